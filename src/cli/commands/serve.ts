@@ -1,0 +1,48 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadBackend } from '../../main/ml/backend';
+import { startWebHost } from '../../main/ipc/webHost';
+import { printJson, UsageError } from '../output';
+import type { CliCommand } from '../types';
+
+/** The built renderer: beside the bundle (out/main -> out/renderer), or from the repo's out/. */
+export function findRendererDir(): string | null {
+  const candidates = [path.join(__dirname, '../renderer'), path.join(__dirname, '../../renderer'), path.join(__dirname, '../../out/renderer'), path.join(__dirname, '../../../out/renderer')];
+  return candidates.find((dir) => fs.existsSync(path.join(dir, 'index.html'))) ?? null;
+}
+
+export const serveCommand: CliCommand = {
+  name: 'serve',
+  summary: 'Start the loopback web host (the real UI in a browser) and print its URL.',
+  usage: 'carelens serve [--port N] [--data-dir D] [--json]',
+  async run(ctx, args) {
+    const { values } = parseArgs({ args, options: { port: { type: 'string' } }, strict: true });
+    const port = values.port ? Number(values.port) : 0;
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not ${values.port}`);
+    const app = ctx.app();
+    const rendererDir = findRendererDir();
+    const host = await startWebHost({ dispatch: app.dispatch, events: app.core.events, logger: app.core.logger, rendererDir, port });
+    if (ctx.json) printJson(ctx, { url: host.url, loginUrl: host.loginUrl, port: host.port, token: host.token, dataDir: ctx.dataDir });
+    else {
+      ctx.io.stdout.write(`CareLens web host (loopback only) on data folder ${ctx.dataDir}\n`);
+      ctx.io.stdout.write(`Open: ${host.loginUrl}\n`);
+      if (!rendererDir) ctx.io.stdout.write('No renderer build found: run `npm run build` for the UI; the API is served.\n');
+      ctx.io.stdout.write('Press Ctrl+C to stop.\n');
+    }
+    // Load the ML backend after start-up, off the request path, so the status bar can show it.
+    setTimeout(() => {
+      loadBackend(app.core.logger)
+        .then((b) => app.features.setBackend(b.info))
+        .catch((err: Error) => app.features.setBackend({ name: null, detail: `no backend: ${err.message}` }));
+    }, 500).unref();
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await host.close();
+    await app.close();
+    return 0;
+  },
+};

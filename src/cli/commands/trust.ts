@@ -1,0 +1,4 @@
+import type { CliCommand } from '../types';
+
+/** The trust feature's CLI commands. */
+export const trustCommands: CliCommand[] = [];

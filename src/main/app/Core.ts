@@ -1,0 +1,17 @@
+import type { Db } from '../db/connection';
+import type { Clock } from './clock';
+import type { EventBus } from './EventBus';
+import type { Logger } from './logger';
+import type { DataPaths } from './paths';
+
+/** What every feature is built from. The composition root makes one; tests make their own. */
+export interface Core {
+  db: Db;
+  paths: DataPaths;
+  clock: Clock;
+  logger: Logger;
+  events: EventBus;
+  /** 'electron' | 'web' | 'cli' | 'test': where this process runs. */
+  runtime: 'electron' | 'web' | 'cli' | 'test';
+  version: string;
+}

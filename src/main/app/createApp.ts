@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { BackendInfo } from '../../shared/ipc/system';
+import { openDatabase } from '../db/connection';
+import { createDispatcher, type CallContext, type Dispatch, type HandlerTable } from '../ipc/dispatch';
+import { createSystemFeature } from '../system';
+import { createPatientsFeature } from '../patients';
+import { createTrustFeature } from '../trust';
+import { createAuditFeature } from '../audit';
+import { createImagingFeature } from '../imaging';
+import { createLabelsFeature } from '../labels';
+import { createMlFeature } from '../ml';
+import { createCareplansFeature } from '../careplans';
+import { createReportsFeature } from '../reports';
+import { systemClock, type Clock } from './clock';
+import type { Core } from './Core';
+import { EventBus } from './EventBus';
+import { consoleLogger, type Logger } from './logger';
+import { dataPaths, ensureDataDirs } from './paths';
+
+export interface AppOptions {
+  /** The data folder; ':memory:' keeps the database in memory (tests) with files in a temp folder. */
+  dataDir: string;
+  runtime: Core['runtime'];
+  clock?: Clock;
+  logger?: Logger;
+  /** For tests: open the database in memory while files still go to dataDir. */
+  inMemoryDatabase?: boolean;
+}
+
+export interface App {
+  core: Core;
+  dispatch: Dispatch;
+  /** Calls a channel as the given context (the CLI and tests use this). */
+  call: (channel: string, input: unknown, ctx?: Partial<CallContext>) => ReturnType<Dispatch>;
+  features: ReturnType<typeof buildFeatures>;
+  close(): Promise<void>;
+}
+
+export function appVersion(): string {
+  for (const candidate of [path.join(__dirname, '../../package.json'), path.join(__dirname, '../../../package.json')]) {
+    try {
+      const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'carelens' && pkg.version) return pkg.version;
+    } catch {
+      // try the next place
+    }
+  }
+  return '0.0.0';
+}
+
+function buildFeatures(core: Core) {
+  let backend: BackendInfo = { name: null, detail: 'not loaded yet: it loads when a model is first trained or run' };
+  const trust = createTrustFeature(core);
+  const patients = createPatientsFeature(core);
+  const audit = createAuditFeature(core);
+  const imaging = createImagingFeature(core);
+  const labels = createLabelsFeature(core);
+  const ml = createMlFeature(core);
+  const careplans = createCareplansFeature(core);
+  const reports = createReportsFeature(core);
+  const system = createSystemFeature(core, () => backend);
+  return {
+    setBackend: (info: BackendInfo) => {
+      backend = info;
+    },
+    system,
+    trust,
+    patients,
+    audit,
+    imaging,
+    labels,
+    ml,
+    careplans,
+    reports,
+  };
+}
+
+/**
+ * The composition root's shared half: builds the core (database, paths, clock, events)
+ * and every feature, and the one dispatch table. Electron, the web host, the CLI and the
+ * tests all start here.
+ */
+export function createApp(options: AppOptions): App {
+  const logger = options.logger ?? consoleLogger();
+  const paths = dataPaths(options.dataDir);
+  ensureDataDirs(paths);
+  const db = openDatabase({ file: options.inMemoryDatabase ? ':memory:' : paths.database });
+  const core: Core = {
+    db,
+    paths,
+    clock: options.clock ?? systemClock,
+    logger,
+    events: new EventBus(),
+    runtime: options.runtime,
+    version: appVersion(),
+  };
+  const features = buildFeatures(core);
+  const handlers = {
+    ...features.system.handlers,
+    ...features.patients.handlers,
+    ...features.trust.handlers,
+    ...features.audit.handlers,
+    ...features.imaging.handlers,
+    ...features.labels.handlers,
+    ...features.ml.handlers,
+    ...features.careplans.handlers,
+    ...features.reports.handlers,
+  } satisfies HandlerTable;
+  const dispatch = createDispatcher(handlers, features.trust.gate, logger);
+  const defaultCtx: CallContext = { transport: options.runtime === 'electron' ? 'electron' : options.runtime, actor: null };
+  return {
+    core,
+    dispatch,
+    call: (channel, input, ctx) => dispatch(channel, input, { ...defaultCtx, ...ctx }),
+    features,
+    async close() {
+      for (const f of Object.values(features)) {
+        const dispose = (f as { dispose?: () => unknown }).dispose;
+        if (typeof dispose === 'function') await dispose.call(f);
+      }
+      if (db.open) db.close();
+    },
+  };
+}

@@ -1,0 +1,24 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
+
+/**
+ * Starts one of CareLens's worker threads by name ('imagingWorker', 'mlWorker').
+ * In a build (Electron, the CLI) the worker is out/main/<name>.js beside this bundle;
+ * from sources (vitest, tsx) it is the TypeScript entry, run through tsx's loader.
+ */
+const SOURCES: Record<string, string> = {
+  imagingWorker: 'imaging/worker.ts',
+  mlWorker: 'ml/worker.ts',
+};
+
+export function startWorker(name: keyof typeof SOURCES & string, options: WorkerOptions = {}): Worker {
+  // Shared code may sit in out/main/chunks, one level below the entries.
+  for (const dir of [__dirname, path.join(__dirname, '..')]) {
+    const built = path.join(dir, `${name}.js`);
+    if (fs.existsSync(built) && !built.includes(`${path.sep}src${path.sep}`)) return new Worker(built, options);
+  }
+  const source = path.join(__dirname, '..', SOURCES[name]!);
+  if (!fs.existsSync(source)) throw new Error(`Worker ${name} not found beside ${__dirname} or at ${source}`);
+  return new Worker(source, { ...options, execArgv: [...(options.execArgv ?? []), '--import', 'tsx'] });
+}

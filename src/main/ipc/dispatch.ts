@@ -1,0 +1,100 @@
+import type { z } from 'zod';
+import { channels, isChannelName, type ChannelName, type OutputOf, type ParsedInputOf } from '../../shared/ipc/contract';
+import { AppError, type FieldIssue, type Result } from '../../shared/ipc/envelope';
+import type { Access, AuditKind } from '../../shared/ipc/define';
+import type { Logger } from '../app/logger';
+
+export const SYSTEM_ACTOR: Actor = { id: "system", username: "system", role: "system" };
+
+export type Role = 'clinician' | 'reviewer' | 'admin';
+
+/** Who is calling. The CLI acts as the built-in 'system' actor. */
+export interface Actor {
+  id: string;
+  username: string;
+  role: Role | 'system';
+}
+
+export interface CallContext {
+  transport: 'electron' | 'web' | 'cli' | 'test';
+  /** The logged-in user, or null before login. */
+  actor: Actor | null;
+  /** A transport's session handle (the web host's cookie session, the Electron window's). */
+  sessionId?: string;
+}
+
+export type Handler<C extends ChannelName> = (input: ParsedInputOf<C>, ctx: CallContext) => Promise<OutputOf<C>> | OutputOf<C>;
+export type HandlerTable = { [C in ChannelName]: Handler<C> };
+/** The handlers of one feature: a feature's index.ts returns these for its own channels. */
+export type FeatureHandlers<Prefix extends string> = { [C in ChannelName as C extends `${Prefix}:${string}` ? C : never]: Handler<C> };
+
+/** What the dispatcher tells the gate around every call (roles, audit). */
+export interface CallRecord {
+  channel: string;
+  access: Access | null;
+  audit: AuditKind | null;
+  ctx: CallContext;
+  input: unknown;
+  result: Result<unknown>;
+}
+
+/**
+ * Hooks around every call: `authorize` throws an AppError (FORBIDDEN, UNAUTHENTICATED,
+ * LOCKED) to refuse a call; `record` sees every call and its outcome (the audit trail).
+ */
+export interface Gate {
+  authorize(channel: ChannelName, access: Access, ctx: CallContext): void;
+  record(call: CallRecord): void;
+}
+
+export const openGate: Gate = {
+  authorize() {},
+  record() {},
+};
+
+export type Dispatch = (channel: unknown, input: unknown, ctx: CallContext) => Promise<Result<unknown>>;
+
+function zodIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.'),
+    message: issue.message,
+  }));
+}
+
+/**
+ * The one dispatch table both transports (Electron IPC, web host) and the CLI serve:
+ * checks the channel exists, validates the input with the contract's schema, asks the
+ * gate, runs the handler, and always answers with a result envelope.
+ */
+export function createDispatcher(handlers: HandlerTable, gate: Gate, logger: Logger): Dispatch {
+  return async (channel, input, ctx) => {
+    let result: Result<unknown>;
+    const def = isChannelName(channel) ? channels[channel] : null;
+    try {
+      if (!def || !isChannelName(channel)) {
+        throw new AppError('VALIDATION', `Unknown channel: ${typeof channel === 'string' ? channel.slice(0, 80) : typeof channel}`);
+      }
+      gate.authorize(channel, def.access, ctx);
+      const parsed = (def.input as z.ZodType).safeParse(input);
+      if (!parsed.success) {
+        throw new AppError('VALIDATION', `Invalid input for ${channel}`, zodIssues(parsed.error));
+      }
+      const handler = handlers[channel] as (input: unknown, ctx: CallContext) => unknown;
+      result = { ok: true, value: await handler(parsed.data, ctx) };
+    } catch (err) {
+      if (err instanceof AppError) {
+        result = { ok: false, error: err.toInfo() };
+      } else {
+        const ref = Math.random().toString(36).slice(2, 10);
+        logger.error(`call ${String(channel).slice(0, 80)} failed [${ref}]`, err);
+        result = { ok: false, error: { code: 'INTERNAL', message: `Something went wrong inside CareLens (reference ${ref}); it is in the log.` } };
+      }
+    }
+    try {
+      gate.record({ channel: String(channel).slice(0, 120), access: def?.access ?? null, audit: def?.audit ?? null, ctx, input, result });
+    } catch (err) {
+      logger.error('audit record failed', err);
+    }
+    return result;
+  };
+}

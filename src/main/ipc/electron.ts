@@ -1,0 +1,35 @@
+import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
+import { channelNames } from '../../shared/ipc/contract';
+import type { EventBus } from '../app/EventBus';
+import type { CallContext, Dispatch } from './dispatch';
+import { isTrustedSender } from './senderCheck';
+
+export const EVENT_CHANNEL = 'carelens:event';
+
+/**
+ * The Electron transport: one ipcMain.handle per channel of the contract, each checking
+ * its sender (the app's own top-level frame) before dispatching, and push events sent
+ * to the app's windows.
+ */
+export function registerElectronIpc(ipcMain: IpcMain, dispatch: Dispatch, events: EventBus, appOrigins: readonly string[], windows: () => WebContents[]): () => void {
+  for (const channel of channelNames) {
+    ipcMain.handle(channel, async (event: IpcMainInvokeEvent, input: unknown) => {
+      const frame = event.senderFrame;
+      const trusted = frame ? isTrustedSender({ frameUrl: frame.url, isMainFrame: frame === event.sender.mainFrame }, appOrigins) : false;
+      if (!trusted) {
+        return { ok: false, error: { code: 'FORBIDDEN', message: 'Calls are accepted only from the CareLens window.' } };
+      }
+      const ctx: CallContext = { transport: 'electron', actor: null, sessionId: `window-${event.sender.id}` };
+      return dispatch(channel, input, ctx);
+    });
+  }
+  const unsubscribe = events.subscribe((name, payload) => {
+    for (const contents of windows()) {
+      if (!contents.isDestroyed()) contents.send(EVENT_CHANNEL, name, payload);
+    }
+  });
+  return () => {
+    unsubscribe();
+    for (const channel of channelNames) ipcMain.removeHandler(channel);
+  };
+}

@@ -1,0 +1,239 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { EventBus } from '../app/EventBus';
+import type { Logger } from '../app/logger';
+import type { CallContext, Dispatch } from './dispatch';
+import { webApiScript } from './webApiScript';
+
+export interface WebHostOptions {
+  dispatch: Dispatch;
+  events: EventBus;
+  logger: Logger;
+  /** The built renderer (out/renderer); without it the host serves only the API. */
+  rendererDir: string | null;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** For tests; a random 32-byte token otherwise. */
+  token?: string;
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes?: number;
+}
+
+export interface WebHost {
+  url: string;
+  /** The URL with the token, to open in a browser. */
+  loginUrl: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+const COOKIE = 'carelens_session';
+export const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.woff2': 'font/woff2',
+};
+
+function safeEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a);
+  const bb = Buffer.from(b);
+  return ab.length === bb.length && timingSafeEqual(ab, bb);
+}
+
+function cookieValue(header: string | undefined, name: string): string | null {
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return v.join('=');
+  }
+  return null;
+}
+
+/**
+ * The loopback web host: serves the built renderer and the same dispatch table as the
+ * Electron transport, so the real UI runs in a real browser where Electron cannot.
+ * It binds to 127.0.0.1 only and refuses every request that carries neither the token
+ * nor a session cookie the token created, and any Host header other than its own.
+ */
+export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
+  const token = options.token ?? randomBytes(32).toString('base64url');
+  const maxBody = options.maxBodyBytes ?? 16 * 1024 * 1024;
+  const sessions = new Set<string>();
+  const streams = new Set<http.ServerResponse>();
+  const apiScript = webApiScript();
+  let port = 0;
+
+  const send = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
+    res.end(text);
+  };
+  const refuse = (res: http.ServerResponse, status: number, code: string, message: string) => send(res, status, { ok: false, error: { code, message } });
+
+  const sessionOf = (req: http.IncomingMessage): string | null => {
+    const s = cookieValue(req.headers.cookie, COOKIE);
+    return s && sessions.has(s) ? s : null;
+  };
+  const bearer = (req: http.IncomingMessage): boolean => {
+    const auth = req.headers.authorization;
+    return typeof auth === 'string' && auth.startsWith('Bearer ') && safeEqual(auth.slice(7), token);
+  };
+
+  const serveStatic = (req: http.IncomingMessage, res: http.ServerResponse, pathname: string) => {
+    if (pathname === '/carelens-api.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(apiScript);
+      return;
+    }
+    if (!options.rendererDir) return refuse(res, 404, 'NOT_FOUND', 'This host was started without a renderer build.');
+    const root = path.resolve(options.rendererDir);
+    const rel = pathname === '/' ? '/index.html' : pathname;
+    const file = path.resolve(root, '.' + decodeURIComponent(rel));
+    if (!file.startsWith(root + path.sep)) return refuse(res, 404, 'NOT_FOUND', 'Not found.');
+    fs.readFile(file, (err, data) => {
+      if (err) return refuse(res, 404, 'NOT_FOUND', 'Not found.');
+      let body: Buffer | string = data;
+      if (path.basename(file) === 'index.html') {
+        // The api script must run before the app's own module script.
+        body = data.toString('utf8').replace('<head>', '<head>\n    <script src="/carelens-api.js"></script>');
+      }
+      res.writeHead(200, {
+        'content-type': MIME[path.extname(file)] ?? 'application/octet-stream',
+        'cache-control': 'no-store',
+        'content-security-policy': CSP,
+        'x-content-type-options': 'nosniff',
+        'referrer-policy': 'no-referrer',
+        'cross-origin-opener-policy': 'same-origin',
+      });
+      res.end(body);
+      void req;
+    });
+  };
+
+  const handleApi = (req: http.IncomingMessage, res: http.ServerResponse, channel: string, session: string | null) => {
+    if (req.method !== 'POST') return refuse(res, 405, 'VALIDATION', 'API calls are POST requests.');
+    const origin = req.headers.origin;
+    if (origin && origin !== `http://127.0.0.1:${port}` && origin !== `http://localhost:${port}`) {
+      return refuse(res, 403, 'FORBIDDEN', 'Cross-origin calls are refused.');
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBody) {
+        tooLarge = true;
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('error', () => {
+      if (tooLarge && !res.headersSent) refuse(res, 413, 'VALIDATION', `Request body is larger than ${maxBody} bytes.`);
+    });
+    req.on('end', () => {
+      let input: unknown;
+      try {
+        const text = Buffer.concat(chunks).toString('utf8');
+        input = text.length === 0 ? {} : JSON.parse(text);
+      } catch {
+        return refuse(res, 400, 'VALIDATION', 'The request body is not valid JSON.');
+      }
+      const ctx: CallContext = { transport: 'web', actor: null, ...(session ? { sessionId: session } : {}) };
+      options
+        .dispatch(channel, input, ctx)
+        .then((result) => send(res, 200, result))
+        .catch((err) => {
+          options.logger.error('web host dispatch failed', err);
+          refuse(res, 500, 'INTERNAL', 'Something went wrong inside CareLens; it is in the log.');
+        });
+    });
+  };
+
+  const server = http.createServer((req, res) => {
+    try {
+      const host = req.headers.host ?? '';
+      if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
+        return refuse(res, 403, 'FORBIDDEN', 'This host answers only on its own loopback address.');
+      }
+      const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+      const queryToken = url.searchParams.get('token');
+      if (queryToken !== null) {
+        if (!safeEqual(queryToken, token)) return refuse(res, 401, 'UNAUTHENTICATED', 'Wrong token.');
+        const session = randomBytes(24).toString('base64url');
+        sessions.add(session);
+        url.searchParams.delete('token');
+        res.writeHead(303, {
+          location: url.pathname + (url.search || '') + url.hash,
+          'set-cookie': `${COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/`,
+          'cache-control': 'no-store',
+        });
+        return res.end();
+      }
+      const session = sessionOf(req);
+      if (!session && !bearer(req)) {
+        return refuse(res, 401, 'UNAUTHENTICATED', 'A token is required: open the URL CareLens printed (it carries ?token=...).');
+      }
+      if (url.pathname.startsWith('/api/')) return handleApi(req, res, decodeURIComponent(url.pathname.slice(5)), session);
+      if (url.pathname === '/events') {
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+        res.write(': connected\n\n');
+        streams.add(res);
+        req.on('close', () => streams.delete(res));
+        return;
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'VALIDATION', 'Only GET here.');
+      return serveStatic(req, res, url.pathname);
+    } catch (err) {
+      options.logger.error('web host request failed', err);
+      if (!res.headersSent) refuse(res, 400, 'VALIDATION', 'Bad request.');
+    }
+  });
+
+  const unsubscribe = options.events.subscribe((name, payload) => {
+    const frame = `event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`;
+    for (const stream of streams) stream.write(frame);
+  });
+  const heartbeat = setInterval(() => {
+    for (const stream of streams) stream.write(': keep-alive\n\n');
+  }, 15000);
+  heartbeat.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}/`;
+  return {
+    url,
+    loginUrl: `${url}?token=${token}`,
+    port,
+    token,
+    async close() {
+      unsubscribe();
+      clearInterval(heartbeat);
+      for (const stream of streams) stream.end();
+      streams.clear();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
