@@ -47,6 +47,11 @@ export interface Gate {
   record(call: CallRecord): void;
 }
 
+/** The name recorded as "who" for provenance: the actor's username, or 'local' before login exists. */
+export function actorName(ctx: CallContext): string {
+  return ctx.actor?.username ?? 'local';
+}
+
 export const openGate: Gate = {
   authorize() {},
   record() {},
