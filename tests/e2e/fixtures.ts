@@ -1,0 +1,89 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, type Page } from '@playwright/test';
+
+export const ROOT = path.resolve(__dirname, '../..');
+export const SHARED_DATA = path.resolve(ROOT, '../shared/data');
+const CLI = path.join(ROOT, 'bin', 'carelens.js');
+
+export interface Host {
+  url: string;
+  loginUrl: string;
+  dataDir: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export function freshDataDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'carelens-e2e-'));
+}
+
+/** Runs the built CLI (`carelens ...`) to completion; returns stdout, stderr and the exit code. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/**
+ * Starts `carelens serve --json` on a data folder (a fresh one by default) and waits for
+ * the URL it prints. The built app is used (run `npx electron-vite build` first).
+ */
+export async function startHost(dataDir = freshDataDir(), env: NodeJS.ProcessEnv = {}): Promise<Host> {
+  const child = spawn(process.execPath, [CLI, 'serve', '--json', '--data-dir', dataDir], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const info = await new Promise<{ url: string; loginUrl: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`carelens serve did not start in 30 s. stderr:\n${err}`)), 30_000);
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      try {
+        const parsed = JSON.parse(out) as { url: string; loginUrl: string };
+        clearTimeout(timer);
+        resolve(parsed);
+      } catch {
+        // not the whole object yet
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`carelens serve exited with ${code}. stderr:\n${err}`));
+    });
+  });
+  return {
+    ...info,
+    dataDir,
+    process: child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+      }),
+  };
+}
+
+/** Test credentials used when the app asks for a first-run admin account or a login. */
+export const TEST_ADMIN = { username: 'admin', password: 'correct horse battery staple', displayName: 'Test Admin' };
+
+/**
+ * Opens the app in the page and waits for the shell. When the app asks for a first-run
+ * admin account or a login, this completes it with TEST_ADMIN.
+ */
+export async function openApp(page: Page, host: Host): Promise<void> {
+  await page.goto(host.loginUrl);
+  await expect(page.getByTestId('statusbar')).toBeVisible();
+}
