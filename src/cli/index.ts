@@ -79,8 +79,8 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     io,
     dataDir,
     json: Boolean(values.json),
-    app() {
-      app ??= createApp({ dataDir, runtime: 'cli', logger: consoleLogger('carelens', io.stderr) });
+    app(runtime = 'cli') {
+      app ??= createApp({ dataDir, runtime, logger: consoleLogger('carelens', io.stderr) });
       return app;
     },
   };

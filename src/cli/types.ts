@@ -12,8 +12,11 @@ export interface CliContext {
   /** --data-dir, CARELENS_DATA_DIR, or the per-user default. */
   dataDir: string;
   json: boolean;
-  /** Builds the app on the data folder (once); the command closes nothing itself. */
-  app(): App;
+  /**
+   * Builds the app on the data folder (once; the CLI closes it after the command).
+   * `runtime` is 'web' for `carelens serve`, 'cli' otherwise.
+   */
+  app(runtime?: 'cli' | 'web'): App;
 }
 
 /** One `carelens <name>` command. Returns the process exit code. */

@@ -20,7 +20,7 @@ export const serveCommand: CliCommand = {
     const { values } = parseArgs({ args, options: { port: { type: 'string' } }, strict: true });
     const port = values.port ? Number(values.port) : 0;
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not ${values.port}`);
-    const app = ctx.app();
+    const app = ctx.app('web');
     const rendererDir = findRendererDir();
     const host = await startWebHost({ dispatch: app.dispatch, events: app.core.events, logger: app.core.logger, rendererDir, port });
     if (ctx.json) printJson(ctx, { url: host.url, loginUrl: host.loginUrl, port: host.port, token: host.token, dataDir: ctx.dataDir });
