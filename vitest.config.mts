@@ -12,7 +12,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['src/main/**/*.test.ts', 'src/cli/**/*.test.ts', 'src/shared/**/*.test.ts', 'tests/node/**/*.test.ts'],
+          include: ['src/main/**/*.test.ts', 'src/preload/**/*.test.ts', 'src/cli/**/*.test.ts', 'src/shared/**/*.test.ts', 'tests/node/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           pool: 'forks',

@@ -2,11 +2,16 @@ import { z } from 'zod';
 import { channel } from './define';
 import type { Patient, PatientPage } from '../domain/patient';
 
-const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Use the form YYYY-MM-DD')
-  .refine((s) => !Number.isNaN(Date.parse(s + 'T00:00:00Z')) && new Date(s + 'T00:00:00Z').toISOString().startsWith(s), 'Not a real date')
-  .refine((s) => s <= new Date().toISOString().slice(0, 10), 'Birth date is in the future');
+/** A calendar date as YYYY-MM-DD: real, and not in the future. One message per problem. */
+const isoDate = z.string().superRefine((s, ctx) => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) {
+    ctx.addIssue({ code: 'custom', message: 'Use the form YYYY-MM-DD' });
+  } else if (Number.isNaN(Date.parse(s + 'T00:00:00Z')) || !new Date(s + 'T00:00:00Z').toISOString().startsWith(s)) {
+    ctx.addIssue({ code: 'custom', message: 'Not a real date' });
+  } else if (s > new Date().toISOString().slice(0, 10)) {
+    ctx.addIssue({ code: 'custom', message: 'Birth date is in the future' });
+  }
+});
 
 export const patientFields = z
   .object({

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../../shared/ipc/envelope';
+import { callAs, createTestApp } from '../app/testing';
+import { createDispatcher, openGate, type CallRecord, type Gate, type HandlerTable } from './dispatch';
+import { silentLogger } from '../app/logger';
+import { channelNames } from '../../shared/ipc/contract';
+
+describe('dispatch table', () => {
+  it('has a handler for every channel of the contract', async () => {
+    const app = createTestApp();
+    // createApp would not compile without them (satisfies HandlerTable); check at run time too.
+    for (const channel of channelNames) {
+      const r = await callAs(app, channel, { definitely: 'not valid input', __proto__: null });
+      expect(r.ok === false ? r.error.code : 'ok').not.toBe('INTERNAL');
+    }
+    await app.close();
+  });
+
+  it('answers wrong types, extra fields, unknown channels and non-objects with VALIDATION, changing nothing', async () => {
+    const app = createTestApp();
+    const calls: [unknown, unknown][] = [
+      ['patients:create', { name: 42, mrn: ['x'] }],
+      ['patients:create', { name: 'A', mrn: 'B', admin: true }],
+      ['patients:create', null],
+      ['patients:create', 'A'],
+      ['patients:update', { id: 'x', changes: { mrn: 5 } }],
+      ['patients:list', { limit: -1 }],
+      ['patients:list', { limit: 1e9 }],
+      ['no:such', {}],
+      [42, {}],
+      [{ toString: 'x' }, {}],
+      ['__proto__', {}],
+      ['constructor', {}],
+    ];
+    for (const [channel, input] of calls) {
+      const r = await app.call(channel as string, input);
+      expect(r.ok, JSON.stringify([channel, input])).toBe(false);
+      if (!r.ok) expect(r.error.code).toBe('VALIDATION');
+    }
+    expect(await callAs(app, 'patients:list', {})).toMatchObject({ ok: true, value: { total: 0 } });
+    await app.close();
+  });
+
+  it('turns a service AppError into its code and anything else into INTERNAL without the stack', async () => {
+    const errors: unknown[] = [];
+    const logger = { ...silentLogger, error: (_m: string, e: unknown) => errors.push(e) };
+    const handlers = {
+      'system:status': () => {
+        throw new Error('secret internals at /home/x');
+      },
+      'patients:get': () => {
+        throw new AppError('NOT_FOUND', 'No patient like that.');
+      },
+    } as unknown as HandlerTable;
+    const dispatch = createDispatcher(handlers, openGate, logger);
+    const internal = await dispatch('system:status', {}, { transport: 'test', actor: null });
+    expect(internal).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+    expect(JSON.stringify(internal)).not.toContain('secret');
+    expect(errors).toHaveLength(1);
+    expect(await dispatch('patients:get', { id: 'x' }, { transport: 'test', actor: null })).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: 'No patient like that.' } });
+  });
+
+  it('asks the gate before validating or running, and records every outcome', async () => {
+    const records: CallRecord[] = [];
+    let ran = 0;
+    const gate: Gate = {
+      authorize(channel) {
+        if (channel === 'patients:create') throw new AppError('FORBIDDEN', 'not you');
+      },
+      record: (r) => records.push(r),
+    };
+    const handlers = { 'patients:create': () => ran++, 'patients:list': () => ({ items: [], total: 0 }) } as unknown as HandlerTable;
+    const dispatch = createDispatcher(handlers, gate, silentLogger);
+    expect(await dispatch('patients:create', { name: 'A', mrn: 'B' }, { transport: 'test', actor: null })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(ran).toBe(0);
+    await dispatch('patients:list', {}, { transport: 'test', actor: null });
+    await dispatch('bogus', {}, { transport: 'test', actor: null });
+    expect(records.map((r) => [r.channel, r.result.ok, r.audit])).toEqual([
+      ['patients:create', false, 'change'],
+      ['patients:list', true, 'read'],
+      ['bogus', false, null],
+    ]);
+  });
+});

@@ -1,0 +1,115 @@
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTestApp, tempDir } from '../app/testing';
+import { startWebHost, type WebHost } from './webHost';
+import type { App } from '../app/createApp';
+
+let host: WebHost | null = null;
+let app: App | null = null;
+afterEach(async () => {
+  await host?.close();
+  await app?.close();
+  host = null;
+  app = null;
+});
+
+/** A raw request, so headers (Host, Origin, Cookie) are exactly what the test says. */
+function request(port: number, options: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: { host: `127.0.0.1:${port}`, ...options.headers } }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    if (options.body !== undefined) req.write(options.body);
+    req.end();
+  });
+}
+
+async function start(rendererDir: string | null = null) {
+  app = createTestApp();
+  host = await startWebHost({ dispatch: app.dispatch, events: app.core.events, logger: app.core.logger, rendererDir, token: 'T0KEN-for-tests' });
+  return host;
+}
+
+describe('web host', () => {
+  it('binds to 127.0.0.1 only', async () => {
+    const h = await start();
+    expect(h.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+  });
+
+  it('refuses calls without the token, with a wrong token, or with a foreign Host header', async () => {
+    const h = await start();
+    const body = '{}';
+    expect((await request(h.port, { method: 'POST', path: '/api/patients:list', body })).status).toBe(401);
+    expect((await request(h.port, { method: 'POST', path: '/api/patients:list', body, headers: { authorization: 'Bearer nope' } })).status).toBe(401);
+    expect((await request(h.port, { path: '/?token=nope' })).status).toBe(401);
+    const rebinding = await request(h.port, { method: 'POST', path: '/api/patients:list', body, headers: { authorization: `Bearer ${h.token}`, host: 'evil.example' } });
+    expect(rebinding.status).toBe(403);
+    const crossOrigin = await request(h.port, { method: 'POST', path: '/api/patients:list', body, headers: { authorization: `Bearer ${h.token}`, origin: 'https://evil.example' } });
+    expect(crossOrigin.status).toBe(403);
+  });
+
+  it('trades the token for an HttpOnly session cookie that then authorises calls', async () => {
+    const h = await start();
+    const login = await request(h.port, { path: `/?token=${h.token}` });
+    expect(login.status).toBe(303);
+    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    expect(String(login.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Strict/);
+    expect(login.headers.location).toBe('/');
+    const created = await request(h.port, { method: 'POST', path: '/api/patients:create', headers: { cookie }, body: JSON.stringify({ name: 'Ada', mrn: 'A1' }) });
+    expect(JSON.parse(created.body)).toMatchObject({ ok: true, value: { name: 'Ada' } });
+    const forged = await request(h.port, { method: 'POST', path: '/api/patients:list', headers: { cookie: 'carelens_session=forged' }, body: '{}' });
+    expect(forged.status).toBe(401);
+  });
+
+  it('answers malformed bodies with VALIDATION and keeps serving', async () => {
+    const h = await start();
+    const auth = { authorization: `Bearer ${h.token}` };
+    const notJson = await request(h.port, { method: 'POST', path: '/api/patients:list', headers: auth, body: '{not json' });
+    expect(JSON.parse(notJson.body).error.code).toBe('VALIDATION');
+    const get = await request(h.port, { path: '/api/patients:list', headers: auth });
+    expect(JSON.parse(get.body).error.code).toBe('VALIDATION');
+    const ok = await request(h.port, { method: 'POST', path: '/api/patients:list', headers: auth, body: '{}' });
+    expect(JSON.parse(ok.body)).toMatchObject({ ok: true });
+  });
+
+  it('serves the renderer with the api script injected and a CSP, and nothing outside its folder', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'index.html'), '<html><head><title>x</title></head><body></body></html>');
+    fs.writeFileSync(path.join(tempDir(), 'secret.txt'), 'no');
+    const h = await start(dir);
+    const auth = { authorization: `Bearer ${h.token}` };
+    const index = await request(h.port, { path: '/', headers: auth });
+    expect(index.body).toContain('<script src="/carelens-api.js"></script>');
+    expect(index.headers['content-security-policy']).toContain("default-src 'self'");
+    const script = await request(h.port, { path: '/carelens-api.js', headers: auth });
+    expect(script.body).toContain('"patients:create"');
+    expect((await request(h.port, { path: '/../secret.txt', headers: auth })).status).toBe(404);
+    expect((await request(h.port, { path: '/%2e%2e/%2e%2e/etc/passwd', headers: auth })).status).toBe(404);
+  });
+
+  it('streams push events to subscribers as server-sent events', async () => {
+    const h = await start();
+    const received = await new Promise<string>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: h.port, path: '/events', headers: { authorization: `Bearer ${h.token}` } }, (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => {
+          text += d.toString();
+          if (text.includes(': connected')) app!.core.events.emit('test:ping' as never, { n: 1 } as never);
+          if (text.includes('data:')) {
+            req.destroy();
+            resolve(text);
+          }
+        });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(received).toContain('event: test:ping');
+    expect(received).toContain('data: {"n":1}');
+  });
+});
