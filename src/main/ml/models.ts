@@ -1,0 +1,81 @@
+/**
+ * The two architectures CareLens trains. Both output logits (no softmax layer): the
+ * softmax, temperature scaling and Grad-CAM all work on logits.
+ */
+import type * as TfNs from '@tensorflow/tfjs';
+import type { Architecture } from '../../shared/domain/ml';
+
+type Tf = typeof TfNs;
+
+export interface ModelShape {
+  size: number;
+  channels: number;
+  classes: number;
+}
+
+/**
+ * `seed-cnn`, the reference design: conv 3x3 32 -> ReLU -> max-pool 2 -> conv 3x3 64 -> ReLU
+ * -> max-pool 2 -> dense 1000 -> ReLU -> dense classes. Its first dense layer holds
+ * 64*(size/4)^2*1000 weights (3.1 M at 28x28, 50 M at 112x112) and dominates cost.
+ */
+export function seedCnn(tf: Tf, s: ModelShape): TfNs.Sequential {
+  const m = tf.sequential({ name: 'seed_cnn' });
+  m.add(tf.layers.conv2d({ inputShape: [s.size, s.size, s.channels], filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' }));
+  m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  m.add(tf.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same', activation: 'relu' }));
+  m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  m.add(tf.layers.flatten());
+  m.add(tf.layers.dense({ units: 1000, activation: 'relu' }));
+  m.add(tf.layers.dense({ units: s.classes }));
+  return m;
+}
+
+/**
+ * `default`: three conv-BN-ReLU blocks (16, 32, 64 filters; max-pool between), global
+ * average pooling, dropout 0.3, dense classes. About 24 K weights instead of 3.2 M: the
+ * global pool replaces the huge dense layer, so a step is a third of seed-cnn's work and
+ * the model cannot memorise a small clinic data set the way a 3 M-weight dense layer can.
+ */
+export function defaultCnn(tf: Tf, s: ModelShape): TfNs.Sequential {
+  const m = tf.sequential({ name: 'default_cnn' });
+  const block = (filters: number, first: boolean) => {
+    m.add(
+      tf.layers.conv2d({
+        ...(first ? { inputShape: [s.size, s.size, s.channels] } : {}),
+        filters,
+        kernelSize: 3,
+        padding: 'same',
+        useBias: false,
+        kernelInitializer: 'heNormal',
+      }),
+    );
+    m.add(tf.layers.batchNormalization());
+    m.add(tf.layers.reLU());
+  };
+  block(16, true);
+  block(16, false);
+  m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  block(32, false);
+  block(32, false);
+  m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  block(64, false);
+  block(64, false);
+  m.add(tf.layers.globalAveragePooling2d({}));
+  m.add(tf.layers.dropout({ rate: 0.3 }));
+  m.add(tf.layers.dense({ units: s.classes }));
+  return m;
+}
+
+export function buildModel(tf: Tf, arch: Architecture, s: ModelShape): TfNs.Sequential {
+  return arch === 'seed-cnn' ? seedCnn(tf, s) : defaultCnn(tf, s);
+}
+
+/** Index of the last layer whose output is a 4-D feature map (Grad-CAM's target). */
+export function lastFeatureMapLayer(model: TfNs.Sequential): number {
+  for (let i = model.layers.length - 1; i >= 0; i--) {
+    const shape = model.layers[i]!.outputShape as number[];
+    const cls = model.layers[i]!.getClassName();
+    if (shape.length === 4 && (cls === 'Conv2D' || cls === 'ReLU' || cls === 'Activation')) return i;
+  }
+  throw new Error('the model has no convolutional feature map');
+}

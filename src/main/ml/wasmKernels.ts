@@ -1,0 +1,231 @@
+/**
+ * Makes the tfjs wasm backend able to train conv nets, fast.
+ *
+ * As shipped (4.22), `@tensorflow/tfjs-backend-wasm` has no `Conv2DBackpropFilter` kernel
+ * (training a conv net throws), its `Conv2DBackpropInput` is scalar code, and matMuls with a
+ * transposed operand miss XNNPACK's fast path. Its forward `Conv2D`, `Transpose` and
+ * non-transposed `BatchMatMul` do run through XNNPACK (SIMD). For stride 1 / dilation 1
+ * both convolution gradients are themselves forward convolutions:
+ *
+ * - filter gradient: dW[i,j,ci,co] = sum_{n,h,w} xpad[n,h+i,w+j,ci] * dy[n,h,w,co], i.e. a
+ *   "valid" convolution of x with batch and channel axes swapped ([Cin,H,W,N], padded like
+ *   the forward pass) against dy used as the filter ([Ho,Wo,N,Cout]); the result
+ *   [Cin,kh,kw,Cout] is transposed to [kh,kw,Cin,Cout].
+ * - input gradient: a convolution of dy with the spatially flipped, in/out-swapped filter,
+ *   padded by (k-1-pad) on each side.
+ *
+ * We register these as the wasm kernels (working on TensorInfos with the backend's own
+ * kernels, so tfjs's tape and tensor tracking stay untouched), which covers both the plain
+ * Conv2D gradient and the fused-conv gradient that tfjs-layers uses. Other strides and
+ * dilations keep the stock input-gradient kernel; a filter gradient for them is refused
+ * with a clear message (our models do not use them).
+ */
+import type * as TfNs from '@tensorflow/tfjs';
+
+type Tf = typeof TfNs;
+type TensorInfo = TfNs.TensorInfo;
+// The wasm backend object: only what we use of it.
+interface WasmBackendLike {
+  disposeData(dataId: object): boolean;
+}
+type KernelFn = (args: { inputs: Record<string, TensorInfo>; backend: WasmBackendLike; attrs: Record<string, unknown> }) => TensorInfo;
+
+const installed = new WeakSet<object>();
+
+function kernel(tf: Tf, name: string): KernelFn {
+  const k = tf.getKernel(name, 'wasm');
+  if (!k) throw new Error(`the wasm backend has no ${name} kernel`);
+  return k.kernelFunc as unknown as KernelFn;
+}
+
+function replaceKernel(tf: Tf, name: string, kernelFunc: KernelFn): void {
+  const existing = tf.getKernel(name, 'wasm');
+  if (existing) tf.unregisterKernel(name, 'wasm');
+  // The stock kernel's setupFunc already ran when the backend initialised; ours needs none.
+  tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: kernelFunc as unknown as TfNs.KernelFunc });
+}
+
+function pair(v: unknown): [number, number] {
+  if (typeof v === 'number') return [v, v];
+  if (Array.isArray(v) && v.length >= 2) return [Number(v[0]), Number(v[1])];
+  return [1, 1];
+}
+
+/**
+ * Installs the fast training kernels on the wasm backend (idempotent). Call after
+ * `tf.setBackend('wasm')` resolved. Returns false when the backend is not wasm.
+ */
+export function installWasmTrainingKernels(tf: Tf): boolean {
+  if (tf.getBackend() !== 'wasm') return false;
+  const backendObj = tf.engine().findBackend('wasm') as unknown as object;
+  if (installed.has(backendObj)) return true;
+  const conv2d = kernel(tf, 'Conv2D');
+  const transpose = kernel(tf, 'Transpose');
+  const reverse = kernel(tf, 'Reverse');
+  const batchMatMul = kernel(tf, 'BatchMatMul');
+  const stockBackpropInput = kernel(tf, 'Conv2DBackpropInput');
+  const { backend_util: bu } = tf;
+
+  const convBackpropFilter: KernelFn = ({ inputs, backend, attrs }) => {
+    const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+    const filterShape = attrs.filterShape as [number, number, number, number];
+    const [sh, sw] = pair(attrs.strides);
+    if (sh !== 1 || sw !== 1) throw new Error('CareLens wasm training supports convolution strides of 1 only');
+    if (attrs.dataFormat && attrs.dataFormat !== 'NHWC') throw new Error('CareLens wasm training supports NHWC only');
+    const info = bu.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      filterShape,
+      [1, 1],
+      [1, 1],
+      attrs.pad as 'same',
+      attrs.dimRoundingMode as 'round' | undefined,
+    );
+    const p = info.padInfo;
+    const xT = transpose({ inputs: { x }, backend, attrs: { perm: [3, 1, 2, 0] } }); // [Cin,H,W,N]
+    const dyT = transpose({ inputs: { x: dy }, backend, attrs: { perm: [1, 2, 0, 3] } }); // [Ho,Wo,N,Cout]
+    const g = conv2d({
+      inputs: { x: xT, filter: dyT },
+      backend,
+      attrs: {
+        strides: [1, 1],
+        dilations: [1, 1],
+        pad: [
+          [0, 0],
+          [p.top, p.bottom],
+          [p.left, p.right],
+          [0, 0],
+        ],
+        dataFormat: 'NHWC',
+      },
+    }); // [Cin,kh,kw,Cout]
+    backend.disposeData(xT.dataId);
+    backend.disposeData(dyT.dataId);
+    const out = transpose({ inputs: { x: g }, backend, attrs: { perm: [1, 2, 0, 3] } });
+    backend.disposeData(g.dataId);
+    return out;
+  };
+
+  const convBackpropInput: KernelFn = (args) => {
+    const { inputs, backend, attrs } = args;
+    const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+    const [sh, sw] = pair(attrs.strides);
+    const [dh, dw] = pair(attrs.dilations);
+    if (sh !== 1 || sw !== 1 || dh !== 1 || dw !== 1 || (attrs.dataFormat && attrs.dataFormat !== 'NHWC')) return stockBackpropInput(args);
+    const inputShape = attrs.inputShape as [number, number, number, number];
+    const [kh, kw] = filter.shape as [number, number, number, number];
+    const info = bu.computeConv2DInfo(
+      inputShape,
+      filter.shape as [number, number, number, number],
+      [1, 1],
+      [1, 1],
+      attrs.pad as 'same',
+      attrs.dimRoundingMode as 'round' | undefined,
+    );
+    const p = info.padInfo;
+    const flipped = reverse({ inputs: { x: filter }, backend, attrs: { dims: [0, 1] } });
+    const swapped = transpose({ inputs: { x: flipped }, backend, attrs: { perm: [0, 1, 3, 2] } }); // [kh,kw,Cout,Cin]
+    backend.disposeData(flipped.dataId);
+    const out = conv2d({
+      inputs: { x: dy, filter: swapped },
+      backend,
+      attrs: {
+        strides: [1, 1],
+        dilations: [1, 1],
+        pad: [
+          [0, 0],
+          [kh - 1 - p.top, kh - 1 - p.bottom],
+          [kw - 1 - p.left, kw - 1 - p.right],
+          [0, 0],
+        ],
+        dataFormat: 'NHWC',
+      },
+    });
+    backend.disposeData(swapped.dataId);
+    return out;
+  };
+
+  // XNNPACK's fast path (batch 1) wants both operands untransposed, and it repacks its
+  // right operand (the "weights") on every call whose data is new, which in training is
+  // every call. So: transpose explicitly, and when the right operand is the bigger one,
+  // compute C^T = B^T A^T instead, so the big matrix is streamed rather than repacked.
+  const fastMatMul: KernelFn = (args) => {
+    const { inputs, backend, attrs } = args;
+    const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
+    const ta = Boolean(attrs.transposeA);
+    const tb = Boolean(attrs.transposeB);
+    const batchA = a.shape.slice(0, -2).reduce((p, d) => p * d, 1);
+    const batchB = b.shape.slice(0, -2).reduce((p, d) => p * d, 1);
+    const size = (t: TensorInfo) => t.shape.reduce((p, d) => p * d, 1);
+    const temps: TensorInfo[] = [];
+    const swapLast = (t: TensorInfo) => {
+      const r = t.shape.length;
+      const perm = [...Array(r).keys()];
+      perm[r - 1] = r - 2;
+      perm[r - 2] = r - 1;
+      const out = transpose({ inputs: { x: t }, backend, attrs: { perm } });
+      temps.push(out);
+      return out;
+    };
+    const plain = { ...attrs, transposeA: false, transposeB: false };
+    try {
+      if (batchA === 1 && batchB === 1 && size(b) > size(a)) {
+        // C^T = op(B)^T . op(A)^T; op(B)^T is B itself when transposeB was set.
+        const left = tb ? b : swapLast(b);
+        const right = ta ? a : swapLast(a);
+        const ct = batchMatMul({ inputs: { a: left, b: right }, backend, attrs: plain });
+        temps.push(ct);
+        const c = swapLast(ct);
+        temps.pop(); // c is the result: keep it
+        return c;
+      }
+      if (!ta && !tb) return batchMatMul(args);
+      const a2 = ta ? swapLast(a) : a;
+      const b2 = tb ? swapLast(b) : b;
+      return batchMatMul({ inputs: { a: a2, b: b2 }, backend, attrs: plain });
+    } finally {
+      for (const t of temps) backend.disposeData(t.dataId);
+    }
+  };
+
+  // The stock MaxPoolGrad is scalar code. For the 2x2 / stride 2 pools our models use, the
+  // gradient is dy routed to the window's maximum: upsample(dy) * (x == upsample(y)).
+  // (A tie inside a window sends the gradient to every tied element; after a ReLU the ties
+  // are zeros, whose gradient the ReLU discards anyway.)
+  const stockMaxPoolGrad = kernel(tf, 'MaxPoolGrad');
+  const tile = kernel(tf, 'Tile');
+  const reshape = kernel(tf, 'Reshape');
+  const equal = kernel(tf, 'Equal');
+  const cast = kernel(tf, 'Cast');
+  const multiply = kernel(tf, 'Multiply');
+  const maxPoolGrad: KernelFn = (args) => {
+    const { inputs, backend, attrs } = args;
+    const { dy, input, output } = inputs as { dy: TensorInfo; input: TensorInfo; output: TensorInfo };
+    const [fh, fw] = pair(attrs.filterSize);
+    const [sh, sw] = pair(attrs.strides);
+    const [n, H, W, c] = input.shape as [number, number, number, number];
+    if (fh !== 2 || fw !== 2 || sh !== 2 || sw !== 2 || H % 2 !== 0 || W % 2 !== 0 || output.shape[1] !== H / 2 || output.shape[2] !== W / 2) {
+      return stockMaxPoolGrad(args);
+    }
+    const temps: TensorInfo[] = [];
+    const keep = (t: TensorInfo) => (temps.push(t), t);
+    const up = (t: TensorInfo) => {
+      const r = keep(reshape({ inputs: { x: t }, backend, attrs: { shape: [n, H / 2, 1, W / 2, 1, c] } }));
+      const tl = keep(tile({ inputs: { x: r }, backend, attrs: { reps: [1, 1, 2, 1, 2, 1] } }));
+      return keep(reshape({ inputs: { x: tl }, backend, attrs: { shape: [n, H, W, c] } }));
+    };
+    try {
+      const mask = keep(equal({ inputs: { a: input, b: up(output) }, backend, attrs: {} }));
+      const maskF = keep(cast({ inputs: { x: mask }, backend, attrs: { dtype: 'float32' } }));
+      return multiply({ inputs: { a: up(dy), b: maskF }, backend, attrs: {} });
+    } finally {
+      for (const t of temps) backend.disposeData(t.dataId);
+    }
+  };
+
+  replaceKernel(tf, 'MaxPoolGrad', maxPoolGrad);
+  replaceKernel(tf, 'Conv2DBackpropFilter', convBackpropFilter);
+  replaceKernel(tf, 'Conv2DBackpropInput', convBackpropInput);
+  replaceKernel(tf, 'BatchMatMul', fastMatMul);
+  installed.add(backendObj);
+  return true;
+}
