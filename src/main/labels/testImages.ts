@@ -1,0 +1,38 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Db } from '../db/connection';
+
+/** ../shared/data (as SHARED_DATA in app/testing.ts, without importing the whole app). */
+const SHARED_DATA = path.resolve(__dirname, '../../../../shared/data');
+
+/**
+ * Test-only: registers real PNGs from ../shared/data as image rows (as an import would),
+ * so label tests run before and independently of the imaging feature. Never used by the app.
+ */
+export function insertSharedImages(db: Db, options: { set?: 'pneumoniamnist' | 'breastmnist'; count: number; importId?: string; offset?: number }): { id: string; file: string; className: string; split: string }[] {
+  const set = options.set ?? 'pneumoniamnist';
+  const root = path.join(SHARED_DATA, 'images', set);
+  const lines = fs.readFileSync(path.join(root, 'labels.csv'), 'utf8').trim().split(/\r?\n/).slice(1);
+  // Take images from both ends of the file so both classes appear.
+  const picked: string[] = [];
+  const start = options.offset ?? 0;
+  for (let i = 0; picked.length < options.count; i++) {
+    const line = i % 2 === 0 ? lines[start + i / 2] : lines[lines.length - 1 - start - (i - 1) / 2];
+    if (!line) break;
+    picked.push(line);
+  }
+  const insert = db.prepare(
+    `INSERT INTO images (id, patient_id, sha256, format, original_path, size_bytes, rows, columns, frames, samples_per_pixel, modality, predefined_split, import_id, created_at)
+     VALUES (@id, NULL, @sha, 'png', @path, @size, 28, 28, 1, 1, '', @split, @importId, @createdAt)`,
+  );
+  return picked.map((line, i) => {
+    const [file, split, , className] = line.split(',') as [string, string, string, string];
+    const full = path.join(root, file);
+    const bytes = fs.readFileSync(full);
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    const id = `img-${set}-${start + i}`;
+    insert.run({ id, sha, path: full, size: bytes.length, split, importId: options.importId ?? `import-${set}`, createdAt: new Date(Date.UTC(2026, 0, 1) + (start + i) * 1000).toISOString() });
+    return { id, file: full, className, split };
+  });
+}
