@@ -10,7 +10,9 @@ function out(ctx: CliContext, text: string): void {
   ctx.io.stdout.write(text + '\n');
 }
 
-function positionals(args: string[], n: number, what: string, options: Parameters<typeof parseArgs>[0]['options'] = {}) {
+type ArgOptions = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
+
+function positionals(args: string[], n: number, what: string, options: ArgOptions = {}) {
   const parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   if (parsed.positionals.length !== n) throw new UsageError(what);
   return parsed;
