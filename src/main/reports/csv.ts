@@ -1,0 +1,114 @@
+import type { ReportCase, ReportDiagnosis, ReportImage, ReportStudy } from '../../shared/domain/reports';
+
+export const CSV_COLUMNS = [
+  'record_type',
+  'patient_id',
+  'patient_name',
+  'mrn',
+  'birth_date',
+  'sex',
+  'study_uid',
+  'study_date',
+  'study_description',
+  'series_uid',
+  'modality',
+  'image_id',
+  'sop_instance_uid',
+  'instance_number',
+  'labels',
+  'diagnosis',
+  'confidence',
+  'uncertain',
+  'clinician_review',
+  'final_class',
+  'model_version',
+  'care_plan',
+  'plan_status',
+  'plan_reason',
+  'decided_by',
+  'decided_at',
+  'deidentified',
+] as const;
+
+type Row = Partial<Record<(typeof CSV_COLUMNS)[number], string | number | boolean | null>>;
+
+/**
+ * One CSV cell. Quotes when needed, and defuses cells a spreadsheet would run as a formula
+ * (=, +, -, @, tab, CR at the start: OWASP "CSV injection") by prefixing an apostrophe.
+ * Numbers are written as they are so a negative number stays a number.
+ */
+export function csvCell(value: string | number | boolean | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  let s = value;
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function csvLine(cells: (string | number | boolean | null | undefined)[]): string {
+  return cells.map(csvCell).join(',') + '\r\n';
+}
+
+function latestDiagnosis(diagnoses: ReportDiagnosis[]): ReportDiagnosis | undefined {
+  return [...diagnoses].sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+}
+
+/**
+ * A case as CSV (RFC 4180, CRLF, UTF-8 with BOM so spreadsheets read CJK names): one row per
+ * image (its labels, latest diagnosis, confidence, model version) and one row per care-plan assignment.
+ */
+export function caseToCsv(c: ReportCase, withHeader = true): string {
+  const base: Row = {
+    patient_id: c.patient.id,
+    patient_name: c.patient.name,
+    mrn: c.patient.mrn,
+    birth_date: c.patient.birthDate,
+    sex: c.patient.sex,
+    deidentified: c.deidentified,
+  };
+  const rows: Row[] = [];
+  const byImage = new Map<string, ReportDiagnosis[]>();
+  for (const d of c.diagnoses) {
+    if (!d.imageId) continue;
+    byImage.set(d.imageId, [...(byImage.get(d.imageId) ?? []), d]);
+  }
+  const imageRow = (image: ReportImage, study: ReportStudy | null, seriesUid: string | null): Row => {
+    const d = latestDiagnosis(byImage.get(image.id) ?? []);
+    return {
+      ...base,
+      record_type: 'image',
+      study_uid: study?.studyUid ?? null,
+      study_date: study?.studyDate ?? null,
+      study_description: study?.description ?? null,
+      series_uid: seriesUid,
+      modality: image.modality,
+      image_id: image.id,
+      sop_instance_uid: image.sopInstanceUid,
+      instance_number: image.instanceNumber,
+      labels: image.labels.map((l) => `${l.labelSet}=${l.className}`).join('; '),
+      diagnosis: d?.finding ?? null,
+      confidence: d ? Number(d.confidence.toFixed(4)) : null,
+      uncertain: d ? d.uncertain : null,
+      clinician_review: d?.review?.status ?? (d ? 'pending' : null),
+      final_class: d?.review?.finalClass ?? null,
+      model_version: d?.modelVersionId ?? null,
+    };
+  };
+  for (const study of c.studies) for (const s of study.series) for (const image of s.images) rows.push(imageRow(image, study, s.seriesUid));
+  for (const image of c.looseImages) rows.push(imageRow(image, null, null));
+  for (const plan of c.carePlans) {
+    rows.push({
+      ...base,
+      record_type: 'careplan',
+      care_plan: plan.planName,
+      plan_status: plan.status,
+      plan_reason: plan.reason,
+      decided_by: plan.decidedBy,
+      decided_at: plan.decidedAt,
+    });
+  }
+  let out = withHeader ? '\uFEFF' + csvLine([...CSV_COLUMNS]) : '';
+  for (const r of rows) out += csvLine(CSV_COLUMNS.map((col) => r[col]));
+  return out;
+}

