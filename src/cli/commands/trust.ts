@@ -1,4 +1,152 @@
-import type { CliCommand } from '../types';
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { AuditEntry, AuditPage, AuditVerification, BackupInfo, User } from '../../shared/domain/trust';
+import { systemClock } from '../../main/app/clock';
+import { resolveDatabaseKey } from '../../main/trust/keys';
+import { assertDataFolderOwner } from '../../main/trust/owner';
+import { restoreBackup } from '../../main/trust/BackupService';
+import { callAs, printJson, UsageError } from '../output';
+import type { CliCommand, CliContext } from '../types';
 
-/** The trust feature's CLI commands. */
-export const trustCommands: CliCommand[] = [];
+function auditLine(e: AuditEntry): string {
+  return `${String(e.seq).padStart(6)} ${e.at} ${e.actorName.padEnd(12)} ${e.channel.padEnd(24)} ${e.outcome.padEnd(15)} ${e.patientIds.length ? `patients ${e.patientIds.length}` : ''}`;
+}
+
+const filterOptions = {
+  user: { type: 'string' },
+  patient: { type: 'string' },
+  action: { type: 'string' },
+  outcome: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+} as const;
+
+function filterOf(values: Record<string, unknown>) {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(filterOptions)) if (typeof values[k] === 'string') out[k] = values[k] as string;
+  return out;
+}
+
+async function auditCommand(ctx: CliContext, args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === 'verify') {
+    parseArgs({ args: rest, options: {}, strict: true });
+    const v = await callAs<AuditVerification>(ctx, 'audit:verify', {});
+    if (ctx.json) printJson(ctx, v);
+    else if (v.ok) ctx.io.stdout.write(`Audit trail intact: ${v.rows} row(s), head ${v.headHash}\n`);
+    else ctx.io.stderr.write(`carelens: AUDIT TRAIL BROKEN at row ${v.firstBrokenSeq}: ${v.problem}\n(${v.rows} row(s) before it verified.)\n`);
+    return v.ok ? 0 : 1;
+  }
+  if (sub === 'export') {
+    const { values } = parseArgs({ args: rest, options: { ...filterOptions, out: { type: 'string', short: 'o' } }, strict: true });
+    const { csv, rows } = await callAs<{ csv: string; rows: number }>(ctx, 'audit:export', filterOf(values));
+    if (values.out) {
+      fs.writeFileSync(values.out, csv, { mode: 0o600, flag: 'wx' });
+      if (ctx.json) printJson(ctx, { file: values.out, rows });
+      else ctx.io.stdout.write(`Wrote ${rows} audit row(s) to ${values.out}\n`);
+    } else ctx.io.stdout.write(csv);
+    return 0;
+  }
+  if (sub === 'list') {
+    const { values } = parseArgs({ args: rest, options: { ...filterOptions, limit: { type: 'string' } }, strict: true });
+    const page = await callAs<AuditPage>(ctx, 'audit:list', { ...filterOf(values), limit: values.limit ? Number(values.limit) : 50 });
+    if (ctx.json) printJson(ctx, page);
+    else {
+      for (const e of page.items) ctx.io.stdout.write(auditLine(e) + '\n');
+      ctx.io.stdout.write(`${page.items.length} of ${page.total} row(s)\n`);
+    }
+    return 0;
+  }
+  throw new UsageError(`unknown audit command: ${sub ?? '(none)'}`);
+}
+
+async function usersCommand(ctx: CliContext, args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === 'list') {
+    parseArgs({ args: rest, options: {}, strict: true });
+    const users = await callAs<User[]>(ctx, 'auth:listUsers', {});
+    if (ctx.json) printJson(ctx, users);
+    else for (const u of users) ctx.io.stdout.write(`${u.username.padEnd(16)} ${u.role.padEnd(10)} ${u.disabled ? 'disabled' : 'active  '} ${u.displayName}\n`);
+    return 0;
+  }
+  if (sub === 'add' || sub === 'reset-password') {
+    const { values } = parseArgs({
+      args: rest,
+      options: { username: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, 'password-env': { type: 'string' } },
+      strict: true,
+    });
+    // Never on the command line (it shows in `ps` and shell history): from an environment variable.
+    const envName = values['password-env'] ?? 'CARELENS_NEW_PASSWORD';
+    const password = process.env[envName];
+    if (!password) throw new UsageError(`put the password in the environment variable ${envName} (or name another with --password-env)`);
+    if (sub === 'add') {
+      const user = await callAs<User>(ctx, 'auth:createUser', { username: values.username ?? '', displayName: values.name ?? values.username ?? '', role: values.role ?? 'clinician', password });
+      if (ctx.json) printJson(ctx, user);
+      else ctx.io.stdout.write(`Added ${user.username} (${user.role})\n`);
+      return 0;
+    }
+    const users = await callAs<User[]>(ctx, 'auth:listUsers', {});
+    const target = users.find((u) => u.username.toLowerCase() === (values.username ?? '').toLowerCase());
+    if (!target) throw new UsageError(`no user named ${values.username ?? '(none)'}`);
+    await callAs<User>(ctx, 'auth:resetPassword', { id: target.id, password });
+    if (!ctx.json) ctx.io.stdout.write(`New password set for ${target.username}\n`);
+    else printJson(ctx, { username: target.username, reset: true });
+    return 0;
+  }
+  throw new UsageError(`unknown users command: ${sub ?? '(none)'}`);
+}
+
+export const trustCommands: CliCommand[] = [
+  {
+    name: 'audit',
+    summary: 'Verify, list and export the tamper-evident audit trail.',
+    usage: [
+      'carelens audit verify [--json]              exit 1 and the first broken row if the chain is broken',
+      'carelens audit list [--user U] [--patient ID|MRN|NAME] [--action CHANNEL|KIND] [--outcome ok|error|CODE] [--from T] [--to T] [--limit N] [--json]',
+      'carelens audit export [filters as for list] [--out FILE]   CSV on stdout or into a new FILE',
+    ].join('\n'),
+    run: auditCommand,
+  },
+  {
+    name: 'users',
+    summary: 'List users, add one, or reset a password (as the local system administrator).',
+    usage: [
+      'carelens users list [--json]',
+      'CARELENS_NEW_PASSWORD=... carelens users add --username U --name "Full Name" --role clinician|reviewer|admin',
+      'CARELENS_NEW_PASSWORD=... carelens users reset-password --username U',
+    ].join('\n'),
+    run: usersCommand,
+  },
+  {
+    name: 'backup',
+    summary: 'Write a consistent online backup (database and image store) to a new file.',
+    usage: 'carelens backup <file> [--json]',
+    async run(ctx, args) {
+      const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
+      if (positionals.length !== 1) throw new UsageError('backup takes one file name');
+      const info = await callAs<BackupInfo>(ctx, 'auth:backup', { file: positionals[0] });
+      if (ctx.json) printJson(ctx, info);
+      else ctx.io.stdout.write(`Backup written to ${info.file}: database ${info.databaseBytes} bytes, ${info.storeFiles} stored file(s) (${info.storeBytes} bytes), audit trail ${info.auditRows} row(s).\n`);
+      return 0;
+    },
+  },
+  {
+    name: 'restore',
+    summary: 'Check a backup, then restore it into the data folder (the current data is kept aside). Stop CareLens first.',
+    usage: 'carelens restore <file> [--json]',
+    async run(ctx, args) {
+      const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
+      if (positionals.length !== 1) throw new UsageError('restore takes one backup file');
+      fs.mkdirSync(ctx.dataDir, { recursive: true, mode: 0o700 });
+      assertDataFolderOwner(ctx.dataDir);
+      const key = resolveDatabaseKey();
+      const result = restoreBackup({ file: positionals[0]!, dataDir: ctx.dataDir, keyHex: key.hex, clock: systemClock });
+      if (ctx.json) printJson(ctx, result);
+      else {
+        ctx.io.stdout.write(`Restored the backup of ${result.createdAt} (${result.auditRows} audit rows, ${result.storeFiles} stored files) into ${ctx.dataDir}.\n`);
+        if (result.previousDataMovedTo) ctx.io.stdout.write(`The data it replaced is kept in ${result.previousDataMovedTo}.\n`);
+      }
+      return 0;
+    },
+  },
+];

@@ -17,6 +17,8 @@ import type { Core } from './Core';
 import { EventBus } from './EventBus';
 import { consoleLogger, type Logger } from './logger';
 import { dataPaths, ensureDataDirs } from './paths';
+import { resolveDatabaseKey, type DatabaseKey, type KeyProtector } from '../trust/keys';
+import { assertDataFolderOwner } from '../trust/owner';
 
 export interface AppOptions {
   /** The data folder; ':memory:' keeps the database in memory (tests) with files in a temp folder. */
@@ -26,6 +28,10 @@ export interface AppOptions {
   logger?: Logger;
   /** For tests: open the database in memory while files still go to dataDir. */
   inMemoryDatabase?: boolean;
+  /** The database key; resolved from the keychain, CARELENS_KEY or the key file when absent. */
+  databaseKey?: DatabaseKey;
+  /** The OS keychain (Electron's safeStorage) that seals the database key. */
+  keychain?: KeyProtector | null;
 }
 
 export interface App {
@@ -55,8 +61,8 @@ function buildFeatures(core: Core) {
   const patients = createPatientsFeature(core);
   const audit = createAuditFeature(core);
   const imaging = createImagingFeature(core);
-  const labels = createLabelsFeature(core);
-  const ml = createMlFeature(core);
+  const ml = createMlFeature(core, { onBackend: (info) => { backend = info; } });
+  const labels = createLabelsFeature(core, { uncertainty: (labelSetId, imageIds) => ml.service.uncertainty(labelSetId, imageIds) });
   const careplans = createCareplansFeature(core);
   const reports = createReportsFeature(core);
   const system = createSystemFeature(core, () => backend);
@@ -85,7 +91,10 @@ export function createApp(options: AppOptions): App {
   const logger = options.logger ?? consoleLogger();
   const paths = dataPaths(options.dataDir);
   ensureDataDirs(paths);
-  const db = openDatabase({ file: options.inMemoryDatabase ? ':memory:' : paths.database });
+  // The CLI acts as 'system' with no password: only for the data folder's owner.
+  if (options.runtime === 'cli') assertDataFolderOwner(paths.root);
+  const key = options.inMemoryDatabase ? null : (options.databaseKey ?? resolveDatabaseKey({ keychain: options.keychain ?? null }));
+  const db = openDatabase({ file: options.inMemoryDatabase ? ':memory:' : paths.database, key });
   const core: Core = {
     db,
     paths,

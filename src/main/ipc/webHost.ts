@@ -32,6 +32,7 @@ export interface WebHost {
 }
 
 const COOKIE = 'carelens_session';
+const BEARER_SESSION = 'bearer';
 export const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
@@ -154,7 +155,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       } catch {
         return refuse(res, 400, 'VALIDATION', 'The request body is not valid JSON.');
       }
-      const ctx: CallContext = { transport: 'web', actor: null, ...(session ? { sessionId: session } : {}) };
+      // A bearer-token caller (a script) has one session of its own: it logs in like a browser.
+      const ctx: CallContext = { transport: 'web', actor: null, sessionId: session ?? BEARER_SESSION };
       options
         .dispatch(channel, input, ctx)
         .then((result) => send(res, 200, result))

@@ -1,13 +1,34 @@
 import type { Core } from '../app/Core';
-import { openGate, type Gate, type FeatureHandlers } from '../ipc/dispatch';
+import type { FeatureHandlers } from '../ipc/dispatch';
+import { AuditLog } from '../audit/AuditLog';
+import { createTrustGate } from './gate';
+import { TrustService } from './TrustService';
+import { BackupService } from './BackupService';
 
 /**
- * Builds the trust feature: users and roles (the gate every call passes through),
- * and the auth channels.
+ * Builds the trust feature: users, roles and sessions, the gate every call passes
+ * through (role check before, audit record after), backups, and the auth channels.
  */
 export function createTrustFeature(core: Core) {
-  void core;
-  const gate: Gate = openGate;
-  const handlers: FeatureHandlers<'auth'> = {};
-  return { gate, handlers };
+  const service = new TrustService(core);
+  const auditLog = new AuditLog(core);
+  const backups = new BackupService(core, auditLog);
+  const gate = createTrustGate(core.db, service, auditLog);
+  const handlers: FeatureHandlers<'auth'> = {
+    'auth:status': (_i, ctx) => service.status(ctx),
+    'auth:setup': (i, ctx) => service.setup(ctx, i),
+    'auth:login': (i, ctx) => service.login(ctx, i),
+    'auth:logout': (_i, ctx) => service.logout(ctx),
+    'auth:lock': (_i, ctx) => service.lock(ctx),
+    'auth:unlock': (i, ctx) => service.unlock(ctx, i.password),
+    'auth:heartbeat': () => service.heartbeat(),
+    'auth:changePassword': (i, ctx) => service.changePassword(ctx, i.currentPassword, i.newPassword),
+    'auth:listUsers': () => service.listUsers(),
+    'auth:createUser': (i, ctx) => service.createUser(ctx, i),
+    'auth:updateUser': (i, ctx) => service.updateUser(ctx, i.id, i.changes),
+    'auth:resetPassword': (i) => service.resetPassword(i.id, i.password),
+    'auth:setIdleMinutes': (i) => service.setIdleMinutes(i.minutes),
+    'auth:backup': (i, ctx) => backups.backupFor(ctx, i.file),
+  };
+  return { gate, handlers, service, auditLog, backups };
 }

@@ -1,0 +1,103 @@
+import type { Db } from '../db/connection';
+
+const MAX_NODES = 5000;
+const MAX_PATIENTS = 1000;
+const MAX_REFS = 200;
+
+type Refs = { patients: Set<string>; images: Set<string>; studies: Set<string>; series: Set<string> };
+
+function addString(set: Set<string>, value: unknown): void {
+  if (typeof value === 'string' && value.length > 0 && value.length <= 128 && set.size < MAX_REFS) set.add(value);
+}
+
+function addAll(set: Set<string>, value: unknown): void {
+  if (Array.isArray(value)) for (const v of value.slice(0, MAX_REFS)) addString(set, v);
+  else addString(set, value);
+}
+
+/** Collects the references a call's input or result carries (bounded: inputs can be hostile). */
+function walk(value: unknown, refs: Refs, budget: { nodes: number }, depth: number, patientChannel: boolean): void {
+  if (depth > 5 || budget.nodes <= 0 || value === null || typeof value !== 'object') return;
+  budget.nodes--;
+  if (Array.isArray(value)) {
+    for (const item of value.slice(0, 1000)) walk(item, refs, budget, depth + 1, patientChannel);
+    return;
+  }
+  const obj = value as Record<string, unknown>;
+  // A patient record (a result of patients:*): it has an MRN and a name beside its id.
+  if (typeof obj.id === 'string' && typeof obj.mrn === 'string' && typeof obj.name === 'string') addString(refs.patients, obj.id);
+  if (patientChannel && depth === 0) {
+    addString(refs.patients, obj.id);
+    addString(refs.patients, obj.mrn);
+  }
+  for (const [key, v] of Object.entries(obj)) {
+    if (key === 'patientId' || key === 'patientIds' || key === 'patient_id' || key === 'patient') addAll(refs.patients, v);
+    else if (key === 'imageId' || key === 'imageIds') addAll(refs.images, v);
+    else if (key === 'studyId' || key === 'studyIds') addAll(refs.studies, v);
+    else if (key === 'seriesId' || key === 'seriesIds') addAll(refs.series, v);
+    else if (v !== null && typeof v === 'object') walk(v, refs, budget, depth + 1, false);
+  }
+}
+
+function tableExists(db: Db, name: string): boolean {
+  return Boolean(db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name));
+}
+
+/**
+ * The CareLens ids of the patients a call touched, from its input (patient ids or MRNs,
+ * image/study/series ids resolved to their patient) and its result (patient records,
+ * `patientId` fields). This is what lets the Audit view answer "who saw this patient".
+ */
+export function patientsTouched(db: Db, channel: string, input: unknown, result: unknown): string[] {
+  const refs: Refs = { patients: new Set(), images: new Set(), studies: new Set(), series: new Set() };
+  const patientChannel = channel.startsWith('patients:');
+  walk(input, refs, { nodes: MAX_NODES }, 0, patientChannel);
+  walk(result, refs, { nodes: MAX_NODES }, 0, false);
+  const out = new Set<string>();
+  if (refs.patients.size > 0) {
+    const byIdOrMrn = db.prepare('SELECT id FROM patients WHERE id = ? OR mrn = ?').pluck();
+    for (const ref of refs.patients) {
+      const found = byIdOrMrn.get(ref, ref) as string | undefined;
+      if (found) out.add(found);
+    }
+  }
+  const lookups: [Set<string>, string, string][] = [
+    [refs.images, 'images', 'SELECT patient_id FROM images WHERE id = ?'],
+    [refs.studies, 'studies', 'SELECT patient_id FROM studies WHERE id = ?'],
+    [refs.series, 'series', 'SELECT st.patient_id FROM series se JOIN studies st ON st.id = se.study_id WHERE se.id = ?'],
+  ];
+  for (const [set, table, sql] of lookups) {
+    if (set.size === 0 || !tableExists(db, table)) continue;
+    const stmt = db.prepare(sql).pluck();
+    for (const ref of set) {
+      const pid = stmt.get(ref) as string | null | undefined;
+      if (pid) out.add(pid);
+    }
+  }
+  return [...out].slice(0, MAX_PATIENTS);
+}
+
+const SECRET_KEY = /pass(word)?|secret|token|^key$|apikey|passphrase/i;
+
+/** The input as recorded: secrets replaced, long strings and arrays cut, depth bounded. */
+export function redactForAudit(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return value.length > 200 ? value.slice(0, 200) + '…' : value;
+  if (value === null || typeof value !== 'object') return typeof value === 'bigint' || typeof value === 'function' ? String(value) : value;
+  if (depth >= 4) return '[…]';
+  if (Array.isArray(value)) {
+    const items = value.slice(0, 20).map((v) => redactForAudit(v, depth + 1));
+    if (value.length > 20) items.push(`[… ${value.length - 20} more]`);
+    return items;
+  }
+  const out: Record<string, unknown> = {};
+  let n = 0;
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (n++ >= 30) {
+      out['…'] = 'more fields';
+      break;
+    }
+    const key = k.length > 60 ? k.slice(0, 60) + '…' : k;
+    out[key] = SECRET_KEY.test(k) ? '[redacted]' : redactForAudit(v, depth + 1);
+  }
+  return out;
+}

@@ -1,0 +1,72 @@
+/** Users, sessions and the audit trail, as the renderer and the CLI see them. */
+
+export type UserRole = 'clinician' | 'reviewer' | 'admin';
+export const USER_ROLES: readonly UserRole[] = ['clinician', 'reviewer', 'admin'];
+
+/** A local user account (never carries the password hash). */
+export interface User {
+  id: string;
+  username: string;
+  displayName: string;
+  role: UserRole;
+  disabled: boolean;
+  createdAt: string;
+  createdBy: string;
+  lastLoginAt: string | null;
+}
+
+/** What the app shows before anything else: set up, log in, locked, or in. */
+export interface AuthStatus {
+  /** No user exists yet: the first start asks for an admin account. */
+  needsSetup: boolean;
+  /** The session's user (also while locked, so the lock screen can name them). */
+  user: User | null;
+  locked: boolean;
+  /** Minutes without a call before the session locks itself. */
+  idleMinutes: number;
+}
+
+/** One row of the append-only, hash-chained audit trail. */
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actorId: string;
+  actorName: string;
+  actorRole: string;
+  transport: string;
+  channel: string;
+  kind: string;
+  /** 'ok' or the error code (FORBIDDEN, VALIDATION, ...). */
+  outcome: string;
+  /** CareLens ids of the patients the call touched. */
+  patientIds: string[];
+  /** The call's input (passwords redacted, long values cut) and a short note. */
+  detail: string;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditPage {
+  items: AuditEntry[];
+  total: number;
+}
+
+/** The result of walking the whole chain. */
+export interface AuditVerification {
+  ok: boolean;
+  rows: number;
+  /** The newest row's hash: write it down to detect truncation later. */
+  headHash: string;
+  /** The first row that does not match, when the chain is broken. */
+  firstBrokenSeq: number | null;
+  problem: string | null;
+}
+
+export interface BackupInfo {
+  file: string;
+  createdAt: string;
+  databaseBytes: number;
+  storeFiles: number;
+  storeBytes: number;
+  auditRows: number;
+}
