@@ -207,7 +207,7 @@ function draw(doc: Doc, c: ReportCase, meta: ReportMeta, media: ReportMedia): vo
   heading(doc, 'Export');
   field(doc, 'Exported by', meta.exportedBy);
   field(doc, 'Exported at', dateTime(meta.exportedAt));
-  field(doc, 'Identity', c.deidentified ? 'De-identified (pseudonym, shifted dates, no free text)' : 'Identified (contains the patient's name and record number)');
+  field(doc, 'Identity', c.deidentified ? 'De-identified (pseudonym, shifted dates, no free text)' : 'Identified (contains the patient\'s name and record number)');
   doc.moveDown(0.5);
   doc.font('bold').fillColor(ACCENT).text(AI_DISCLAIMER);
   doc.font('body').fillColor(INK);
