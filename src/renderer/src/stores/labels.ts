@@ -1,0 +1,331 @@
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import type { OutputOf } from '../../../shared/ipc/contract';
+import type { AgreementStats, ImageLabelDetail, LabelFilter, LabelImportOption, LabelQueue, LabelSet, QueueItem } from '../../../shared/domain/labels';
+import { api, ApiError, unwrapResult } from '../api';
+
+export type FramePixels = OutputOf<'imaging:frame'>;
+export type LabelMode = 'label' | 'review';
+
+/** One step the clinician can take back with Z. */
+type UndoStep = { kind: 'label' | 'review'; imageId: string } | { kind: 'skip'; imageId: string };
+
+const PREFETCH_AHEAD = 3;
+const CACHE_LIMIT = 64;
+
+function message(err: unknown): string {
+  return err instanceof ApiError ? err.info.message : (err as Error).message;
+}
+
+/**
+ * The labelling session: the chosen label set, its queue under a filter, the open image with
+ * its label history, and the undo steps of this session. Pixels and label details of the next
+ * images are fetched ahead so moving on is instant.
+ */
+export const useLabelsStore = defineStore('labels', () => {
+  const sets = ref<LabelSet[]>([]);
+  const setId = ref<string | null>(null);
+  const filter = ref<LabelFilter>('next');
+  const mode = ref<LabelMode>('label');
+  const queue = ref<LabelQueue | null>(null);
+  const items = ref<QueueItem[]>([]);
+  const index = ref(0);
+  const detail = ref<ImageLabelDetail | null>(null);
+  const frame = shallowRef<FramePixels | null>(null);
+  const frameError = ref<string | null>(null);
+  const agreement = ref<AgreementStats | null>(null);
+  const imports = ref<LabelImportOption[]>([]);
+  const error = ref<string | null>(null);
+  const notice = ref<string | null>(null);
+  const busy = ref(false);
+  const undoSteps = ref<UndoStep[]>([]);
+  /** Milliseconds from asking for an image to its pixels being ready (the last one). */
+  const lastOpenMs = ref<number | null>(null);
+
+  const frames = new Map<string, Promise<FramePixels>>();
+  const details = new Map<string, Promise<ImageLabelDetail>>();
+
+  const set = computed(() => sets.value.find((s) => s.id === setId.value) ?? null);
+  const current = computed(() => items.value[index.value] ?? null);
+
+  function remember<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
+    let p = cache.get(key);
+    if (!p) {
+      p = load();
+      cache.set(key, p);
+      p.catch(() => cache.delete(key));
+      if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+    }
+    return p;
+  }
+
+  const loadFrame = (imageId: string) => remember(frames, imageId, async () => unwrapResult(await api().imaging.frame({ id: imageId })));
+  const loadDetail = (imageId: string) => remember(details, `${setId.value}|${imageId}`, async () => unwrapResult(await api().labels.image({ labelSetId: setId.value!, imageId })));
+
+  async function loadSets() {
+    try {
+      sets.value = unwrapResult(await api().labels.sets({}));
+      if (!sets.value.some((s) => s.id === setId.value)) setId.value = sets.value[0]?.id ?? null;
+      error.value = null;
+    } catch (err) {
+      error.value = message(err);
+    }
+  }
+
+  async function loadImports() {
+    try {
+      imports.value = unwrapResult(await api().labels.imports({}));
+    } catch (err) {
+      error.value = message(err);
+    }
+  }
+
+  async function refreshAgreement() {
+    if (!setId.value) return;
+    try {
+      agreement.value = unwrapResult(await api().labels.agreement({ labelSetId: setId.value }));
+    } catch (err) {
+      error.value = message(err);
+    }
+  }
+
+  /** Loads the queue for the chosen set and filter, and opens its first image. */
+  async function loadQueue() {
+    details.clear();
+    if (!setId.value) {
+      queue.value = null;
+      items.value = [];
+      detail.value = null;
+      return;
+    }
+    busy.value = true;
+    try {
+      const q = unwrapResult(await api().labels.queue({ labelSetId: setId.value, filter: filter.value, limit: 2000 }));
+      queue.value = q;
+      items.value = q.items;
+      index.value = 0;
+      error.value = null;
+      void refreshAgreement();
+      await open(0);
+    } catch (err) {
+      error.value = message(err);
+    } finally {
+      busy.value = false;
+    }
+  }
+
+  async function selectSet(id: string | null) {
+    setId.value = id;
+    undoSteps.value = [];
+    await loadQueue();
+  }
+
+  async function setFilter(next: LabelFilter) {
+    filter.value = next;
+    await loadQueue();
+  }
+
+  async function setMode(next: LabelMode) {
+    mode.value = next;
+    // Review works through labels not yet reviewed; labelling through what needs a label.
+    filter.value = next === 'review' ? 'unreviewed' : 'next';
+    await loadQueue();
+  }
+
+  /** Opens the image at position i of the queue and fetches the next ones ahead. */
+  async function open(i: number) {
+    if (items.value.length === 0) {
+      detail.value = null;
+      frame.value = null;
+      return;
+    }
+    index.value = Math.max(0, Math.min(items.value.length - 1, i));
+    const item = items.value[index.value]!;
+    const started = performance.now();
+    frameError.value = null;
+    const framePromise = loadFrame(item.imageId).then(
+      (f) => {
+        if (current.value?.imageId === item.imageId) {
+          frame.value = f;
+          lastOpenMs.value = Math.round(performance.now() - started);
+        }
+      },
+      (err: unknown) => {
+        if (current.value?.imageId === item.imageId) {
+          frame.value = null;
+          frameError.value = message(err);
+        }
+      },
+    );
+    try {
+      const d = await loadDetail(item.imageId);
+      if (current.value?.imageId === item.imageId) detail.value = d;
+    } catch (err) {
+      error.value = message(err);
+    }
+    await framePromise;
+    prefetch();
+  }
+
+  function prefetch() {
+    for (let k = 1; k <= PREFETCH_AHEAD; k++) {
+      const next = items.value[index.value + k];
+      if (!next) break;
+      void loadFrame(next.imageId).catch(() => undefined);
+      if (k === 1) void loadDetail(next.imageId).catch(() => undefined);
+    }
+  }
+
+  function next() {
+    if (index.value < items.value.length - 1) return open(index.value + 1);
+    notice.value = 'End of this list.';
+    return Promise.resolve();
+  }
+
+  function previous() {
+    if (index.value > 0) return open(index.value - 1);
+    return Promise.resolve();
+  }
+
+  /** Applies a changed label to the open image and its queue row (the list itself stays put). */
+  function applyDetail(d: ImageLabelDetail) {
+    details.set(`${d.labelSetId}|${d.image.id}`, Promise.resolve(d));
+    if (detail.value?.image.id === d.image.id) detail.value = d;
+    const at = items.value.findIndex((i) => i.imageId === d.image.id);
+    if (at >= 0) {
+      const top = d.current;
+      items.value[at] = {
+        ...items.value[at]!,
+        className: top?.className ?? null,
+        source: top?.className != null ? top.source : null,
+        author: top?.author ?? null,
+        labeledAt: top?.createdAt ?? null,
+        skipped: d.skipped,
+        review: d.review ? { verdict: d.review.verdict, reviewClass: d.review.reviewClass, reviewer: d.review.reviewer, stale: d.review.stale } : null,
+      };
+    }
+  }
+
+  async function act(run: () => Promise<ImageLabelDetail>, step: UndoStep | null, advance: boolean) {
+    error.value = null;
+    notice.value = null;
+    try {
+      const d = await run();
+      applyDetail(d);
+      if (step) undoSteps.value.push(step);
+      void loadSets();
+      if (mode.value === 'review' || d.review) void refreshAgreement();
+      if (advance) await next();
+      return d;
+    } catch (err) {
+      error.value = message(err);
+      return null;
+    }
+  }
+
+  /** Labels the open image with a class by key or click, then moves on. */
+  function label(className: string) {
+    const item = current.value;
+    if (!item || !setId.value) return Promise.resolve(null);
+    return act(async () => unwrapResult(await api().labels.set({ labelSetId: setId.value!, imageId: item.imageId, className })), { kind: 'label', imageId: item.imageId }, true);
+  }
+
+  /** Confirms the open image's label (no class) or corrects it (another class), then moves on. */
+  function review(className?: string) {
+    const item = current.value;
+    if (!item || !setId.value) return Promise.resolve(null);
+    return act(
+      async () => unwrapResult(await api().labels.review({ labelSetId: setId.value!, imageId: item.imageId, ...(className ? { className } : {}) })),
+      { kind: 'review', imageId: item.imageId },
+      true,
+    );
+  }
+
+  function skip() {
+    const item = current.value;
+    if (!item || !setId.value) return Promise.resolve(null);
+    return act(async () => unwrapResult(await api().labels.skip({ labelSetId: setId.value!, imageId: item.imageId, skipped: true })), { kind: 'skip', imageId: item.imageId }, true);
+  }
+
+  function clear() {
+    const item = current.value;
+    if (!item || !setId.value) return Promise.resolve(null);
+    return act(async () => unwrapResult(await api().labels.clear({ labelSetId: setId.value!, imageId: item.imageId })), { kind: 'label', imageId: item.imageId }, false);
+  }
+
+  /** Takes back this session's latest step (a new history row on the server), and goes to that image. */
+  async function undo() {
+    const step = undoSteps.value.pop();
+    if (!step || !setId.value) {
+      notice.value = 'Nothing to undo in this session.';
+      return null;
+    }
+    const labelSetId = setId.value;
+    const d = await act(
+      async () =>
+        step.kind === 'skip'
+          ? unwrapResult(await api().labels.skip({ labelSetId, imageId: step.imageId, skipped: false }))
+          : unwrapResult(await api().labels.undo({ labelSetId, imageId: step.imageId })),
+      null,
+      false,
+    );
+    if (!d) undoSteps.value.push(step);
+    const at = items.value.findIndex((i) => i.imageId === step.imageId);
+    if (at >= 0 && at !== index.value) await open(at);
+    if (d) notice.value = step.kind === 'skip' ? 'Skip undone.' : `Undone: label is now ${d.current?.className ?? 'none'}.`;
+    return d;
+  }
+
+  async function createSet(input: { name: string; description?: string; classes: string[]; scope?: string[] }) {
+    const created = unwrapResult(await api().labels.createSet(input));
+    await loadSets();
+    await selectSet(created.id);
+    return created;
+  }
+
+  async function updateSet(input: Parameters<ReturnType<typeof api>['labels']['updateSet']>[0]) {
+    const updated = unwrapResult(await api().labels.updateSet(input));
+    await loadSets();
+    await loadQueue();
+    return updated;
+  }
+
+  return {
+    sets,
+    setId,
+    set,
+    filter,
+    mode,
+    queue,
+    items,
+    index,
+    current,
+    detail,
+    frame,
+    frameError,
+    agreement,
+    imports,
+    error,
+    notice,
+    busy,
+    undoSteps,
+    lastOpenMs,
+    loadSets,
+    loadImports,
+    loadQueue,
+    selectSet,
+    setFilter,
+    setMode,
+    open,
+    next,
+    previous,
+    label,
+    review,
+    skip,
+    clear,
+    undo,
+    createSet,
+    updateSet,
+    refreshAgreement,
+  };
+});
