@@ -129,7 +129,7 @@ export class Codecs {
     const decoder = new Decoder();
     try {
       const copy = padBeforeEoi(data);
-      const out = decoder.decode(copy.buffer, 0, copy.length, bitsAllocated > 8 ? 2 : 1);
+      const out = decoder.decode(copy.buffer as ArrayBuffer, 0, copy.length, bitsAllocated > 8 ? 2 : 1);
       const width = decoder.xDim ?? 0;
       const height = decoder.yDim ?? 0;
       const components = decoder.numComp ?? 1;

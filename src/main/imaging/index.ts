@@ -1,9 +1,37 @@
 import type { Core } from '../app/Core';
-import type { FeatureHandlers } from '../ipc/dispatch';
+import { actorName, type FeatureHandlers } from '../ipc/dispatch';
+import { ImagingService } from './ImagingService';
+import { ImportService, type WorkerFactory } from './ImportService';
 
-/** Builds the imaging feature: its services and the handlers for its channels. */
-export function createImagingFeature(core: Core) {
-  void core;
-  const handlers: FeatureHandlers<'imaging'> = {};
-  return { handlers };
+/**
+ * Builds the imaging feature: batch import (worker thread), browsing, pixels for the viewer.
+ * Other features decode pixels with `imaging.service.decode(id, frame)` or pixels.ts's
+ * `decodeStoredImage(core, id, frame, codecs)`.
+ */
+export function createImagingFeature(core: Core, deps: { workerFactory?: WorkerFactory } = {}) {
+  const service = new ImagingService(core);
+  const imports = new ImportService(core, deps.workerFactory);
+  const handlers: FeatureHandlers<'imaging'> = {
+    'imaging:importStart': (i, ctx) => imports.start(i, actorName(ctx)),
+    'imaging:import': (i, ctx) => imports.run(i, actorName(ctx)),
+    'imaging:importCancel': (i) => imports.cancel(i.importId),
+    'imaging:importStatus': (i) => imports.status(i.importId),
+    'imaging:imports': (i) => imports.list(i.limit),
+    'imaging:importReport': (i) => imports.report(i.importId, i.limit, i.offset),
+    'imaging:importReportCsv': (i) => imports.reportCsv(i.importId),
+    'imaging:patients': (i) => service.patients(i.query),
+    'imaging:studies': (i) => service.studies(i.patientId),
+    'imaging:series': (i) => service.series(i.studyId),
+    'imaging:images': (i) => service.images(i),
+    'imaging:image': (i) => service.image(i.id),
+    'imaging:frame': (i) => service.frame(i.id, i.frame),
+    'imaging:thumbnails': (i) => service.thumbnails(i.ids),
+    'imaging:tags': (i) => service.tags(i.id),
+  };
+  return {
+    service,
+    imports,
+    handlers,
+    dispose: () => imports.dispose(),
+  };
 }

@@ -1,9 +1,81 @@
 /**
  * The imaging worker thread's entry (built to out/main/imagingWorker.js). Heavy imaging work runs
  * here, never on the main thread. See app/workers.ts for how it is started.
+ *
+ * Protocol (see WorkerIn / WorkerOut in importProtocol.ts): the main thread sends one 'start';
+ * the worker answers with 'found' counts while walking, 'batch'es of file results, and one
+ * 'done'. A 'cancel' stops it between files.
  */
 import { parentPort } from 'node:worker_threads';
+import { Codecs } from './codecs';
+import { processFile, walk, type FileJob, type FileResult } from './importFiles';
+import type { WorkerIn, WorkerOut } from './importProtocol';
 
-parentPort?.on('message', (message: unknown) => {
-  parentPort?.postMessage({ type: 'error', message: `The imaging worker does not handle ${JSON.stringify(message)} yet.` });
-});
+const BATCH_FILES = 200;
+const BATCH_MS = 250;
+const IN_FLIGHT = 4;
+
+function send(message: WorkerOut): void {
+  parentPort?.postMessage(message);
+}
+
+async function run(start: Extract<WorkerIn, { type: 'start' }>, isCancelled: () => boolean): Promise<void> {
+  const codecs = new Codecs();
+  const jobs: FileJob[] = [];
+  const walkFailures: FileResult[] = [];
+  let lastFound = 0;
+  for await (const job of walk(start.paths, (p, reason) => walkFailures.push({ kind: 'failed', path: p, reason, size: 0 }))) {
+    if (isCancelled()) break;
+    jobs.push(job);
+    if (jobs.length - lastFound >= 500) {
+      lastFound = jobs.length;
+      send({ type: 'found', count: jobs.length });
+      await new Promise((r) => setImmediate(r)); // let a 'cancel' in
+    }
+  }
+  send({ type: 'found', count: jobs.length + walkFailures.length, walkDone: true });
+  const options = {
+    storeRoot: start.storeRoot,
+    thumbRoot: start.thumbRoot,
+    labelsFromFolders: start.labelsFromFolders,
+    patientFromFolders: start.patientFromFolders,
+    knownSha: new Set(start.knownSha),
+  };
+  let batch: FileResult[] = [...walkFailures];
+  let lastSent = Date.now();
+  // A few files in flight at once, so reading and writing overlap with decoding.
+  let next = 0;
+  const lane = async () => {
+    while (next < jobs.length && !isCancelled()) {
+      const job = jobs[next++]!;
+      // Await first: `batch.push(await ...)` would push into the array that was current before the wait.
+      const result = await processFile(job, options, codecs);
+      batch.push(result);
+      if (batch.length >= BATCH_FILES || Date.now() - lastSent >= BATCH_MS) {
+        send({ type: 'batch', results: batch });
+        batch = [];
+        lastSent = Date.now();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+  if (batch.length > 0) send({ type: 'batch', results: batch });
+  send({ type: 'done', cancelled: isCancelled() });
+}
+
+if (parentPort) {
+  let cancelled = false;
+  let started = false;
+  parentPort.on('message', (message: WorkerIn) => {
+    if (message?.type === 'cancel') {
+      cancelled = true;
+      return;
+    }
+    if (message?.type === 'start' && !started) {
+      started = true;
+      run(message, () => cancelled).catch((err: unknown) => send({ type: 'error', message: err instanceof Error ? err.message : String(err) }));
+      return;
+    }
+    send({ type: 'error', message: `The imaging worker does not handle ${JSON.stringify(message)?.slice(0, 100)}.` });
+  });
+}

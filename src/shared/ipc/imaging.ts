@@ -1,11 +1,137 @@
 import { z } from 'zod';
 import { channel, event } from './define';
+import type {
+  DicomTagRow,
+  FramePixels,
+  ImageDetail,
+  ImagePage,
+  ImagingPatient,
+  ImagingSeries,
+  ImagingStudy,
+  ImportReport,
+  ImportStatus,
+  ImportSummary,
+  Thumbnail,
+} from '../domain/imaging';
 
-// The imaging feature's channels ('imaging:verb') and push events. Filled in by the imaging feature.
-void z;
-void channel;
-void event;
+const id = z.string().min(1).max(64);
 
-export const imagingChannels = {};
+export const importOptions = z
+  .object({
+    paths: z.array(z.string().trim().min(1, 'A folder path is required').max(4096)).min(1, 'Give at least one folder').max(64),
+    patientId: z.string().trim().min(1).max(64).optional(),
+    patientFromFolders: z.boolean().optional(),
+    labelsFromFolders: z.boolean().optional(),
+    labelSet: z.string().trim().min(1).max(120).optional(),
+  })
+  .strict()
+  .refine((o) => !(o.patientId && o.patientFromFolders), { message: 'Choose one patient, or patients from folder names, not both', path: ['patientFromFolders'] });
 
-export const imagingEvents = {};
+export const imagingChannels = {
+  'imaging:importStart': channel<ImportStatus>()({
+    input: importOptions,
+    access: 'clinician',
+    audit: 'change',
+    doc: 'Starts importing folders in the background; progress arrives as imaging:progress events.',
+  }),
+  'imaging:import': channel<ImportSummary & { importId: string }>()({
+    input: importOptions,
+    access: 'clinician',
+    audit: 'change',
+    doc: 'Imports folders and answers when done (the CLI); progress still arrives as events.',
+  }),
+  'imaging:importCancel': channel<ImportStatus>()({
+    input: z.object({ importId: id }).strict(),
+    access: 'clinician',
+    audit: 'change',
+    doc: 'Stops a running import; what was imported stays.',
+  }),
+  'imaging:importStatus': channel<ImportStatus>()({
+    input: z.object({ importId: id }).strict(),
+    access: 'clinician',
+    audit: 'none',
+    doc: 'One import: its state and counts.',
+  }),
+  'imaging:imports': channel<ImportStatus[]>()({
+    input: z.object({ limit: z.number().int().min(1).max(200).optional() }).strict(),
+    access: 'clinician',
+    audit: 'none',
+    doc: 'Recent imports, newest first.',
+  }),
+  'imaging:importReport': channel<ImportReport>()({
+    input: z.object({ importId: id, limit: z.number().int().min(1).max(10_000).optional(), offset: z.number().int().min(0).optional() }).strict(),
+    access: 'clinician',
+    audit: 'read',
+    doc: "An import's report: every file that was not imported, with the reason.",
+  }),
+  'imaging:importReportCsv': channel<{ fileName: string; csv: string }>()({
+    input: z.object({ importId: id }).strict(),
+    access: 'clinician',
+    audit: 'export',
+    doc: "An import's report as CSV (path, reason) to save.",
+  }),
+  'imaging:patients': channel<ImagingPatient[]>()({
+    input: z.object({ query: z.string().max(200).optional() }).strict(),
+    access: 'clinician',
+    audit: 'read',
+    doc: 'Patients that have images, plus the unassigned images as one entry.',
+  }),
+  'imaging:studies': channel<ImagingStudy[]>()({
+    input: z.object({ patientId: id }).strict(),
+    access: 'clinician',
+    audit: 'read',
+    doc: "A patient's imaging studies.",
+  }),
+  'imaging:series': channel<ImagingSeries[]>()({
+    input: z.object({ studyId: id }).strict(),
+    access: 'clinician',
+    audit: 'read',
+    doc: "A study's series.",
+  }),
+  'imaging:images': channel<ImagePage>()({
+    input: z
+      .object({
+        seriesId: id.optional(),
+        patientId: id.optional(),
+        unassigned: z.boolean().optional(),
+        /** Images without a series (PNG/JPEG) of the given patient. */
+        noSeries: z.boolean().optional(),
+        labelSet: z.string().max(120).optional(),
+        limit: z.number().int().min(1).max(20_000).optional(),
+        offset: z.number().int().min(0).optional(),
+      })
+      .strict(),
+    access: 'clinician',
+    audit: 'read',
+    doc: 'Images of a series, a patient, or the unassigned ones (with their labels).',
+  }),
+  'imaging:image': channel<ImageDetail>()({
+    input: z.object({ id }).strict(),
+    access: 'clinician',
+    audit: 'read',
+    doc: "One image's metadata and labels.",
+  }),
+  'imaging:frame': channel<FramePixels>()({
+    input: z.object({ id, frame: z.number().int().min(0).max(100_000).optional() }).strict(),
+    access: 'clinician',
+    audit: 'read',
+    doc: "One frame's decoded pixels for the viewer.",
+  }),
+  'imaging:thumbnails': channel<Thumbnail[]>()({
+    input: z.object({ ids: z.array(id).min(1).max(200) }).strict(),
+    access: 'clinician',
+    audit: 'none',
+    doc: 'Grid thumbnails (small PNGs) for up to 200 images.',
+  }),
+  'imaging:tags': channel<DicomTagRow[]>()({
+    input: z.object({ id }).strict(),
+    access: 'clinician',
+    audit: 'read',
+    doc: "A DICOM image's tags for the tags panel (empty for PNG/JPEG).",
+  }),
+};
+
+export const imagingEvents = {
+  /** Import progress, at most a few times a second, and once when the import ends. */
+  'imaging:progress': event<ImportStatus>(),
+};

@@ -1,0 +1,258 @@
+import fs from 'node:fs';
+import type { Core } from '../app/Core';
+import { AppError } from '../../shared/ipc/envelope';
+import type { DicomTagRow, FramePixels, ImageDetail, ImageLabel, ImagePage, ImageSummary, ImagingPatient, ImagingSeries, ImagingStudy, Thumbnail } from '../../shared/domain/imaging';
+import { Codecs } from './codecs';
+import { DicomError, listTags, parseDicom } from './dicom';
+import { decodeStoredImage, type DecodedImage } from './pixels';
+import { sniff } from './sniff';
+import { storePath, thumbnailPath } from './store';
+
+interface ImageRow {
+  id: string;
+  patient_id: string | null;
+  mrn: string | null;
+  series_id: string | null;
+  sop_instance_uid: string | null;
+  sha256: string;
+  format: 'dicom' | 'png' | 'jpeg';
+  original_path: string;
+  size_bytes: number;
+  rows: number | null;
+  columns: number | null;
+  frames: number;
+  photometric: string | null;
+  bits_allocated: number | null;
+  bits_stored: number | null;
+  pixel_spacing: string | null;
+  window_center: number | null;
+  window_width: number | null;
+  rescale_slope: number | null;
+  rescale_intercept: number | null;
+  transfer_syntax: string | null;
+  modality: string;
+  instance_number: number | null;
+  predefined_split: 'train' | 'val' | 'test' | null;
+  import_id: string | null;
+  created_at: string;
+  has_thumb: number;
+}
+
+const SELECT_IMAGE = `SELECT i.*, p.mrn AS mrn, (t.image_id IS NOT NULL) AS has_thumb FROM images i
+  LEFT JOIN patients p ON p.id = i.patient_id LEFT JOIN thumbnails t ON t.image_id = i.id`;
+
+/** Browsing the imaging archive and serving pixels, thumbnails and tags to the viewer. */
+export class ImagingService {
+  /** One set of wasm codecs for every decode this service does. */
+  readonly codecs = new Codecs();
+
+  constructor(private readonly core: Core) {}
+
+  /** Patients with images, plus the unassigned images as one entry (patientId null). */
+  patients(query?: string): ImagingPatient[] {
+    const q = query?.trim() ? `%${query.trim().toLowerCase()}%` : null;
+    const rows = this.core.db
+      .prepare(
+        `SELECT p.id AS patientId, p.mrn, p.name, COUNT(i.id) AS images, (SELECT COUNT(*) FROM studies s WHERE s.patient_id = p.id) AS studies
+         FROM patients p JOIN images i ON i.patient_id = p.id
+         ${q ? 'WHERE p.name_search LIKE @q OR lower(p.mrn) LIKE @q' : ''}
+         GROUP BY p.id ORDER BY p.name_search, p.mrn`,
+      )
+      .all(q ? { q } : {}) as ImagingPatient[];
+    const unassigned = this.core.db.prepare('SELECT COUNT(*) FROM images WHERE patient_id IS NULL').pluck().get() as number;
+    if (unassigned > 0 && !q) rows.push({ patientId: null, mrn: '', name: 'Unassigned images', studies: 0, images: unassigned });
+    return rows;
+  }
+
+  studies(patientId: string): ImagingStudy[] {
+    return this.core.db
+      .prepare(
+        `SELECT s.id, s.study_uid AS studyUid, s.study_date AS studyDate, s.description, s.accession,
+           (SELECT COUNT(*) FROM series se WHERE se.study_id = s.id) AS series,
+           (SELECT COUNT(*) FROM images i JOIN series se ON se.id = i.series_id WHERE se.study_id = s.id) AS images
+         FROM studies s WHERE s.patient_id = ? ORDER BY s.study_date DESC, s.created_at`,
+      )
+      .all(patientId) as ImagingStudy[];
+  }
+
+  series(studyId: string): ImagingSeries[] {
+    return this.core.db
+      .prepare(
+        `SELECT se.id, se.series_uid AS seriesUid, se.modality, se.body_part AS bodyPart, se.manufacturer, se.description, se.series_number AS seriesNumber,
+           (SELECT COUNT(*) FROM images i WHERE i.series_id = se.id) AS images
+         FROM series se WHERE se.study_id = ? ORDER BY se.series_number, se.created_at`,
+      )
+      .all(studyId) as ImagingSeries[];
+  }
+
+  /** Images of a series, of a patient, or the unassigned ones; with their current labels. */
+  images(filter: { seriesId?: string; patientId?: string; unassigned?: boolean; noSeries?: boolean; labelSet?: string; limit?: number; offset?: number }): ImagePage {
+    const where: string[] = [];
+    const params: Record<string, unknown> = { limit: filter.limit ?? 500, offset: filter.offset ?? 0 };
+    if (filter.seriesId) {
+      where.push('i.series_id = @seriesId');
+      params.seriesId = filter.seriesId;
+    }
+    if (filter.patientId) {
+      where.push('(i.patient_id = @patientId OR p.mrn = @patientId)');
+      params.patientId = filter.patientId;
+    }
+    if (filter.unassigned) where.push('i.patient_id IS NULL');
+    if (filter.noSeries) where.push('i.series_id IS NULL');
+    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = this.core.db.prepare(`SELECT COUNT(*) FROM images i LEFT JOIN patients p ON p.id = i.patient_id ${w}`).pluck().get(params) as number;
+    const rows = this.core.db.prepare(`${SELECT_IMAGE} ${w} ORDER BY i.instance_number, i.original_path, i.id LIMIT @limit OFFSET @offset`).all(params) as ImageRow[];
+    const labels = this.labelsFor(rows.map((r) => r.id), filter.labelSet);
+    return { items: rows.map((r) => this.toSummary(r, labels.get(r.id) ?? [])), total };
+  }
+
+  image(id: string): ImageDetail {
+    const row = this.core.db.prepare(`${SELECT_IMAGE} WHERE i.id = ?`).get(id) as ImageRow | undefined;
+    if (!row) throw new AppError('NOT_FOUND', `No image with id ${id}.`);
+    return {
+      ...this.toSummary(row, this.labelsFor([id]).get(id) ?? []),
+      sha256: row.sha256,
+      sopInstanceUid: row.sop_instance_uid,
+      bitsAllocated: row.bits_allocated,
+      bitsStored: row.bits_stored,
+      pixelSpacing: row.pixel_spacing,
+      windowCenter: row.window_center,
+      windowWidth: row.window_width,
+      rescaleSlope: row.rescale_slope,
+      rescaleIntercept: row.rescale_intercept,
+      transferSyntax: row.transfer_syntax,
+      importId: row.import_id,
+      createdAt: row.created_at,
+    };
+  }
+
+  /** Decodes one frame (the reusable API other features call is pixels.ts's decodeStoredImage). */
+  decode(id: string, frame = 0): Promise<DecodedImage> {
+    return decodeStoredImage(this.core, id, frame, this.codecs);
+  }
+
+  /** One frame's pixels for the viewer, compactly encoded. */
+  async frame(id: string, frame = 0): Promise<FramePixels> {
+    const t0 = performance.now();
+    const d = await this.decode(id, frame);
+    const modality = (this.core.db.prepare('SELECT modality FROM images WHERE id = ?').pluck().get(id) as string | undefined) ?? '';
+    let encoding: FramePixels['encoding'];
+    let bytes: Uint8Array;
+    if (d.samples === 3) {
+      encoding = 'rgb8';
+      bytes = d.data as Uint8Array;
+    } else {
+      const data = d.data as Float32Array;
+      let integral = true;
+      for (let i = 0; i < data.length && integral; i++) integral = Number.isInteger(data[i]!);
+      if (integral && d.min >= -32768 && d.max <= 32767) {
+        const a = Int16Array.from(data);
+        encoding = 'int16';
+        bytes = new Uint8Array(a.buffer);
+      } else if (integral && d.min >= 0 && d.max <= 65535) {
+        const a = Uint16Array.from(data);
+        encoding = 'uint16';
+        bytes = new Uint8Array(a.buffer);
+      } else {
+        encoding = 'float32';
+        bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      }
+    }
+    return {
+      imageId: id,
+      frame,
+      frames: d.frames,
+      width: d.width,
+      height: d.height,
+      samples: d.samples,
+      encoding,
+      data: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'),
+      photometric: d.photometric,
+      modality,
+      windowCenter: d.windowCenter,
+      windowWidth: d.windowWidth,
+      windowFromFile: d.windowFromFile,
+      invert: d.invert,
+      min: d.min,
+      max: d.max,
+      decodeMs: Math.round((performance.now() - t0) * 10) / 10,
+    };
+  }
+
+  thumbnails(ids: string[]): Thumbnail[] {
+    const get = this.core.db.prepare('SELECT i.sha256, t.image_id AS has FROM images i LEFT JOIN thumbnails t ON t.image_id = i.id WHERE i.id = ?');
+    return ids.map((imageId) => {
+      const row = get.get(imageId) as { sha256: string; has: string | null } | undefined;
+      if (!row?.has) return { imageId, dataUrl: null };
+      try {
+        return { imageId, dataUrl: `data:image/png;base64,${fs.readFileSync(thumbnailPath(this.core.paths.thumbnails, row.sha256)).toString('base64')}` };
+      } catch {
+        return { imageId, dataUrl: null };
+      }
+    });
+  }
+
+  tags(id: string): DicomTagRow[] {
+    const row = this.core.db.prepare('SELECT sha256, format FROM images WHERE id = ?').get(id) as { sha256: string; format: string } | undefined;
+    if (!row) throw new AppError('NOT_FOUND', `No image with id ${id}.`);
+    if (row.format !== 'dicom') return [];
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(storePath(this.core.paths.store, row.sha256));
+    } catch {
+      throw new AppError('NOT_FOUND', `The stored file of image ${id} is missing from the data folder.`);
+    }
+    if (sniff(bytes.subarray(0, 512)) === 'unknown') return [];
+    try {
+      return listTags(parseDicom(bytes).dataSet);
+    } catch (err) {
+      if (err instanceof DicomError) throw new AppError('UNSUPPORTED', `The tags of image ${id} cannot be read: ${err.message}.`);
+      throw err;
+    }
+  }
+
+  private labelsFor(ids: string[], labelSet?: string): Map<string, ImageLabel[]> {
+    const out = new Map<string, ImageLabel[]>();
+    if (ids.length === 0) return out;
+    // The current label in a set is the newest row there (labels are append-only history).
+    const chunk = 500;
+    for (let i = 0; i < ids.length; i += chunk) {
+      const part = ids.slice(i, i + chunk);
+      const rows = this.core.db
+        .prepare(
+          `SELECT l.image_id AS imageId, s.name AS labelSet, l.class_name AS className FROM labels l JOIN label_sets s ON s.id = l.label_set_id
+           WHERE l.id IN (SELECT MAX(id) FROM labels WHERE image_id IN (${part.map(() => '?').join(',')}) GROUP BY image_id, label_set_id)
+           ${labelSet ? 'AND s.name = ?' : ''}`,
+        )
+        .all(...part, ...(labelSet ? [labelSet] : [])) as { imageId: string; labelSet: string; className: string | null }[];
+      for (const r of rows) {
+        if (r.className === null) continue;
+        const list = out.get(r.imageId) ?? [];
+        list.push({ labelSet: r.labelSet, className: r.className });
+        out.set(r.imageId, list);
+      }
+    }
+    return out;
+  }
+
+  private toSummary(r: ImageRow, labels: ImageLabel[]): ImageSummary {
+    return {
+      id: r.id,
+      patientId: r.patient_id,
+      patientMrn: r.mrn,
+      seriesId: r.series_id,
+      format: r.format,
+      modality: r.modality,
+      rows: r.rows,
+      columns: r.columns,
+      frames: r.frames,
+      photometric: r.photometric,
+      sizeBytes: r.size_bytes,
+      instanceNumber: r.instance_number,
+      predefinedSplit: r.predefined_split,
+      originalPath: r.original_path,
+      hasThumbnail: Boolean(r.has_thumb),
+      labels,
+    };
+  }
+}

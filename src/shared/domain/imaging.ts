@@ -1,0 +1,181 @@
+/** Imaging records as the UI and the CLI see them. Pure types. */
+
+export interface ImportOptions {
+  /** Folders (or single files) to walk recursively. */
+  paths: string[];
+  /** A patient (CareLens id or MRN) that PNG/JPEG files belong to. */
+  patientId?: string;
+  /** PNG/JPEG: the first folder level under each given folder is the patient's MRN. */
+  patientFromFolders?: boolean;
+  /** The folder holding each file names its label; a train/val/test folder above it is its split. */
+  labelsFromFolders?: boolean;
+  /** The label set for folder labels (default: the first given folder's name). */
+  labelSet?: string;
+}
+
+export type ImportState = 'running' | 'done' | 'cancelled' | 'failed' | 'interrupted';
+
+/** A live or finished import. Counts are what is committed to the database. */
+export interface ImportStatus {
+  importId: string;
+  state: ImportState;
+  /** 'walking' while files are being found, then 'importing'. */
+  phase: 'walking' | 'importing' | 'finished';
+  found: number;
+  processed: number;
+  imported: number;
+  duplicates: number;
+  failed: number;
+  bytes: number;
+  /** Files per second over the import so far. */
+  rate: number;
+  /** Seconds left at the current rate, null while unknown. */
+  etaSeconds: number | null;
+  startedAt: string;
+  finishedAt: string | null;
+  paths: string[];
+  labelSet: string | null;
+  /** Why the import stopped, when it failed. */
+  error: string | null;
+}
+
+export interface ImportFailure {
+  path: string;
+  reason: string;
+}
+
+/**
+ * What `carelens import --json` prints, exactly. patients / studies / series / images are the
+ * records this import created (an import that only finds duplicates creates none).
+ */
+export interface ImportSummary {
+  scanned: number;
+  imported: number;
+  duplicates: number;
+  failed: ImportFailure[];
+  patients: number;
+  studies: number;
+  series: number;
+  images: number;
+}
+
+export interface ImportReport {
+  status: ImportStatus;
+  failures: ImportFailure[];
+  totalFailures: number;
+}
+
+export interface ImagingPatient {
+  /** null: the unassigned images (PNG/JPEG with no patient). */
+  patientId: string | null;
+  mrn: string;
+  name: string;
+  studies: number;
+  images: number;
+}
+
+export interface ImagingStudy {
+  id: string;
+  studyUid: string | null;
+  studyDate: string | null;
+  description: string;
+  accession: string;
+  series: number;
+  images: number;
+}
+
+export interface ImagingSeries {
+  id: string;
+  seriesUid: string | null;
+  modality: string;
+  bodyPart: string;
+  manufacturer: string;
+  description: string;
+  seriesNumber: number | null;
+  images: number;
+}
+
+export interface ImageLabel {
+  labelSet: string;
+  className: string;
+}
+
+/** One image in a list or grid. */
+export interface ImageSummary {
+  id: string;
+  patientId: string | null;
+  patientMrn: string | null;
+  seriesId: string | null;
+  format: 'dicom' | 'png' | 'jpeg';
+  modality: string;
+  rows: number | null;
+  columns: number | null;
+  frames: number;
+  photometric: string | null;
+  sizeBytes: number;
+  instanceNumber: number | null;
+  predefinedSplit: 'train' | 'val' | 'test' | null;
+  originalPath: string;
+  hasThumbnail: boolean;
+  labels: ImageLabel[];
+}
+
+export interface ImagePage {
+  items: ImageSummary[];
+  total: number;
+}
+
+/** Everything the viewer needs about one image besides its pixels. */
+export interface ImageDetail extends ImageSummary {
+  sha256: string;
+  sopInstanceUid: string | null;
+  bitsAllocated: number | null;
+  bitsStored: number | null;
+  pixelSpacing: string | null;
+  windowCenter: number | null;
+  windowWidth: number | null;
+  rescaleSlope: number | null;
+  rescaleIntercept: number | null;
+  transferSyntax: string | null;
+  importId: string | null;
+  createdAt: string;
+}
+
+/**
+ * One frame's pixels for the viewer. Grey frames carry modality values (after rescale) as
+ * little-endian int16 / uint16 / float32; colour frames interleaved 8-bit RGB. Base64.
+ */
+export interface FramePixels {
+  imageId: string;
+  frame: number;
+  frames: number;
+  width: number;
+  height: number;
+  samples: 1 | 3;
+  encoding: 'int16' | 'uint16' | 'float32' | 'rgb8';
+  data: string;
+  photometric: string;
+  modality: string;
+  windowCenter: number;
+  windowWidth: number;
+  windowFromFile: boolean;
+  invert: boolean;
+  min: number;
+  max: number;
+  /** Milliseconds the main process spent reading and decoding. */
+  decodeMs: number;
+}
+
+export interface DicomTagRow {
+  tag: string;
+  name: string;
+  vr: string;
+  value: string;
+  depth: number;
+}
+
+export interface Thumbnail {
+  imageId: string;
+  /** data:image/png;base64,... or null when the image has none. */
+  dataUrl: string | null;
+}
