@@ -286,16 +286,24 @@ export function deidentifyDicom(file: Uint8Array, opts: DicomDeidOptions): Buffe
   if (bytes.length < 132 || Buffer.from(bytes.buffer, bytes.byteOffset + 128, 4).toString('latin1') !== 'DICM') {
     throw new AppError('UNSUPPORTED', 'This DICOM file has no Part 10 header (no DICM preamble); it was not exported.');
   }
+  const unreadable = (err: unknown) =>
+    new AppError('UNSUPPORTED', `This DICOM file could not be read (${(err as { exception?: string }).exception ?? (err as Error).message ?? 'parse error'}); it was not exported.`);
+  let ts = '';
+  try {
+    const meta = dicomParser.readPart10Header(bytes) as unknown as DataSet;
+    const tsEl = meta.elements.x00020010;
+    ts = tsEl ? textOf(bytes, tsEl) : '';
+  } catch (err) {
+    throw unreadable(err);
+  }
+  if (ts === '1.2.840.10008.1.2.2') throw new AppError('UNSUPPORTED', 'Big endian DICOM files are not de-identified by CareLens; it was not exported.');
+  if (ts === '1.2.840.10008.1.2.1.99') throw new AppError('UNSUPPORTED', 'Deflated DICOM files are not de-identified by CareLens; it was not exported.');
   let ds: DataSet;
   try {
     ds = dicomParser.parseDicom(bytes) as unknown as DataSet;
   } catch (err) {
-    throw new AppError('UNSUPPORTED', `This DICOM file could not be read (${(err as { exception?: string }).exception ?? (err as Error).message ?? 'parse error'}); it was not exported.`);
+    throw unreadable(err);
   }
-  const tsEl = ds.elements.x00020010;
-  const ts = tsEl ? textOf(bytes, tsEl) : '';
-  if (ts === '1.2.840.10008.1.2.2') throw new AppError('UNSUPPORTED', 'Big endian DICOM files are not de-identified by CareLens; it was not exported.');
-  if (ts === '1.2.840.10008.1.2.1.99') throw new AppError('UNSUPPORTED', 'Deflated DICOM files are not de-identified by CareLens; it was not exported.');
   const burned = ds.elements.x00280301;
   if (burned && textOf(bytes, burned).toUpperCase() === 'YES') {
     throw new AppError('UNSUPPORTED', 'The image says its pixels carry burned-in annotation (which may show a name); it was not exported de-identified.');
@@ -321,6 +329,10 @@ export function deidentifyDicom(file: Uint8Array, opts: DicomDeidOptions): Buffe
     ctx,
     explicit,
     new Map([
+      // Name and ID are type 2: present (as the pseudonym) even when the original left them out.
+      ...(['x00100010', 'x00100020'] as const)
+        .filter((t) => !body.elements[t])
+        .map((t): [string, { vr: string; value: string }] => [t, { vr: t === 'x00100010' ? 'PN' : 'LO', value: opts.pseudonym }]),
       ['x00120062', { vr: 'CS', value: 'YES' }],
       ['x00120063', { vr: 'LO', value: 'CareLens PS3.15 Basic Profile; Retain Long. Modified Dates' }],
       ['x00280303', { vr: 'CS', value: 'MODIFIED' }],
