@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type Page } from '@playwright/test';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const SHARED_DATA = path.resolve(ROOT, '../shared/data');
@@ -81,9 +81,41 @@ export const TEST_ADMIN = { username: 'admin', password: 'correct horse battery 
 
 /**
  * Opens the app in the page and waits for the shell. When the app asks for a first-run
- * admin account or a login, this completes it with TEST_ADMIN.
+ * admin account (a fresh data folder) or a login (a restarted host), this completes it
+ * with TEST_ADMIN, so every spec starts logged in as that admin.
  */
 export async function openApp(page: Page, host: Host): Promise<void> {
   await page.goto(host.loginUrl);
+  const shell = page.getByTestId('app-shell');
+  const setup = page.getByTestId('auth-setup');
+  const login = page.getByTestId('auth-login');
+  await expect(shell.or(setup).or(login)).toBeVisible();
+  if (await setup.isVisible()) {
+    await page.getByTestId('auth-username').fill(TEST_ADMIN.username);
+    await page.getByTestId('auth-displayname').fill(TEST_ADMIN.displayName);
+    await page.getByTestId('auth-password').fill(TEST_ADMIN.password);
+    await page.getByTestId('auth-confirm').fill(TEST_ADMIN.password);
+    await page.getByTestId('auth-submit').click();
+  } else if (await login.isVisible()) {
+    await page.getByTestId('auth-username').fill(TEST_ADMIN.username);
+    await page.getByTestId('auth-password').fill(TEST_ADMIN.password);
+    await page.getByTestId('auth-submit').click();
+  }
   await expect(page.getByTestId('statusbar')).toBeVisible();
+}
+
+/**
+ * For specs that call the web host's API directly (Playwright's `request`): a bearer-token
+ * caller has one session of its own and logs in like a browser. Creates TEST_ADMIN on a
+ * fresh data folder, else logs in as it. Returns the headers to send with every call.
+ */
+export async function apiLogin(request: APIRequestContext, host: Host): Promise<Record<string, string>> {
+  const token = new URL(host.loginUrl).searchParams.get('token')!;
+  const headers = { authorization: `Bearer ${token}` };
+  const status = await (await request.post(`${host.url}api/auth:status`, { headers, data: {} })).json();
+  const channel = status.value?.needsSetup ? 'auth:setup' : 'auth:login';
+  const data = channel === 'auth:setup' ? TEST_ADMIN : { username: TEST_ADMIN.username, password: TEST_ADMIN.password };
+  const res = await (await request.post(`${host.url}api/${channel}`, { headers, data })).json();
+  if (!res.ok) throw new Error(`apiLogin failed: ${JSON.stringify(res.error)}`);
+  return headers;
 }
