@@ -43,6 +43,18 @@ export const useLabelsStore = defineStore('labels', () => {
   const lastOpenMs = ref<number | null>(null);
 
   const frames = new Map<string, Promise<FramePixels>>();
+  // Key presses run one after another, so "1 2 3" typed fast labels three successive images.
+  let chain: Promise<unknown> = Promise.resolve();
+  function serial<A extends unknown[], T>(fn: (...args: A) => Promise<T>): (...args: A) => Promise<T> {
+    return (...args: A) => {
+      const run = chain.then(
+        () => fn(...args),
+        () => fn(...args),
+      );
+      chain = run.catch(() => undefined);
+      return run;
+    };
+  }
   const details = new Map<string, Promise<ImageLabelDetail>>();
 
   const set = computed(() => sets.value.find((s) => s.id === setId.value) ?? null);
@@ -176,13 +188,13 @@ export const useLabelsStore = defineStore('labels', () => {
     }
   }
 
-  function next() {
+  function nextNow() {
     if (index.value < items.value.length - 1) return open(index.value + 1);
     notice.value = 'End of this list.';
     return Promise.resolve();
   }
 
-  function previous() {
+  function previousNow() {
     if (index.value > 0) return open(index.value - 1);
     return Promise.resolve();
   }
@@ -215,7 +227,7 @@ export const useLabelsStore = defineStore('labels', () => {
       if (step) undoSteps.value.push(step);
       void loadSets();
       if (mode.value === 'review' || d.review) void refreshAgreement();
-      if (advance) await next();
+      if (advance) await nextNow();
       return d;
     } catch (err) {
       error.value = message(err);
@@ -224,14 +236,14 @@ export const useLabelsStore = defineStore('labels', () => {
   }
 
   /** Labels the open image with a class by key or click, then moves on. */
-  function label(className: string) {
+  function labelNow(className: string) {
     const item = current.value;
     if (!item || !setId.value) return Promise.resolve(null);
     return act(async () => unwrapResult(await api().labels.set({ labelSetId: setId.value!, imageId: item.imageId, className })), { kind: 'label', imageId: item.imageId }, true);
   }
 
   /** Confirms the open image's label (no class) or corrects it (another class), then moves on. */
-  function review(className?: string) {
+  function reviewNow(className?: string) {
     const item = current.value;
     if (!item || !setId.value) return Promise.resolve(null);
     return act(
@@ -241,20 +253,20 @@ export const useLabelsStore = defineStore('labels', () => {
     );
   }
 
-  function skip() {
+  function skipNow() {
     const item = current.value;
     if (!item || !setId.value) return Promise.resolve(null);
     return act(async () => unwrapResult(await api().labels.skip({ labelSetId: setId.value!, imageId: item.imageId, skipped: true })), { kind: 'skip', imageId: item.imageId }, true);
   }
 
-  function clear() {
+  function clearNow() {
     const item = current.value;
     if (!item || !setId.value) return Promise.resolve(null);
     return act(async () => unwrapResult(await api().labels.clear({ labelSetId: setId.value!, imageId: item.imageId })), { kind: 'label', imageId: item.imageId }, false);
   }
 
   /** Takes back this session's latest step (a new history row on the server), and goes to that image. */
-  async function undo() {
+  async function undoNow() {
     const step = undoSteps.value.pop();
     if (!step || !setId.value) {
       notice.value = 'Nothing to undo in this session.';
@@ -316,14 +328,14 @@ export const useLabelsStore = defineStore('labels', () => {
     selectSet,
     setFilter,
     setMode,
-    open,
-    next,
-    previous,
-    label,
-    review,
-    skip,
-    clear,
-    undo,
+    open: serial(open),
+    next: serial(nextNow),
+    previous: serial(previousNow),
+    label: serial(labelNow),
+    review: serial(reviewNow),
+    skip: serial(skipNow),
+    clear: serial(clearNow),
+    undo: serial(undoNow),
     createSet,
     updateSet,
     refreshAgreement,
