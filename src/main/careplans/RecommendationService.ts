@@ -1,0 +1,243 @@
+import type { Core } from '../app/Core';
+import { AppError } from '../../shared/ipc/envelope';
+import type { CarePlan, ConditionRef, RecommendMode, RecommendationList, WithheldPlan } from '../../shared/domain/careplans';
+import { findPatientById, findPatientByMrn } from '../patients/patientRepository';
+import type { Patient } from '../../shared/domain/patient';
+import { buildRatingMatrix, CLINIC_WORDS, fitRecommender, recommend, tfidfRows, type EngineData, type EngineOptions, type Recommender, type Triple } from './engine';
+import type { HybridRecommender } from './engine/hybrid';
+import * as repo from './carePlanRepository';
+import type { CarePlanService } from './CarePlanService';
+
+/** Age bands used in profiles, plans and contraindications ('age:0-17'). */
+export function ageBand(birthDate: string | null, today: Date): string {
+  if (!birthDate) return 'unknown';
+  const b = new Date(birthDate + 'T00:00:00Z');
+  let years = today.getUTCFullYear() - b.getUTCFullYear();
+  const m = today.getUTCMonth() - b.getUTCMonth();
+  if (m < 0 || (m === 0 && today.getUTCDate() < b.getUTCDate())) years--;
+  return years < 18 ? '0-17' : years < 65 ? '18-64' : '65+';
+}
+
+/** Condition codes compare at the category level (J18.9 is a J18) and words without case. */
+export function conditionMatches(planCond: ConditionRef, has: ConditionRef): boolean {
+  const a = planCond.code.toUpperCase();
+  const b = has.code.toUpperCase();
+  return b.startsWith(a) || a.startsWith(b) || planCond.words.trim().toLowerCase() === has.words.trim().toLowerCase();
+}
+
+const category = (code: string) => code.toUpperCase().split('.')[0]!;
+
+/** Outcome to engine value: the grade, else improved 5 / not improved 2, else 3 (chosen, outcome not yet known). */
+function outcomeValue(grade: number | null, improved: number | null): number {
+  if (grade !== null) return grade;
+  if (improved !== null) return improved === 1 ? 5 : 2;
+  return 3;
+}
+
+interface Fitted {
+  key: string;
+  data: EngineData;
+  patientIndex: Map<string, number>;
+  plans: CarePlan[];
+  models: Map<RecommendMode, Recommender>;
+  outcomes: number;
+}
+
+/** Options for the clinic: content weighs fit over popularity (a plan new to the clinic still ranks). */
+const CLINIC_OPTIONS: Partial<EngineOptions> = { contentPrior: 0.5, minHistory: 1 };
+
+/**
+ * Recommends care plans: fits the engine on the clinic's patients, plans and outcomes
+ * (refitted when any of them changes), scores, then applies the safety filters:
+ * plans for conditions the patient does not have are never offered, contraindicated
+ * plans are removed with the reason shown.
+ */
+export class RecommendationService {
+  private fitted: Fitted | null = null;
+
+  constructor(
+    private readonly core: Pick<Core, 'db' | 'clock'>,
+    private readonly plans: CarePlanService,
+  ) {}
+
+  private patientOrThrow(idOrMrn: string): Patient {
+    const p = findPatientById(this.core.db, idOrMrn) ?? findPatientByMrn(this.core.db, idOrMrn);
+    if (!p) throw new AppError('NOT_FOUND', `No patient with id or MRN "${idOrMrn}".`);
+    return p;
+  }
+
+  /** The patient's conditions: the problem list plus confirmed diagnoses. */
+  private conditionsOf(patientId: string): ConditionRef[] {
+    return this.plans.conditions(patientId).map((c) => ({ code: c.code, words: c.words }));
+  }
+
+  private fit(target: Patient, targetFindings: ConditionRef[]): Fitted {
+    // The target's confirmed findings are part of the key: they enter its profile.
+    const key = `${this.plans.version}|${repo.dataVersion(this.core.db)}|${target.id}:${targetFindings.map((f) => f.code).join(',')}`;
+    if (this.fitted?.key === key) return this.fitted;
+    const db = this.core.db;
+    const today = this.core.clock.now();
+    const patients = db.prepare('SELECT id, birth_date, sex FROM patients ORDER BY id').all() as { id: string; birth_date: string | null; sex: string }[];
+    const patientIndex = new Map(patients.map((p, i) => [p.id, i]));
+    const plans = repo.listPlans(db, false);
+    const planIndex = new Map(plans.map((p, i) => [p.id, i]));
+
+    const vocab = new Map<string, number>();
+    const labels: string[] = [];
+    const fid = (token: string, label: string) => {
+      let f = vocab.get(token);
+      if (f === undefined) {
+        f = vocab.size;
+        vocab.set(token, f);
+        labels.push(label);
+      }
+      return f;
+    };
+    const planRows = plans.map((p) => [
+      ...p.conditions.map((c) => fid(`cond:${category(c.code)}`, c.words)),
+      ...p.ageBands.map((b) => fid(`age:${b}`, `age ${b}`)),
+      fid(`setting:${p.setting.toLowerCase()}`, `${p.setting} setting`),
+      fid(`intensity:${p.intensity}`, `${p.intensity} intensity`),
+      ...p.medicationClasses.map((m) => fid(`med:${m.toLowerCase()}`, m)),
+    ]);
+    const itemFeatures = tfidfRows(planRows, vocab.size);
+
+    const condByPatient = new Map<string, ConditionRef[]>();
+    for (const c of repo.allConditions(db)) {
+      const l = condByPatient.get(c.patient_id) ?? [];
+      l.push({ code: c.code, words: c.words });
+      condByPatient.set(c.patient_id, l);
+    }
+    condByPatient.set(target.id, [...(condByPatient.get(target.id) ?? []), ...targetFindings]);
+
+    const profileVocab = new Map<string, number>();
+    const pid = (t: string) => profileVocab.get(t) ?? (profileVocab.set(t, profileVocab.size), profileVocab.size - 1);
+    const contentRows: number[][] = [];
+    const profileRows: number[][] = [];
+    for (const p of patients) {
+      const band = ageBand(p.birth_date, today);
+      const conds = condByPatient.get(p.id) ?? [];
+      const tokens = [...conds.map((c) => `cond:${category(c.code)}`), `age:${band}`];
+      contentRows.push(tokens.map((t) => vocab.get(t) ?? -1).filter((f) => f >= 0));
+      profileRows.push([...tokens, `sex:${p.sex}`].map(pid));
+    }
+    const triples: Triple[] = [];
+    for (const o of repo.allOutcomes(db)) {
+      const u = patientIndex.get(o.patient_id);
+      const i = planIndex.get(o.plan_id);
+      if (u === undefined || i === undefined) continue;
+      triples.push({ user: u, item: i, value: outcomeValue(o.outcome_grade, o.improved) });
+    }
+    const data: EngineData = {
+      ratings: buildRatingMatrix(patients.length, plans.length, triples),
+      scale: { min: 1, max: 5 },
+      goodThreshold: 4,
+      itemFeatures,
+      userContent: tfidfRows(contentRows, vocab.size, itemFeatures.idf),
+      userProfiles: tfidfRows(profileRows, profileVocab.size),
+      itemLabel: (i) => plans[i]?.name ?? `plan ${i}`,
+      featureLabel: (f) => labels[f] ?? `feature ${f}`,
+      words: CLINIC_WORDS,
+    };
+    this.fitted = { key, data, patientIndex, plans, models: new Map(), outcomes: triples.length };
+    return this.fitted;
+  }
+
+  private model(f: Fitted, mode: RecommendMode): Recommender {
+    let m = f.models.get(mode);
+    if (!m) {
+      m = fitRecommender(mode, f.data, CLINIC_OPTIONS);
+      f.models.set(mode, m);
+    }
+    return m;
+  }
+
+  /** Why a plan may not be offered to this patient, or null when it may. */
+  static safetyCheck(plan: CarePlan, conditions: ConditionRef[], band: string, sex: string): string | null {
+    for (const entry of plan.contraindications) {
+      const e = entry.trim();
+      const lower = e.toLowerCase();
+      if (lower.startsWith('age:')) {
+        if (lower.slice(4) === band) return `contraindicated: not for age ${band}`;
+        continue;
+      }
+      if (lower.startsWith('sex:')) {
+        if (lower.slice(4).toUpperCase() === sex) return `contraindicated: not for sex ${sex}`;
+        continue;
+      }
+      const hit = conditions.find((c) => c.code.toUpperCase().startsWith(e.toUpperCase()) || c.words.trim().toLowerCase() === lower);
+      if (hit) return `contraindicated: the patient has ${hit.words} (${hit.code})`;
+    }
+    if (plan.ageBands.length && band !== 'unknown' && !plan.ageBands.includes(band)) return `meant for ages ${plan.ageBands.join(', ')}; this patient is ${band}`;
+    return null;
+  }
+
+  /** Top plans for a patient with their reasons, after the safety filters. */
+  recommend(patientIdOrMrn: string, mode: RecommendMode = 'hybrid', k = 5): RecommendationList {
+    const patient = this.patientOrThrow(patientIdOrMrn);
+    const catalog = repo.listPlans(this.core.db, false);
+    if (catalog.length === 0) {
+      throw new AppError('NOT_FOUND', 'The care-plan catalog is empty: an admin can add plans, import a CSV, or load the demo catalog.');
+    }
+    const conditions = this.conditionsOf(patient.id);
+    const findings = this.plans.confirmedFindings(patient.id);
+    const band = ageBand(patient.birthDate, this.core.clock.now());
+    const f = this.fit(patient, findings);
+    const u = f.patientIndex.get(patient.id)!;
+    const declined = new Set(repo.declinedPlans(this.core.db, patient.id));
+    const active = new Set(
+      repo
+        .listAssignments(this.core.db, patient.id)
+        .filter((a) => a.outcomeAt === null)
+        .map((a) => a.planId),
+    );
+    // Safety filter 1 (before ranking, so it never uses a slot): only plans for a condition the patient has.
+    const candidates: number[] = [];
+    const withheld: WithheldPlan[] = [];
+    f.plans.forEach((plan, i) => {
+      if (declined.has(plan.id) || active.has(plan.id)) return;
+      if (!plan.conditions.some((pc) => conditions.some((c) => conditionMatches(pc, c)))) return;
+      const why = RecommendationService.safetyCheck(plan, conditions, band, patient.sex);
+      if (why) withheld.push({ planId: plan.id, name: plan.name, reason: why });
+      else candidates.push(i);
+    });
+    const model = this.model(f, mode);
+    // includeHad: a plan this patient had before (and finished) may be right again.
+    const recs = recommend(model, f.data, u, k, { candidates, includeHad: true });
+    const best = recs[0]?.score ?? 0;
+    const weights = mode === 'hybrid' ? (model as HybridRecommender).weights : null;
+    return {
+      patientId: patient.id,
+      mode,
+      items: recs.map((r) => {
+        const plan = f.plans[r.item]!;
+        return {
+          planId: plan.id,
+          name: plan.name,
+          summary: plan.summary,
+          evidenceNote: plan.evidenceNote,
+          demo: plan.demo,
+          conditions: plan.conditions,
+          mode,
+          score: Math.round(r.score * 1000) / 1000,
+          strength: best > 0 ? Math.round((r.score / best) * 100) / 100 : 0,
+          reason: r.explanation.text,
+          numbers: r.explanation.numbers,
+        };
+      }),
+      withheld,
+      basis: { ageBand: band, sex: patient.sex, conditions, outcomes: f.data.ratings.userPtr[u + 1]! - f.data.ratings.userPtr[u]! },
+      declined: f.plans.filter((p) => declined.has(p.id)).map((p) => p.name),
+      model: {
+        patients: f.data.ratings.nUsers,
+        plans: f.plans.length,
+        outcomes: f.outcomes,
+        weights: weights
+          ? `${Object.entries(weights.rank)
+              .map(([k2, v]) => `${k2} ${v}`)
+              .join(', ')} (${weights.source})`
+          : null,
+      },
+    };
+  }
+}
