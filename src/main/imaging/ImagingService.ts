@@ -60,17 +60,18 @@ export class ImagingService {
       )
       .all(q ? { q } : {}) as ImagingPatient[];
     const unassigned = this.core.db.prepare('SELECT COUNT(*) FROM images WHERE patient_id IS NULL').pluck().get() as number;
-    if (unassigned > 0 && !q) rows.push({ patientId: null, mrn: '', name: 'Unassigned images', studies: 0, images: unassigned });
+    const orphanStudies = this.core.db.prepare('SELECT COUNT(*) FROM studies WHERE patient_id IS NULL').pluck().get() as number;
+    if (unassigned > 0 && !q) rows.push({ patientId: null, mrn: '', name: 'Unassigned images', studies: orphanStudies, images: unassigned });
     return rows;
   }
 
-  studies(patientId: string): ImagingStudy[] {
+  studies(patientId: string | null): ImagingStudy[] {
     return this.core.db
       .prepare(
         `SELECT s.id, s.study_uid AS studyUid, s.study_date AS studyDate, s.description, s.accession,
            (SELECT COUNT(*) FROM series se WHERE se.study_id = s.id) AS series,
            (SELECT COUNT(*) FROM images i JOIN series se ON se.id = i.series_id WHERE se.study_id = s.id) AS images
-         FROM studies s WHERE s.patient_id = ? ORDER BY s.study_date DESC, s.created_at`,
+         FROM studies s WHERE s.patient_id IS ? ORDER BY s.study_date DESC, s.created_at`,
       )
       .all(patientId) as ImagingStudy[];
   }

@@ -74,9 +74,12 @@ describe('importing the shared DICOM folder', () => {
     expect(patients.find((p) => p.patientId === null)?.images).toBeGreaterThan(0);
     const cr = app.core.db.prepare("SELECT id, patient_id, series_id FROM images WHERE original_path LIKE '%gdcm-CR-MONO1-10-chest.dcm'").get() as { id: string; patient_id: string; series_id: string };
     const studies = value<ImagingStudy[]>(await callAs(app, 'imaging:studies', { patientId: cr.patient_id }));
+    expect((await callAs(app, 'imaging:studies', { patientId: 42 })).ok).toBe(false);
     expect(studies.length).toBeGreaterThan(0);
-    const series = value<ImagingSeries[]>(await callAs(app, 'imaging:series', { studyId: studies[0]!.id }));
-    expect(series[0]!.modality).toBe('CR');
+    const crStudy = app.core.db.prepare('SELECT study_id FROM series WHERE id = ?').pluck().get(cr.series_id) as string;
+    expect(studies.map((s) => s.id)).toContain(crStudy);
+    const series = value<ImagingSeries[]>(await callAs(app, 'imaging:series', { studyId: crStudy }));
+    expect(series.find((s) => s.id === cr.series_id)?.modality).toBe('CR');
     const page = value<ImagePage>(await callAs(app, 'imaging:images', { seriesId: cr.series_id }));
     expect(page.items.map((i) => i.id)).toContain(cr.id);
     const frame = value<FramePixels>(await callAs(app, 'imaging:frame', { id: cr.id, frame: 0 }));

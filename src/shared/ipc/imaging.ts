@@ -77,10 +77,10 @@ export const imagingChannels = {
     doc: 'Patients that have images, plus the unassigned images as one entry.',
   }),
   'imaging:studies': channel<ImagingStudy[]>()({
-    input: z.object({ patientId: id }).strict(),
+    input: z.object({ patientId: id.nullable() }).strict(),
     access: 'clinician',
     audit: 'read',
-    doc: "A patient's imaging studies.",
+    doc: "A patient's imaging studies (null: studies of DICOM files without a Patient ID).",
   }),
   'imaging:series': channel<ImagingSeries[]>()({
     input: z.object({ studyId: id }).strict(),
