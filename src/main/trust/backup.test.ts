@@ -50,7 +50,7 @@ describe('backups', () => {
     // A damaged backup is refused and nothing is touched.
     const damaged = path.join(tempDir(), 'damaged.clbackup');
     const bytes = fs.readFileSync(file);
-    bytes[bytes.length - 100] ^= 0x01;
+    bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0x01;
     fs.writeFileSync(damaged, bytes);
     expect(() => restoreBackup({ file: damaged, dataDir, keyHex: KEY_HEX, clock: fixedClock() })).toThrow(/damaged or was altered/);
     // The wrong key is refused before anything is replaced.
