@@ -1,9 +1,27 @@
 import type { Core } from '../app/Core';
-import type { FeatureHandlers } from '../ipc/dispatch';
+import { actorName, type FeatureHandlers } from '../ipc/dispatch';
+import { MlService, type MlServiceOptions } from './MlService';
 
-/** Builds the ml feature: its services and the handlers for its channels. */
-export function createMlFeature(core: Core) {
-  void core;
-  const handlers: FeatureHandlers<'ml'> = {};
-  return { handlers };
+/**
+ * Builds the ml feature: its service and the handlers for its channels. Other features call
+ * `service.uncertainty(labelSetId, imageIds)` (label-next ordering).
+ */
+export function createMlFeature(core: Core, options: MlServiceOptions = {}) {
+  const service = new MlService(core, options);
+  const handlers: FeatureHandlers<'ml'> = {
+    'ml:train': (i, ctx) => service.train(i, actorName(ctx)),
+    'ml:cancel': (i) => service.cancel(i.runId),
+    'ml:runs': () => service.runsList(),
+    'ml:versions': (i) => service.versions(i.labelSet),
+    'ml:version': (i) => service.version(i.id),
+    'ml:activate': (i) => service.activate(i.id),
+    'ml:diagnose': (i, ctx) => service.diagnose(i, actorName(ctx)),
+    'ml:diagnoses': (i) => service.diagnoses(i.imageId, i.limit),
+    'ml:review': (i, ctx) => service.review(i, actorName(ctx)),
+    'ml:threshold': () => service.threshold(),
+    'ml:setThreshold': (i) => service.setThreshold(i.threshold),
+    'ml:image': (i) => service.displayImage(i.imageId, i.maxSize),
+    'ml:predictFile': (i) => service.predictFile(i.path),
+  };
+  return { service, handlers, dispose: () => service.dispose() };
 }

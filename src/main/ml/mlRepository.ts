@@ -1,0 +1,179 @@
+/** The ml feature's SQL, as plain functions of a database handle. */
+import type { Db } from '../db/connection';
+import type { Diagnosis, ModelVersion } from '../../shared/domain/ml';
+
+interface VersionRow {
+  id: string;
+  version: number;
+  label_set_id: string;
+  label_set_name: string;
+  architecture: string;
+  classes: string;
+  hyper_parameters: string;
+  split: string;
+  backend: string;
+  duration_seconds: number;
+  status: 'complete' | 'cancelled';
+  metrics: string;
+  temperature: number;
+  artifacts_dir: string;
+  active: number;
+  created_at: string;
+  created_by: string;
+}
+
+const SELECT_VERSION = `SELECT v.*, s.name AS label_set_name FROM ml_model_versions v JOIN label_sets s ON s.id = v.label_set_id`;
+
+function toVersion(r: VersionRow): ModelVersion {
+  return {
+    id: r.id,
+    version: r.version,
+    labelSetId: r.label_set_id,
+    labelSetName: r.label_set_name,
+    architecture: r.architecture as ModelVersion['architecture'],
+    classes: JSON.parse(r.classes) as string[],
+    hyperParameters: JSON.parse(r.hyper_parameters) as ModelVersion['hyperParameters'],
+    split: JSON.parse(r.split) as ModelVersion['split'],
+    backend: r.backend,
+    durationSeconds: r.duration_seconds,
+    createdAt: r.created_at,
+    createdBy: r.created_by,
+    active: r.active === 1,
+    status: r.status,
+    metrics: JSON.parse(r.metrics) as ModelVersion['metrics'],
+  };
+}
+
+export function nextVersionNumber(db: Db): number {
+  return ((db.prepare('SELECT MAX(version) AS v FROM ml_model_versions').get() as { v: number | null }).v ?? 0) + 1;
+}
+
+export function activeVersionRow(db: Db): { id: string } | undefined {
+  return db.prepare('SELECT id FROM ml_model_versions WHERE active = 1').get() as { id: string } | undefined;
+}
+
+export function clearActive(db: Db): void {
+  db.prepare('UPDATE ml_model_versions SET active = 0 WHERE active = 1').run();
+}
+
+export function setActive(db: Db, id: string): void {
+  db.prepare('UPDATE ml_model_versions SET active = 1 WHERE id = ?').run(id);
+}
+
+export function insertVersion(
+  db: Db,
+  v: Omit<ModelVersion, 'labelSetName'> & { temperature: number; artifactsDir: string },
+): void {
+  db.prepare(
+    `INSERT INTO ml_model_versions (id, version, label_set_id, architecture, classes, hyper_parameters, split, backend, duration_seconds, status, metrics, temperature, artifacts_dir, active, created_at, created_by)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(v.id, v.version, v.labelSetId, v.architecture, JSON.stringify(v.classes), JSON.stringify(v.hyperParameters), JSON.stringify(v.split), v.backend, v.durationSeconds, v.status, JSON.stringify(v.metrics), v.temperature, v.artifactsDir, v.active ? 1 : 0, v.createdAt, v.createdBy);
+}
+
+export function insertSplit(db: Db, versionId: string, rows: { imageId: string; split: string; className: string }[]): void {
+  const ins = db.prepare('INSERT INTO ml_split_assignments (model_version_id, image_id, split, class_name) VALUES (?, ?, ?, ?)');
+  for (const r of rows) ins.run(versionId, r.imageId, r.split, r.className);
+}
+
+export function splitOf(db: Db, versionId: string): { imageId: string; split: string; className: string }[] {
+  return db.prepare('SELECT image_id AS imageId, split, class_name AS className FROM ml_split_assignments WHERE model_version_id = ? ORDER BY image_id').all(versionId) as {
+    imageId: string;
+    split: string;
+    className: string;
+  }[];
+}
+
+export function listVersions(db: Db, labelSetId?: string): ModelVersion[] {
+  const rows = (labelSetId ? db.prepare(`${SELECT_VERSION} WHERE v.label_set_id = ? ORDER BY v.version DESC`).all(labelSetId) : db.prepare(`${SELECT_VERSION} ORDER BY v.version DESC`).all()) as VersionRow[];
+  return rows.map(toVersion);
+}
+
+export function getVersion(db: Db, id: string): ModelVersion | null {
+  const r = db.prepare(`${SELECT_VERSION} WHERE v.id = ?`).get(id) as VersionRow | undefined;
+  return r ? toVersion(r) : null;
+}
+
+export function artifactsDir(db: Db, id: string): string {
+  return (db.prepare('SELECT artifacts_dir FROM ml_model_versions WHERE id = ?').get(id) as { artifacts_dir: string }).artifacts_dir;
+}
+
+export function versionLabelSet(db: Db, id: string): string {
+  return (db.prepare('SELECT label_set_id FROM ml_model_versions WHERE id = ?').get(id) as { label_set_id: string }).label_set_id;
+}
+
+/** The active version if it belongs to the set, else the set's newest. */
+export function versionForSet(db: Db, labelSetId: string): string | null {
+  const r = db.prepare('SELECT id FROM ml_model_versions WHERE label_set_id = ? ORDER BY active DESC, version DESC LIMIT 1').get(labelSetId) as { id: string } | undefined;
+  return r?.id ?? null;
+}
+
+interface DiagnosisRow {
+  id: string;
+  image_id: string;
+  model_version_id: string;
+  version: number;
+  classes: string;
+  probabilities: string;
+  predicted_class: string;
+  confidence: number;
+  threshold: number;
+  uncertain: number;
+  heatmap: string;
+  created_at: string;
+  created_by: string;
+  review_decision: 'confirmed' | 'overridden' | null;
+  review_class: string | null;
+  review_reason: string | null;
+  review_by: string | null;
+  review_at: string | null;
+}
+
+const SELECT_DIAGNOSIS = `SELECT d.*, v.version, v.classes FROM ml_diagnoses d JOIN ml_model_versions v ON v.id = d.model_version_id`;
+
+function toDiagnosis(r: DiagnosisRow): Diagnosis {
+  return {
+    id: r.id,
+    imageId: r.image_id,
+    modelVersionId: r.model_version_id,
+    modelVersion: r.version,
+    classes: JSON.parse(r.classes) as string[],
+    probabilities: JSON.parse(r.probabilities) as number[],
+    predictedClass: r.predicted_class,
+    confidence: r.confidence,
+    threshold: r.threshold,
+    uncertain: r.uncertain === 1,
+    heatmap: JSON.parse(r.heatmap) as Diagnosis['heatmap'],
+    createdAt: r.created_at,
+    createdBy: r.created_by,
+    review: r.review_decision ? { decision: r.review_decision, className: r.review_class!, reason: r.review_reason ?? '', by: r.review_by!, at: r.review_at! } : null,
+  };
+}
+
+export function insertDiagnosis(db: Db, d: Diagnosis): void {
+  db.prepare(
+    `INSERT INTO ml_diagnoses (id, image_id, model_version_id, probabilities, predicted_class, confidence, threshold, uncertain, heatmap, created_at, created_by)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(d.id, d.imageId, d.modelVersionId, JSON.stringify(d.probabilities), d.predictedClass, d.confidence, d.threshold, d.uncertain ? 1 : 0, JSON.stringify(d.heatmap), d.createdAt, d.createdBy);
+}
+
+export function getDiagnosis(db: Db, id: string): Diagnosis | null {
+  const r = db.prepare(`${SELECT_DIAGNOSIS} WHERE d.id = ?`).get(id) as DiagnosisRow | undefined;
+  return r ? toDiagnosis(r) : null;
+}
+
+export function listDiagnoses(db: Db, imageId: string | undefined, limit: number): Diagnosis[] {
+  const rows = (imageId ? db.prepare(`${SELECT_DIAGNOSIS} WHERE d.image_id = ? ORDER BY d.created_at DESC, d.rowid DESC LIMIT ?`).all(imageId, limit) : db.prepare(`${SELECT_DIAGNOSIS} ORDER BY d.created_at DESC, d.rowid DESC LIMIT ?`).all(limit)) as DiagnosisRow[];
+  return rows.map(toDiagnosis);
+}
+
+export function setReview(db: Db, id: string, r: { decision: 'confirmed' | 'overridden'; className: string; reason: string; by: string; at: string; labelId: number }): void {
+  db.prepare('UPDATE ml_diagnoses SET review_decision = ?, review_class = ?, review_reason = ?, review_by = ?, review_at = ?, review_label_id = ? WHERE id = ? AND review_decision IS NULL').run(
+    r.decision,
+    r.className,
+    r.reason,
+    r.by,
+    r.at,
+    r.labelId,
+    id,
+  );
+}

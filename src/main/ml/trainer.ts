@@ -1,0 +1,349 @@
+/**
+ * The tfjs half of the ml feature: pixels to tensors, the training loop, evaluation
+ * logits, saving and loading artifacts, prediction and Grad-CAM. It runs inside the ml
+ * worker thread (worker.ts); benchmarks and tests call it directly.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type * as TfNs from '@tensorflow/tfjs';
+import type { Architecture, EpochRecord, HyperParameters, TrainingProgress } from '../../shared/domain/ml';
+import { decodeImageBytes, resize, toGray8 } from '../imaging/pixels';
+import { Codecs } from '../imaging/codecs';
+import { buildModel, lastFeatureMapLayer } from './models';
+import { seededRandom, shuffle } from './dataset';
+
+type Tf = typeof TfNs;
+
+export interface TrainItem {
+  id: string;
+  file: string;
+  label: number;
+  split: 'train' | 'val' | 'test';
+}
+
+export interface TrainSpec {
+  runId: string;
+  architecture: Architecture;
+  classes: string[];
+  hyper: HyperParameters;
+  items: TrainItem[];
+  /** Where model.json and weights.bin go. */
+  outDir: string;
+}
+
+export interface TrainResult {
+  cancelled: boolean;
+  durationSeconds: number;
+  history: EpochRecord[];
+  bestEpoch: number;
+  val: { ids: string[]; logits: number[][]; labels: number[] };
+  test: { ids: string[]; logits: number[][]; labels: number[] };
+}
+
+export type ProgressSink = (p: TrainingProgress) => void;
+
+/** Default hyper-parameters per architecture (the reference's for seed-cnn). */
+export function defaultHyper(arch: Architecture, overrides: Partial<HyperParameters> = {}): HyperParameters {
+  const base: HyperParameters =
+    arch === 'seed-cnn'
+      ? { epochs: 15, batchSize: 32, learningRate: 0.01, optimizer: 'sgd', momentum: 0.9, inputSize: 28, channels: 1, augment: { horizontalFlip: false }, earlyStoppingPatience: 4, seed: 42 }
+      : { epochs: 15, batchSize: 32, learningRate: 0.001, optimizer: 'adam', inputSize: 28, channels: 1, augment: { horizontalFlip: true }, earlyStoppingPatience: 4, seed: 42 };
+  return { ...base, ...overrides, augment: { ...base.augment, ...(overrides.augment ?? {}) } };
+}
+
+/**
+ * Decodes image files to one Float32Array of N x size x size x channels in [0, 1]
+ * (grey through the imaging feature's window; colour kept as RGB when channels is 3).
+ */
+export async function loadPixels(files: string[], size: number, channels: number, codecs = new Codecs()): Promise<Float32Array> {
+  const per = size * size * channels;
+  const out = new Float32Array(files.length * per);
+  for (let n = 0; n < files.length; n++) {
+    const decoded = await decodeImageBytes(fs.readFileSync(files[n]!), 0, codecs);
+    const o = n * per;
+    if (channels === 3 && decoded.samples === 3) {
+      const rgb = resize(decoded.data as Uint8Array, decoded.width, decoded.height, 3, size, size);
+      for (let i = 0; i < per; i++) out[o + i] = rgb[i]! / 255;
+    } else {
+      const g = toGray8(decoded, size).data;
+      for (let i = 0; i < size * size; i++) for (let c = 0; c < channels; c++) out[o + i * channels + c] = g[i]! / 255;
+    }
+  }
+  return out;
+}
+
+function makeOptimizer(tf: Tf, h: HyperParameters): TfNs.Optimizer {
+  return h.optimizer === 'sgd' ? tf.train.momentum(h.learningRate, h.momentum ?? 0.9) : tf.train.adam(h.learningRate);
+}
+
+/** Copies a batch out of the pixel array, mirroring some images left-right when asked. */
+function batchPixels(pixels: Float32Array, idx: number[], size: number, ch: number, flip: boolean, random: () => number): Float32Array {
+  const per = size * size * ch;
+  const out = new Float32Array(idx.length * per);
+  idx.forEach((n, b) => {
+    const src = n * per;
+    const dst = b * per;
+    if (flip && random() < 0.5) {
+      for (let y = 0; y < size; y++)
+        for (let x = 0; x < size; x++)
+          for (let c = 0; c < ch; c++) out[dst + (y * size + x) * ch + c] = pixels[src + (y * size + (size - 1 - x)) * ch + c]!;
+    } else out.set(pixels.subarray(src, src + per), dst);
+  });
+  return out;
+}
+
+/** Logits for many images, in batches (no gradients, BN in inference mode). */
+export function logitsOf(tf: Tf, model: TfNs.LayersModel, pixels: Float32Array, idx: number[], size: number, ch: number, batch = 256): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < idx.length; i += batch) {
+    const part = idx.slice(i, i + batch);
+    const x = tf.tensor4d(batchPixels(pixels, part, size, ch, false, Math.random), [part.length, size, size, ch]);
+    const y = model.predict(x) as TfNs.Tensor;
+    const data = y.dataSync();
+    const k = y.shape[1]!;
+    for (let r = 0; r < part.length; r++) out.push(Array.from(data.subarray(r * k, (r + 1) * k)));
+    x.dispose();
+    y.dispose();
+  }
+  return out;
+}
+
+function lossAndAcc(logits: number[][], labels: number[]): { loss: number; acc: number } {
+  let loss = 0;
+  let correct = 0;
+  logits.forEach((l, i) => {
+    const m = Math.max(...l);
+    const lse = m + Math.log(l.reduce((s, v) => s + Math.exp(v - m), 0));
+    loss += lse - l[labels[i]!]!;
+    if (l.indexOf(m) === labels[i]) correct++;
+  });
+  return { loss: loss / Math.max(1, logits.length), acc: correct / Math.max(1, logits.length) };
+}
+
+const tick = () => new Promise<void>((r) => setImmediate(r));
+
+/**
+ * Trains one model. Checks `cancelled()` before every batch (and yields to the event loop
+ * between batches, so a cancel message is seen within one batch). Early-stops when the
+ * validation loss has not improved for `earlyStoppingPatience` epochs and keeps the best
+ * epoch's weights. Saves the artifacts unless cancelled.
+ */
+export async function train(tf: Tf, spec: TrainSpec, emit: ProgressSink, cancelled: () => boolean): Promise<TrainResult> {
+  const h = spec.hyper;
+  const { inputSize: size, channels: ch } = h;
+  const started = Date.now();
+  const status = (phase: TrainingProgress['phase'], message: string, extra: Partial<TrainingProgress> = {}) =>
+    emit({ runId: spec.runId, phase, kind: 'status', epoch: 0, epochs: h.epochs, batch: 0, batches: 0, loss: null, acc: null, valLoss: null, valAcc: null, imagesPerSecond: null, etaSeconds: null, message, ...extra });
+
+  status('loading', `Reading ${spec.items.length} images`);
+  const pixels = await loadPixels(spec.items.map((i) => i.file), size, ch);
+  const idxOf = (s: TrainItem['split']) => spec.items.map((it, i) => (it.split === s ? i : -1)).filter((i) => i >= 0);
+  const trainIdx = idxOf('train');
+  const valIdx = idxOf('val');
+  const testIdx = idxOf('test');
+  if (trainIdx.length === 0 || valIdx.length === 0 || testIdx.length === 0) throw new Error('the split left train, validation or test empty');
+  const labels = spec.items.map((i) => i.label);
+  const k = spec.classes.length;
+
+  const random = seededRandom(h.seed);
+  // tfjs draws initial weights from its own generator: seed it through the initialisers' global RNG.
+  const model = buildModel(tf, spec.architecture, { size, channels: ch, classes: k });
+  const optimizer = makeOptimizer(tf, h);
+  const history: EpochRecord[] = [];
+  let best: { loss: number; epoch: number; weights: TfNs.Tensor[] } | null = null;
+  let sinceBest = 0;
+  const batches = Math.ceil(trainIdx.length / h.batchSize);
+  const totalBatches = batches * h.epochs;
+  let doneBatches = 0;
+  const trainStart = Date.now();
+  let lastEmit = 0;
+  let wasCancelled = false;
+
+  try {
+    for (let epoch = 1; epoch <= h.epochs && !wasCancelled; epoch++) {
+      const order = shuffle(trainIdx, random);
+      const epochStart = Date.now();
+      let lossSum = 0;
+      let accSum = 0;
+      let seen = 0;
+      for (let b = 0; b < batches; b++) {
+        await tick();
+        if (cancelled()) {
+          wasCancelled = true;
+          break;
+        }
+        const part = order.slice(b * h.batchSize, (b + 1) * h.batchSize);
+        const xs = tf.tensor4d(batchPixels(pixels, part, size, ch, h.augment.horizontalFlip, random), [part.length, size, size, ch]);
+        const ys = tf.oneHot(tf.tensor1d(part.map((i) => labels[i]!), 'int32'), k);
+        let accT: TfNs.Scalar | null = null;
+        const lossT = optimizer.minimize(() => {
+          const logits = model.apply(xs, { training: true }) as TfNs.Tensor;
+          accT = tf.keep(tf.mean(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(ys, 1)), 'float32')) as TfNs.Scalar);
+          return tf.losses.softmaxCrossEntropy(ys, logits) as TfNs.Scalar;
+        }, true)!;
+        const loss = lossT.dataSync()[0]!;
+        const acc = (accT as TfNs.Scalar | null)?.dataSync()[0] ?? 0;
+        lossT.dispose();
+        (accT as TfNs.Scalar | null)?.dispose();
+        xs.dispose();
+        ys.dispose();
+        lossSum += loss * part.length;
+        accSum += acc * part.length;
+        seen += part.length;
+        doneBatches++;
+        const now = Date.now();
+        if (now - lastEmit > 200 || b === batches - 1) {
+          lastEmit = now;
+          const perBatch = (now - trainStart) / doneBatches;
+          emit({
+            runId: spec.runId,
+            phase: 'training',
+            kind: 'batch',
+            epoch,
+            epochs: h.epochs,
+            batch: b + 1,
+            batches,
+            loss: lossSum / seen,
+            acc: accSum / seen,
+            valLoss: history.at(-1)?.valLoss ?? null,
+            valAcc: history.at(-1)?.valAcc ?? null,
+            imagesPerSecond: (seen * 1000) / Math.max(1, now - epochStart),
+            etaSeconds: ((totalBatches - doneBatches) * perBatch) / 1000,
+          });
+        }
+      }
+      if (wasCancelled) break;
+      const seconds = (Date.now() - epochStart) / 1000;
+      const val = lossAndAcc(logitsOf(tf, model, pixels, valIdx, size, ch), valIdx.map((i) => labels[i]!));
+      const rec: EpochRecord = { epoch, loss: lossSum / seen, acc: accSum / seen, valLoss: val.loss, valAcc: val.acc, imagesPerSecond: seen / seconds, seconds };
+      history.push(rec);
+      if (!best || val.loss < best.loss) {
+        best?.weights.forEach((w) => w.dispose());
+        best = { loss: val.loss, epoch, weights: model.getWeights().map((w) => w.clone()) };
+        sinceBest = 0;
+      } else sinceBest++;
+      const perBatch = (Date.now() - trainStart) / doneBatches;
+      const stopping = sinceBest >= h.earlyStoppingPatience;
+      emit({
+        runId: spec.runId,
+        phase: 'training',
+        kind: 'epoch',
+        epoch,
+        epochs: h.epochs,
+        batch: batches,
+        batches,
+        loss: rec.loss,
+        acc: rec.acc,
+        valLoss: rec.valLoss,
+        valAcc: rec.valAcc,
+        imagesPerSecond: rec.imagesPerSecond,
+        etaSeconds: stopping ? 0 : ((totalBatches - doneBatches) * perBatch) / 1000,
+        ...(stopping ? { message: `Stopped early: validation loss has not improved for ${sinceBest} epochs (best epoch ${best.epoch}).` } : {}),
+      });
+      if (stopping) break;
+    }
+    if (wasCancelled || !best) {
+      return { cancelled: true, durationSeconds: (Date.now() - started) / 1000, history, bestEpoch: best?.epoch ?? 0, val: { ids: [], logits: [], labels: [] }, test: { ids: [], logits: [], labels: [] } };
+    }
+    model.setWeights(best.weights);
+    status('evaluating', `Evaluating the best epoch (${best.epoch}) on validation and test`);
+    const valLogits = logitsOf(tf, model, pixels, valIdx, size, ch);
+    const testLogits = logitsOf(tf, model, pixels, testIdx, size, ch);
+    status('saving', 'Saving the model');
+    await saveModel(tf, model, spec.outDir);
+    return {
+      cancelled: false,
+      durationSeconds: (Date.now() - started) / 1000,
+      history,
+      bestEpoch: best.epoch,
+      val: { ids: valIdx.map((i) => spec.items[i]!.id), logits: valLogits, labels: valIdx.map((i) => labels[i]!) },
+      test: { ids: testIdx.map((i) => spec.items[i]!.id), logits: testLogits, labels: testIdx.map((i) => labels[i]!) },
+    };
+  } finally {
+    best?.weights.forEach((w) => w.dispose());
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+/** Writes tfjs layers-model artifacts: model.json (topology + weights manifest) and weights.bin. */
+export async function saveModel(tf: Tf, model: TfNs.LayersModel, dir: string): Promise<void> {
+  fs.mkdirSync(dir, { recursive: true });
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const data = artifacts.weightData;
+      const parts = data === undefined ? [] : Array.isArray(data) ? data : [data];
+      const bytes = Buffer.concat(parts.map((p) => Buffer.from(p as ArrayBuffer)));
+      fs.writeFileSync(path.join(dir, 'weights.bin'), bytes);
+      const json = {
+        format: 'layers-model',
+        generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+        convertedBy: null,
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+      };
+      fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: bytes.length } };
+    }),
+  );
+}
+
+export async function loadModel(tf: Tf, dir: string): Promise<TfNs.LayersModel> {
+  const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as {
+    modelTopology: object;
+    weightsManifest: { weights: TfNs.io.WeightsManifestEntry[] }[];
+  };
+  const bin = fs.readFileSync(path.join(dir, 'weights.bin'));
+  const weightData = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength);
+  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap((m) => m.weights), weightData }));
+}
+
+export interface Heatmap {
+  width: number;
+  height: number;
+  values: number[];
+}
+
+/**
+ * Grad-CAM (Selvaraju et al. 2017) for one image and class: the last convolutional
+ * feature map weighted by the spatial mean of the class logit's gradient, ReLU, resized
+ * to the input and scaled to 0..1. Needs a sequential model (both of ours are).
+ */
+export function gradCam(tf: Tf, model: TfNs.LayersModel, x: TfNs.Tensor4D, classIdx: number): Heatmap {
+  const layers = model.layers;
+  const k = lastFeatureMapLayer(model as TfNs.Sequential);
+  const [, H, W] = x.shape;
+  const values = tf.tidy(() => {
+    let a: TfNs.Tensor = x;
+    for (let i = 0; i <= k; i++) a = layers[i]!.apply(a, { training: false }) as TfNs.Tensor;
+    const head = (fm: TfNs.Tensor) => {
+      let t = fm;
+      for (let i = k + 1; i < layers.length; i++) t = layers[i]!.apply(t, { training: false }) as TfNs.Tensor;
+      // A one-hot product rather than gather: gather's gradient needs UnsortedSegmentSum, which wasm lacks.
+      const mask = tf.oneHot(tf.tensor1d([classIdx], 'int32'), t.shape[1]!);
+      return tf.sum(tf.mul(t, mask));
+    };
+    const g = tf.grad(head)(a);
+    const alpha = tf.mean(g, [1, 2], true);
+    const cam = tf.relu(tf.sum(tf.mul(a, alpha), -1, true)) as TfNs.Tensor4D;
+    const up = tf.image.resizeBilinear(cam, [H, W]);
+    const max = tf.max(up);
+    return tf.div(up, tf.maximum(max, 1e-8)).dataSync();
+  });
+  return { width: W, height: H, values: Array.from(values, (v) => Math.round(v * 1000) / 1000) };
+}
+
+/** Logits (and optionally Grad-CAM of the predicted class) for images already in pixels. */
+export function predictPixels(tf: Tf, model: TfNs.LayersModel, pixels: Float32Array, n: number, size: number, ch: number, withHeatmap: boolean): { logits: number[]; heatmap: Heatmap | null }[] {
+  const logits = logitsOf(tf, model, pixels, [...Array(n).keys()], size, ch);
+  return logits.map((l, i) => {
+    if (!withHeatmap) return { logits: l, heatmap: null };
+    const per = size * size * ch;
+    const x = tf.tensor4d(pixels.slice(i * per, (i + 1) * per), [1, size, size, ch]);
+    try {
+      return { logits: l, heatmap: gradCam(tf, model, x, l.indexOf(Math.max(...l))) };
+    } finally {
+      x.dispose();
+    }
+  });
+}
