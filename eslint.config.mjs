@@ -10,7 +10,7 @@ const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}
 const noElectron = { name: 'electron', message: 'Only src/main/index.ts, src/main/platform/, src/main/ipc/electron.ts and the preload import electron (DESIGN.md).' };
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'test-results-*/**', 'playwright-report/**', '.electron-native/**', 'coverage/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'test-results-*/**', 'playwright-report/**', '.electron-native/**', 'coverage/**', '.scratch/**', '.mlscratch/**', '**/.scratch/**'] },
   ...tseslint.configs.recommended,
   ...vue.configs['flat/essential'],
   {

@@ -40,6 +40,7 @@ function run(name, cmd, args, { env = {} } = {}) {
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 run('typecheck (node)', npx, ['tsc', '--noEmit', '-p', 'tsconfig.node.json']);
 run('typecheck (renderer)', npx, ['vue-tsc', '--noEmit', '-p', 'tsconfig.web.json']);
+run('typecheck (end-to-end specs)', npx, ['tsc', '--noEmit', '-p', 'tsconfig.e2e.json']);
 run('lint', npx, ['eslint', '.', '--max-warnings=-1']);
 const built = run('build', npx, ['electron-vite', 'build']);
 const vitestJson = path.join(results, 'vitest.json');
