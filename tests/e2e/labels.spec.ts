@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import type { Api } from '../../src/shared/ipc/contract';
 import { freshDataDir, runCli, SHARED_DATA, startHost, type Host } from './fixtures';
 
 let host: Host | null = null;
@@ -15,8 +16,9 @@ const BEN = { username: 'ben', password: 'ben reviews the labels', name: 'Ben Re
 async function loginAs(page: Page, h: Host, user: { username: string; password: string }) {
   await page.goto(h.loginUrl);
   const result = await page.evaluate(async ([username, password]) => {
-    await window.api.auth.logout({});
-    return window.api.auth.login({ username: username!, password: password! });
+    const api = (globalThis as unknown as { api: Api }).api;
+    await api.auth.logout({});
+    return api.auth.login({ username: username!, password: password! });
   }, [user.username, user.password]);
   expect(result.ok, JSON.stringify(result)).toBe(true);
   await page.reload();

@@ -601,9 +601,22 @@ export class LabelService {
 
   // ---------------------------------------------------------------- helpers
 
+  /**
+   * Every image's state in a set, cached until the set gets a new label row. Undo links and
+   * reviews are always written with a labels row, so the newest row id and the row count
+   * (which also catches rows another feature added) identify the history's version.
+   */
   private setState(labelSetId: string): Map<string, ImageState> {
-    return computeSetState(labelRowsOfSet(this.db, labelSetId), undoRowsOfSet(this.db, labelSetId), reviewRowsOfSet(this.db, labelSetId));
+    const v = this.db.prepare('SELECT MAX(id) AS last, COUNT(*) AS n FROM labels WHERE label_set_id = ?').get(labelSetId) as { last: number | null; n: number };
+    const version = `${v.last ?? 0}:${v.n}`;
+    const hit = this.stateCache.get(labelSetId);
+    if (hit && hit.version === version) return hit.states;
+    const states = computeSetState(labelRowsOfSet(this.db, labelSetId), undoRowsOfSet(this.db, labelSetId), reviewRowsOfSet(this.db, labelSetId));
+    this.stateCache.set(labelSetId, { version, states });
+    return states;
   }
+
+  private readonly stateCache = new Map<string, { version: string; states: Map<string, ImageState> }>();
 
   private imageState(labelSetId: string, imageId: string): ImageState {
     return computeImageState(imageId, labelRowsOfImage(this.db, labelSetId, imageId), undoRowsOfSet(this.db, labelSetId, imageId), reviewRowsOfSet(this.db, labelSetId, imageId));

@@ -28,13 +28,23 @@ export interface ImageState {
   undoes: Map<number, number>;
 }
 
-export function computeImageState(imageId: string, rows: LabelRow[], undos: UndoRow[], reviews: ReviewRow[]): ImageState {
+export interface UndoLinks {
+  undoes: Map<number, number>;
+  undoneBy: Map<number, number>;
+}
+
+export function undoLinks(undos: UndoRow[]): UndoLinks {
   const undoes = new Map<number, number>();
   const undoneBy = new Map<number, number>();
   for (const u of undos) {
     undoes.set(u.undo_label_id, u.undone_label_id);
     undoneBy.set(u.undone_label_id, u.undo_label_id);
   }
+  return { undoes, undoneBy };
+}
+
+export function computeImageState(imageId: string, rows: LabelRow[], undos: UndoRow[] | UndoLinks, reviews: ReviewRow[]): ImageState {
+  const { undoes, undoneBy } = Array.isArray(undos) ? undoLinks(undos) : undos;
   const stack: LabelRow[] = [];
   for (const row of rows) {
     const target = undoes.get(row.id);
@@ -79,7 +89,9 @@ export function computeSetState(rows: LabelRow[], undos: UndoRow[], reviews: Rev
     else reviewsByImage.set(r.image_id, [r]);
   }
   const out = new Map<string, ImageState>();
-  for (const [imageId, list] of rowsByImage) out.set(imageId, computeImageState(imageId, list, undos, reviewsByImage.get(imageId) ?? []));
+  // One set of undo maps for the whole set: each image only looks up its own row ids in it.
+  const links = undoLinks(undos);
+  for (const [imageId, list] of rowsByImage) out.set(imageId, computeImageState(imageId, list, links, reviewsByImage.get(imageId) ?? []));
   return out;
 }
 

@@ -23,16 +23,19 @@ export function insertSharedImages(db: Db, options: { set?: 'pneumoniamnist' | '
     picked.push(line);
   }
   const insert = db.prepare(
-    `INSERT INTO images (id, patient_id, sha256, format, original_path, size_bytes, rows, columns, frames, samples_per_pixel, modality, predefined_split, import_id, created_at)
+    `INSERT OR IGNORE INTO images (id, patient_id, sha256, format, original_path, size_bytes, rows, columns, frames, samples_per_pixel, modality, predefined_split, import_id, created_at)
      VALUES (@id, NULL, @sha, 'png', @path, @size, 28, 28, 1, 1, '', @split, @importId, @createdAt)`,
   );
-  return picked.map((line, i) => {
+  // Some data sets hold byte-identical PNGs; like an import, keep the first copy only.
+  const out: { id: string; file: string; className: string; split: string }[] = [];
+  picked.forEach((line, i) => {
     const [file, split, , className] = line.split(',') as [string, string, string, string];
     const full = path.join(root, file);
     const bytes = fs.readFileSync(full);
     const sha = createHash('sha256').update(bytes).digest('hex');
     const id = `img-${set}-${start + i}`;
-    insert.run({ id, sha, path: full, size: bytes.length, split, importId: options.importId ?? `import-${set}`, createdAt: new Date(Date.UTC(2026, 0, 1) + (start + i) * 1000).toISOString() });
-    return { id, file: full, className, split };
+    const info = insert.run({ id, sha, path: full, size: bytes.length, split, importId: options.importId ?? `import-${set}`, createdAt: new Date(Date.UTC(2026, 0, 1) + (start + i) * 1000).toISOString() });
+    if (info.changes === 1) out.push({ id, file: full, className, split });
   });
+  return out;
 }
