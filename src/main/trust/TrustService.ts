@@ -3,7 +3,7 @@ import { newId } from '../app/ids';
 import { AppError } from '../../shared/ipc/envelope';
 import type { Access } from '../../shared/ipc/define';
 import type { AuthStatus, User, UserRole } from '../../shared/domain/trust';
-import { actorName, type Actor, type CallContext } from '../ipc/dispatch';
+import { actorName, SYSTEM_ACTOR, type Actor, type CallContext } from '../ipc/dispatch';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
 import {
   countActiveAdmins,
@@ -91,6 +91,8 @@ export class TrustService {
    */
   authorize(channel: string, access: Access, ctx: CallContext): void {
     const inProcess = ctx.transport === 'cli' || ctx.transport === 'test';
+    // An in-process caller without a session acts as the built-in system actor.
+    if (inProcess && !ctx.actor && !ctx.sessionId) ctx.actor = SYSTEM_ACTOR;
     if (inProcess && ctx.actor) {
       if (!roleAllows(ctx.actor.role, access)) throw this.forbidden(ctx.actor, channel, access);
       return;
