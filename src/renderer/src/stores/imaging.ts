@@ -1,0 +1,179 @@
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import type { ImageSummary, ImagingPatient, ImagingSeries, ImagingStudy, ImportFailure, ImportStatus, Thumbnail } from '../../../shared/domain/imaging';
+import type { InputOf } from '../../../shared/ipc/contract';
+import { api, unwrapResult } from '../api';
+
+/** What the grid shows: one series, or a patient's images without a series (PNG/JPEG). */
+export type GridSource = { kind: 'series'; seriesId: string; label: string } | { kind: 'loose'; patientId: string | null; label: string };
+
+export const useImagingStore = defineStore('imaging', () => {
+  // ---------------------------------------------------------------- import
+  const current = ref<ImportStatus | null>(null);
+  const recent = ref<ImportStatus[]>([]);
+  const failures = ref<ImportFailure[]>([]);
+  const importError = ref<string | null>(null);
+  let unsubscribe: (() => void) | null = null;
+
+  /** Listens to import progress (idempotent); the view calls it on mount. */
+  function listen() {
+    if (unsubscribe) return;
+    unsubscribe = api().on('imaging:progress', (status) => {
+      if (!current.value || current.value.importId === status.importId) current.value = status;
+      if (status.state !== 'running') {
+        void loadReport(status.importId);
+        void loadRecent();
+      }
+    });
+  }
+
+  function stopListening() {
+    unsubscribe?.();
+    unsubscribe = null;
+  }
+
+  async function startImport(input: InputOf<'imaging:importStart'>) {
+    importError.value = null;
+    failures.value = [];
+    try {
+      current.value = unwrapResult(await api().imaging.importStart(input));
+    } catch (err) {
+      importError.value = (err as Error).message;
+      throw err;
+    }
+  }
+
+  async function cancelImport() {
+    if (!current.value) return;
+    current.value = unwrapResult(await api().imaging.importCancel({ importId: current.value.importId }));
+  }
+
+  async function loadRecent() {
+    recent.value = unwrapResult(await api().imaging.imports({ limit: 10 }));
+    // Pick up an import that is still running (e.g. after a reload).
+    if (!current.value) {
+      const running = recent.value.find((s) => s.state === 'running');
+      if (running) current.value = running;
+    }
+  }
+
+  async function loadReport(importId: string) {
+    const report = unwrapResult(await api().imaging.importReport({ importId, limit: 2000 }));
+    if (current.value?.importId === importId) current.value = report.status;
+    failures.value = report.failures;
+  }
+
+  async function show(importId: string) {
+    current.value = unwrapResult(await api().imaging.importStatus({ importId }));
+    await loadReport(importId);
+  }
+
+  async function reportCsv(importId: string) {
+    return unwrapResult(await api().imaging.importReportCsv({ importId }));
+  }
+
+  // ---------------------------------------------------------------- browse
+  const patients = ref<ImagingPatient[]>([]);
+  const studies = ref<ImagingStudy[]>([]);
+  const series = ref<ImagingSeries[]>([]);
+  const looseCount = ref(0);
+  const images = ref<ImageSummary[]>([]);
+  const totalImages = ref(0);
+  const patient = ref<ImagingPatient | null>(null);
+  const study = ref<ImagingStudy | null>(null);
+  const source = ref<GridSource | null>(null);
+  const browseError = ref<string | null>(null);
+  const thumbs = new Map<string, string | null>();
+  const thumbVersion = ref(0);
+
+  async function loadPatients(query?: string) {
+    try {
+      patients.value = unwrapResult(await api().imaging.patients({ query: query || undefined }));
+      browseError.value = null;
+    } catch (err) {
+      browseError.value = (err as Error).message;
+    }
+  }
+
+  async function selectPatient(p: ImagingPatient) {
+    patient.value = p;
+    study.value = null;
+    series.value = [];
+    source.value = null;
+    images.value = [];
+    studies.value = unwrapResult(await api().imaging.studies({ patientId: p.patientId }));
+    const loose = unwrapResult(await api().imaging.images(p.patientId ? { patientId: p.patientId, noSeries: true, limit: 1 } : { unassigned: true, noSeries: true, limit: 1 }));
+    looseCount.value = loose.total;
+    if (studies.value.length === 1 && looseCount.value === 0) await selectStudy(studies.value[0]!);
+    else if (studies.value.length === 0 && looseCount.value > 0) await selectSource({ kind: 'loose', patientId: p.patientId, label: 'Images without a series' });
+  }
+
+  async function selectStudy(s: ImagingStudy) {
+    study.value = s;
+    series.value = unwrapResult(await api().imaging.series({ studyId: s.id }));
+    if (series.value.length === 1) await selectSource({ kind: 'series', seriesId: series.value[0]!.id, label: seriesLabel(series.value[0]!) });
+  }
+
+  /** Loads every image of the source at once (ids and metadata are small; thumbnails come lazily). */
+  async function selectSource(src: GridSource) {
+    source.value = src;
+    const t0 = performance.now();
+    const input = src.kind === 'series' ? { seriesId: src.seriesId, limit: 20_000 } : src.patientId ? { patientId: src.patientId, noSeries: true, limit: 20_000 } : { unassigned: true, noSeries: true, limit: 20_000 };
+    const page = unwrapResult(await api().imaging.images(input));
+    images.value = page.items;
+    totalImages.value = page.total;
+    return performance.now() - t0;
+  }
+
+  /** Thumbnails for the ids not yet fetched (the grid asks for what is visible). */
+  async function fetchThumbnails(ids: string[]) {
+    const missing = ids.filter((id) => !thumbs.has(id));
+    for (let i = 0; i < missing.length; i += 100) {
+      const part = missing.slice(i, i + 100);
+      for (const id of part) thumbs.set(id, null);
+      const got: Thumbnail[] = unwrapResult(await api().imaging.thumbnails({ ids: part }));
+      for (const t of got) thumbs.set(t.imageId, t.dataUrl);
+      thumbVersion.value++;
+    }
+  }
+
+  function thumbnail(id: string): string | null {
+    return thumbs.get(id) ?? null;
+  }
+
+  return {
+    current,
+    recent,
+    failures,
+    importError,
+    listen,
+    stopListening,
+    startImport,
+    cancelImport,
+    loadRecent,
+    loadReport,
+    show,
+    reportCsv,
+    patients,
+    studies,
+    series,
+    looseCount,
+    images,
+    totalImages,
+    patient,
+    study,
+    source,
+    browseError,
+    thumbVersion,
+    loadPatients,
+    selectPatient,
+    selectStudy,
+    selectSource,
+    fetchThumbnails,
+    thumbnail,
+  };
+});
+
+export function seriesLabel(s: ImagingSeries): string {
+  return [s.modality, s.seriesNumber !== null ? `#${s.seriesNumber}` : '', s.description || s.bodyPart].filter(Boolean).join(' ') || 'Series';
+}
