@@ -82,6 +82,39 @@ describe('labels channels', () => {
     expect(sets.ok && (sets.value as LabelSet[]).map((s) => s.name)).toEqual(['Breast', 'CXR']);
   });
 
+  it('every labels channel refuses a stray field and a wrongly typed one, with VALIDATION', async () => {
+    const { set, ids } = await setup(1);
+    const good: Record<string, Record<string, unknown>> = {
+      'labels:sets': {},
+      'labels:getSet': { labelSetId: set.id },
+      'labels:createSet': { name: 'Another', classes: ['a', 'b'] },
+      'labels:updateSet': { labelSetId: set.id, description: 'x' },
+      'labels:imports': {},
+      'labels:queue': { labelSetId: set.id },
+      'labels:image': { labelSetId: set.id, imageId: ids[0] },
+      'labels:set': { labelSetId: set.id, imageId: ids[0], className: 'normal' },
+      'labels:clear': { labelSetId: set.id, imageId: ids[0] },
+      'labels:undo': { labelSetId: set.id, imageId: ids[0] },
+      'labels:skip': { labelSetId: set.id, imageId: ids[0] },
+      'labels:review': { labelSetId: set.id, imageId: ids[0] },
+      'labels:agreement': { labelSetId: set.id },
+      'labels:export': { labelSetId: set.id },
+    };
+    const names = Object.keys(channels).filter((n) => n.startsWith('labels:'));
+    expect(names.sort()).toEqual(Object.keys(good).sort());
+    const before = labelRows();
+    for (const name of names) {
+      const stray = await callAs(app, name, { ...good[name], sneaky: true }, ben);
+      expect(stray, name).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+      const firstKey = Object.keys(good[name]!)[0];
+      if (firstKey) {
+        const wrong = await callAs(app, name, { ...good[name], [firstKey]: 42 }, ben);
+        expect(wrong, name).toMatchObject({ ok: false, error: { code: 'VALIDATION', issues: [{ path: firstKey }] } });
+      }
+    }
+    expect(labelRows()).toBe(before);
+  });
+
   it('are audited: a label change and a queue read reach the audit trail with their author', async () => {
     const { set, ids } = await setup();
     await callAs(app, 'labels:set', { labelSetId: set.id, imageId: ids[0], className: 'normal' }, ana);
