@@ -84,7 +84,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
     res.end(text);
   };
-  const refuse = (res: http.ServerResponse, status: number, code: string, message: string) => send(res, status, { ok: false, error: { code, message } });
+  const refuse = (res: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) =>
+    send(res, status, { ok: false, error: { code, message } }, headers);
 
   const sessionOf = (req: http.IncomingMessage): string | null => {
     const s = cookieValue(req.headers.cookie, COOKIE);
@@ -137,9 +138,15 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     let tooLarge = false;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
+      if (tooLarge) {
+        // Answered already; drain a little so the caller reads the answer, then hang up.
+        if (size > 4 * maxBody) req.destroy();
+        return;
+      }
       if (size > maxBody) {
         tooLarge = true;
-        req.destroy();
+        chunks.length = 0;
+        refuse(res, 413, 'VALIDATION', `Request body is larger than ${maxBody} bytes.`, { connection: 'close' });
         return;
       }
       chunks.push(chunk);
@@ -148,6 +155,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       if (tooLarge && !res.headersSent) refuse(res, 413, 'VALIDATION', `Request body is larger than ${maxBody} bytes.`);
     });
     req.on('end', () => {
+      if (tooLarge) return;
       let input: unknown;
       try {
         const text = Buffer.concat(chunks).toString('utf8');
