@@ -1,0 +1,77 @@
+import { expect, test } from '@playwright/test';
+import { freshDataDir, openApp, runCli, startHost, type Host } from './fixtures';
+
+let host: Host | null = null;
+test.afterEach(async () => {
+  await host?.stop();
+  host = null;
+});
+
+async function cli(args: string[], dataDir: string): Promise<string> {
+  const r = await runCli([...args, '--data-dir', dataDir]);
+  expect(r.code, `carelens ${args.join(' ')}: ${r.stderr}`).toBe(0);
+  return r.stdout;
+}
+
+test('a patient with a confirmed condition gets plans with reasons, accepts one; a contraindicated plan is never offered', async ({ page }) => {
+  const dataDir = freshDataDir();
+  // History the engine learns from (through the CLI, as a clinic importing its records would).
+  await cli(['careplans', 'demo'], dataDir);
+  for (let n = 0; n < 4; n++) {
+    await cli(['patients', 'add', '--name', `Earlier Patient ${n}`, '--mrn', `H${n}`, '--birth-date', '1949-05-01', '--sex', 'M'], dataDir);
+    await cli(['careplans', 'conditions', `H${n}`, '--code', 'J18.9', '--words', 'pneumonia'], dataDir);
+  }
+  // The patient: 76, pneumonia confirmed, allergic to penicillin.
+  await cli(['patients', 'add', '--name', 'Grace Hopper', '--mrn', 'GH1', '--birth-date', '1950-01-09', '--sex', 'F'], dataDir);
+  await cli(['careplans', 'conditions', 'GH1', '--code', 'Z88.0', '--words', 'penicillin allergy'], dataDir);
+
+  host = await startHost(dataDir);
+  await openApp(page, host);
+  await page.getByTestId('nav-careplans').click();
+  await page.getByTestId('cp-patient-search').fill('Grace');
+  await page.getByTestId('cp-patient').filter({ hasText: 'Grace Hopper' }).click();
+  await expect(page.getByTestId('cp-condition')).toHaveCount(1);
+  // No pneumonia on the list yet: nothing for pneumonia may be offered.
+  await expect(page.getByTestId('cp-no-recs')).toBeVisible();
+
+  // The clinician records the confirmed diagnosis on the problem list.
+  await page.getByTestId('cp-condition-code').fill('J18.9');
+  await page.getByTestId('cp-condition-words').fill('pneumonia');
+  await page.getByTestId('cp-condition-add').click();
+  await expect(page.getByTestId('cp-condition')).toHaveCount(2);
+
+  const cards = page.getByTestId('plan-card');
+  await expect(cards.first()).toBeVisible();
+  await expect(cards.first().getByTestId('plan-reason')).toContainText(/matches: .*pneumonia/);
+  await expect(cards.first()).toContainText('Demo · not medical advice');
+  // The amoxicillin and IV co-amoxiclav plans are contraindicated (penicillin allergy): no card, the reason shown.
+  await expect(page.locator('[data-plan-id="demo-cap-inpatient-older"]')).toHaveCount(0);
+  await expect(page.locator('[data-plan-id="demo-cap-outpatient-amoxicillin"]')).toHaveCount(0);
+  await expect(page.getByTestId('cp-withheld')).toContainText('contraindicated: the patient has penicillin allergy (Z88.0)');
+  // Plans for conditions she does not have are never offered.
+  await expect(page.locator('[data-plan-id^="demo-breast"], [data-plan-id^="demo-hypertension"]')).toHaveCount(0);
+
+  // Every mode keeps the filters.
+  for (const mode of ['user', 'item', 'content', 'hybrid']) {
+    await page.getByTestId(`cp-mode-${mode}`).click();
+    await expect(page.getByTestId(`cp-mode-${mode}`)).toHaveAttribute('aria-checked', 'true');
+    await expect(page.locator('[data-plan-id="demo-cap-inpatient-older"]')).toHaveCount(0);
+  }
+
+  const plan = page.locator('[data-plan-id="demo-cap-outpatient-doxycycline"]');
+  await expect(plan).toBeVisible();
+  await page.screenshot({ path: 'test-results/careplans/careplans-recommendations.png', fullPage: true });
+  await plan.getByTestId('plan-accept').click();
+  await plan.getByTestId('plan-decision-reason').fill('agreed with the patient');
+  await plan.getByTestId('plan-confirm').click();
+  const assignment = page.getByTestId('cp-assignment');
+  await expect(assignment).toHaveCount(1);
+  await expect(assignment).toContainText('doxycycline');
+  await expect(assignment).toContainText('accepted, hybrid mode');
+  // An accepted plan is under way: it is not offered again.
+  await expect(page.locator('[data-plan-id="demo-cap-outpatient-doxycycline"]')).toHaveCount(0);
+  await page.screenshot({ path: 'test-results/careplans/careplans-accepted.png', fullPage: true });
+
+  // The assignment is stored: the CLI sees it too.
+  expect(await cli(['careplans', 'export-assignments'], dataDir)).toMatch(/GH1,demo-cap-outpatient-doxycycline,/);
+});
