@@ -84,6 +84,21 @@ test('creates a label set, labels with keys, undoes, and a second clinician revi
   await expect(page.getByTestId('label-provenance')).toContainText('Set by ana (by hand)');
   await page.screenshot({ path: 'test-results/e2e/labels-labelling.png' });
 
+  // The side panel edits the set: removing a class in use is refused until Ana says where its labels go.
+  await page.getByTestId('label-sets-toggle').click();
+  await page.getByTestId('set-tab-edit').click();
+  const rows = page.getByTestId('edit-class-row');
+  await rows.nth(1).getByRole('checkbox', { name: 'remove' }).check();
+  await page.getByTestId('edit-add-class').fill('normal or benign');
+  await page.getByTestId('edit-add-class').press('Enter');
+  await page.getByTestId('set-save').click();
+  await expect(page.getByTestId('set-error')).toContainText('"benign" (1 image)');
+  await rows.nth(1).getByRole('combobox').selectOption('normal or benign');
+  await page.getByTestId('set-save').click();
+  await expect(page.getByTestId('class-2')).toContainText('normal or benign');
+  await page.screenshot({ path: 'test-results/e2e/labels-sets-panel.png' });
+  await page.getByRole('button', { name: 'Close label sets panel' }).click();
+
   // Ben reviews: the queue holds Ana's two labels. Enter confirms, a number key corrects.
   await loginAs(page, host, BEN);
   await page.getByTestId('mode-review').click();
@@ -94,9 +109,10 @@ test('creates a label set, labels with keys, undoes, and a second clinician revi
   await page.keyboard.press('Enter');
   await atImage(page, 2, 2);
   await expect(page.getByTestId('agreement-rate')).toContainText('100%');
+  await expect(page.getByTestId('label-current')).toContainText('normal or benign');
   await page.keyboard.press('1');
   await expect(page.getByTestId('label-current')).toContainText('malignant');
-  await expect(page.getByTestId('label-review')).toContainText('corrected from benign to malignant by ben');
+  await expect(page.getByTestId('label-review')).toContainText('corrected from normal or benign to malignant by ben');
   await expect(page.getByTestId('agreement-rate')).toContainText('50%');
   await expect(page.getByTestId('label-agreement')).toContainText('of 2 reviewed images confirmed');
   await page.screenshot({ path: 'test-results/e2e/labels-review.png' });
@@ -111,6 +127,6 @@ test('creates a label set, labels with keys, undoes, and a second clinician revi
   const agreement = await runCli(['labels', 'agreement', 'Breast ultrasound', '--data-dir', dataDir, '--json']);
   expect(JSON.parse(agreement.stdout)).toMatchObject({ reviewed: 2, agreed: 1, rate: 0.5 });
   const history = await runCli(['labels', 'export', 'Breast ultrasound', '--history', '--data-dir', dataDir]);
-  // 3 labels by Ana, her undo, Ben's confirmation and correction: six rows, none rewritten.
-  expect(history.stdout.trim().split('\n')).toHaveLength(7);
+  // 3 labels by Ana, her undo, the class move, Ben's confirmation and correction: seven rows, none rewritten.
+  expect(history.stdout.trim().split('\n')).toHaveLength(8);
 });
