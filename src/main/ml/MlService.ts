@@ -386,6 +386,16 @@ export class MlService {
     return { width: g.width, height: g.height, gray8: Buffer.from(g.data).toString('base64') };
   }
 
+  /** Held-out test images of a version (the active one by default). */
+  testImages(versionId?: string, limit = 50): { imageId: string; className: string }[] {
+    const v = versionId ? this.version(versionId) : this.activeVersion();
+    return repo
+      .splitOf(this.core.db, v.id)
+      .filter((r) => r.split === 'test')
+      .slice(0, limit)
+      .map((r) => ({ imageId: r.imageId, className: r.className }));
+  }
+
   /** The active model on a file outside the store (the CLI's `predict <file>`); nothing is stored. */
   async predictFile(file: string): Promise<FilePrediction> {
     const full = path.resolve(file);

@@ -21,6 +21,7 @@ export function createMlFeature(core: Core, options: MlServiceOptions = {}) {
     'ml:threshold': () => service.threshold(),
     'ml:setThreshold': (i) => service.setThreshold(i.threshold),
     'ml:image': (i) => service.displayImage(i.imageId, i.maxSize),
+    'ml:testImages': (i) => service.testImages(i.modelVersionId, i.limit),
     'ml:predictFile': (i) => service.predictFile(i.path),
   };
   return { service, handlers, dispose: () => service.dispose() };

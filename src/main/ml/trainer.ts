@@ -174,7 +174,7 @@ export async function train(tf: Tf, spec: TrainSpec, emit: ProgressSink, cancell
         }
         const part = order.slice(b * h.batchSize, (b + 1) * h.batchSize);
         const xs = tf.tensor4d(batchPixels(pixels, part, size, ch, h.augment.horizontalFlip, random), [part.length, size, size, ch]);
-        const ys = tf.oneHot(tf.tensor1d(part.map((i) => labels[i]!), 'int32'), k);
+        const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(part.map((i) => labels[i]!), 'int32'), k));
         let accT: TfNs.Scalar | null = null;
         const lossT = optimizer.minimize(() => {
           const logits = model.apply(xs, { training: true }) as TfNs.Tensor;

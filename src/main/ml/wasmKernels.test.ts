@@ -62,3 +62,38 @@ describe('wasm training kernels', () => {
     }
   });
 });
+
+describe('wasm tile', () => {
+  it('matches the cpu backend for per-channel vectors and inner repeats', async () => {
+    const cases: [number[], number[]][] = [
+      [[1, 1, 1, 5], [3, 4, 2, 1]],
+      [[2, 3, 1, 4, 1, 2], [1, 1, 2, 1, 2, 1]],
+      [[3, 2], [2, 3]],
+    ];
+    for (const [shape, reps] of cases) {
+      await tf.setBackend('cpu');
+      const x = tf.randomNormal(shape, 0, 1, 'float32', 3);
+      const ref = Array.from(tf.tile(x, reps).dataSync());
+      const data = x.dataSync();
+      await tf.setBackend('wasm');
+      installWasmTrainingKernels(tf);
+      const got = Array.from(tf.tile(tf.tensor(data, shape), reps).dataSync());
+      expect(got).toEqual(ref);
+    }
+  });
+});
+
+describe('wasm leading-axis sum and mean', () => {
+  it('match the cpu backend, with and without keepDims', async () => {
+    await tf.setBackend('cpu');
+    const x = tf.randomNormal([4, 5, 6, 3], 0, 1, 'float32', 9);
+    const data = x.dataSync();
+    const ops = (t: tf.Tensor) => [tf.sum(t, [0, 1, 2]), tf.mean(t, [0, 1, 2], true), tf.sum(t, 0), tf.mean(t, [-1]), tf.sum(t)];
+    const ref = ops(x).map((t) => Array.from(t.dataSync()));
+    await tf.setBackend('wasm');
+    installWasmTrainingKernels(tf);
+    const got = ops(tf.tensor(data, x.shape)).map((t) => ({ v: Array.from(t.dataSync()), s: t.shape }));
+    expect(got[1]!.s).toEqual([1, 1, 1, 3]);
+    got.forEach((g, i) => g.v.forEach((v, j) => expect(v).toBeCloseTo(ref[i]![j]!, 4)));
+  });
+});

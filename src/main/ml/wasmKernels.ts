@@ -27,6 +27,8 @@ type TensorInfo = TfNs.TensorInfo;
 // The wasm backend object: only what we use of it.
 interface WasmBackendLike {
   disposeData(dataId: object): boolean;
+  makeOutput(shape: number[], dtype: string): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
 type KernelFn = (args: { inputs: Record<string, TensorInfo>; backend: WasmBackendLike; attrs: Record<string, unknown> }) => TensorInfo;
 
@@ -192,7 +194,7 @@ export function installWasmTrainingKernels(tf: Tf): boolean {
   // (A tie inside a window sends the gradient to every tied element; after a ReLU the ties
   // are zeros, whose gradient the ReLU discards anyway.)
   const stockMaxPoolGrad = kernel(tf, 'MaxPoolGrad');
-  const tile = kernel(tf, 'Tile');
+  const tile: KernelFn = (a) => fastTile(a);
   const reshape = kernel(tf, 'Reshape');
   const equal = kernel(tf, 'Equal');
   const cast = kernel(tf, 'Cast');
@@ -222,6 +224,61 @@ export function installWasmTrainingKernels(tf: Tf): boolean {
     }
   };
 
+  // The stock wasm Tile is a scalar index-mapping loop (hundreds of ms for a [32,28,28,16]
+  // output); batch-norm gradients tile per-channel vectors to full size on every step.
+  // Tiling axis by axis from the innermost is a few block copies per axis.
+  const stockTile = kernel(tf, 'Tile');
+  const fastTile: KernelFn = (args) => {
+    const { inputs, backend, attrs } = args;
+    const x = inputs.x as TensorInfo;
+    const reps = attrs.reps as number[];
+    if ((x.dtype !== 'float32' && x.dtype !== 'int32') || reps.length !== x.shape.length) return stockTile(args);
+    const shape = [...x.shape];
+    let cur = backend.typedArrayFromHeap(x).slice() as Float32Array | Int32Array;
+    for (let d = shape.length - 1; d >= 0; d--) {
+      const r = reps[d]!;
+      if (r === 1) continue;
+      const inner = shape.slice(d).reduce((p, v) => p * v, 1);
+      const outer = shape.slice(0, d).reduce((p, v) => p * v, 1);
+      const next = cur instanceof Float32Array ? new Float32Array(cur.length * r) : new Int32Array(cur.length * r);
+      for (let o = 0; o < outer; o++) {
+        const block = cur.subarray(o * inner, (o + 1) * inner);
+        for (let k = 0; k < r; k++) next.set(block as never, (o * r + k) * inner);
+      }
+      cur = next;
+      shape[d] = shape[d]! * r;
+    }
+    const out = backend.makeOutput(shape, x.dtype);
+    backend.typedArrayFromHeap(out).set(cur as never);
+    return out;
+  };
+
+  // Sum / Mean over the leading axes (bias and batch-norm gradients reduce [N,H,W,C] to [C])
+  // go through a transpose in the stock kernels; a running row sum over the heap is one pass.
+  const leadingReduce = (stock: KernelFn, mean: boolean): KernelFn => (args) => {
+    const { inputs, backend, attrs } = args;
+    const x = inputs.x as TensorInfo;
+    const rank = x.shape.length;
+    const raw = attrs.axis as number | number[];
+    const axes = [...new Set((Array.isArray(raw) ? raw : [raw]).map((a) => (a < 0 ? a + rank : a)))].sort((a, b) => a - b);
+    if (x.dtype !== 'float32' || axes.length === 0 || axes.length === rank || axes.some((a, i) => a !== i)) return stock(args);
+    const rows = x.shape.slice(0, axes.length).reduce((p, v) => p * v, 1);
+    const rest = x.shape.slice(axes.length);
+    const width = rest.reduce((p, v) => p * v, 1);
+    const src = backend.typedArrayFromHeap(x) as Float32Array;
+    const acc = new Float64Array(width);
+    for (let r = 0; r < rows; r++) {
+      const o = r * width;
+      for (let c = 0; c < width; c++) acc[c]! += src[o + c]!;
+    }
+    const out = backend.makeOutput(attrs.keepDims ? [...axes.map(() => 1), ...rest] : rest, 'float32');
+    const dst = backend.typedArrayFromHeap(out) as Float32Array;
+    for (let c = 0; c < width; c++) dst[c] = mean ? acc[c]! / rows : acc[c]!;
+    return out;
+  };
+  replaceKernel(tf, 'Sum', leadingReduce(kernel(tf, 'Sum'), false));
+  replaceKernel(tf, 'Mean', leadingReduce(kernel(tf, 'Mean'), true));
+  replaceKernel(tf, 'Tile', fastTile);
   replaceKernel(tf, 'MaxPoolGrad', maxPoolGrad);
   replaceKernel(tf, 'Conv2DBackpropFilter', convBackpropFilter);
   replaceKernel(tf, 'Conv2DBackpropInput', convBackpropInput);

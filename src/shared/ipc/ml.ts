@@ -129,6 +129,12 @@ export const mlChannels = {
     audit: 'read',
     doc: 'An image as 8-bit grey for the diagnosis view (windowed like the viewer).',
   }),
+  'ml:testImages': channel<{ imageId: string; className: string }[]>()({
+    input: z.object({ modelVersionId: id.optional(), limit: z.number().int().min(1).max(500).optional() }).strict(),
+    access: 'clinician',
+    audit: 'read',
+    doc: "Held-out test images of a model version (the active one by default), to try diagnosis on.",
+  }),
   'ml:predictFile': channel<FilePrediction>()({
     input: z.object({ path: z.string().min(1).max(4096) }).strict(),
     access: 'clinician',
