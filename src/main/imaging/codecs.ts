@@ -92,11 +92,47 @@ export class Codecs {
     }
   }
 
+  private jpeg12Ready: Promise<Jpeg12Decoder> | null = null;
+
+  /**
+   * JPEG with 12-bit samples (processes 2&4, 6&8, 10&12): libjpeg-turbo's 8-bit build cannot,
+   * so dcmjs-imaging's wasm build of libjpeg (8/12/16-bit) does it. Its NativePixelDecoder is
+   * initialised once per process (the library keeps it statically).
+   */
+  async jpeg12(data: Uint8Array, image: { width: number; height: number; bitsAllocated: number; bitsStored: number; samples: number; signed: boolean; photometric: string }): Promise<CodecOutput> {
+    this.jpeg12Ready ??= (async () => {
+      const lib = this.require('dcmjs-imaging') as { NativePixelDecoder: Jpeg12Decoder };
+      if (!lib.NativePixelDecoder.isInitialized()) {
+        await lib.NativePixelDecoder.initializeAsync({ webAssemblyModulePathOrUrl: this.require.resolve('dcmjs-imaging/build/dcmjs-native-codecs.wasm'), logNativeDecodersMessages: false });
+      }
+      return lib.NativePixelDecoder;
+    })();
+    const decoder = await this.jpeg12Ready;
+    const pixel = {
+      getWidth: () => image.width,
+      getHeight: () => image.height,
+      getBitsAllocated: () => image.bitsAllocated,
+      getBitsStored: () => image.bitsStored,
+      getSamplesPerPixel: () => image.samples,
+      getPixelRepresentation: () => (image.signed ? 1 : 0),
+      getPlanarConfiguration: () => 0,
+      getPhotometricInterpretation: () => image.photometric,
+    };
+    let out: Uint8Array;
+    try {
+      out = new Uint8Array(decoder.decodeJpeg(pixel, data, {}));
+    } catch (err) {
+      throw new CodecError(`JPEG data is corrupt (${wasmMessage(err)})`);
+    }
+    const pixels = image.bitsAllocated > 8 ? (image.signed ? new Int16Array(out.buffer, out.byteOffset, out.byteLength >> 1) : new Uint16Array(out.buffer, out.byteOffset, out.byteLength >> 1)) : out;
+    return { width: image.width, height: image.height, components: image.samples, bitsPerSample: image.bitsStored, signed: image.signed, pixels };
+  }
+
   /** JPEG baseline / extended 8-bit (libjpeg-turbo); colour comes back as RGB. */
   async jpeg8(data: Uint8Array): Promise<CodecOutput> {
     const precision = jpegPrecision(data);
     if (precision !== null && precision !== 8) {
-      throw new CodecError(`JPEG with ${precision}-bit samples (extended/progressive 12-bit) is not supported yet: no maintained decoder for it is installed`);
+      throw new CodecError(`JPEG with ${precision}-bit samples needs the 12-bit decoder`);
     }
     try {
       return await this.runWasm('@cornerstonejs/codec-libjpeg-turbo-8bit', 'JPEGDecoder', data);
@@ -156,6 +192,12 @@ function padBeforeEoi(data: Uint8Array): Uint8Array {
   out[end + 6] = 0xff;
   out[end + 7] = 0xd9;
   return out;
+}
+
+interface Jpeg12Decoder {
+  isInitialized(): boolean;
+  initializeAsync(opts: { webAssemblyModulePathOrUrl: string; logNativeDecodersMessages: boolean }): Promise<void>;
+  decodeJpeg(pixel: object, data: Uint8Array, params: object): Uint8Array | ArrayBuffer;
 }
 
 interface LosslessDecoder {

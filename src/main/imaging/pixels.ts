@@ -15,7 +15,7 @@ import * as dicomParser from 'dicom-parser';
 import type { DataSet, Element } from 'dicom-parser';
 import type { Core } from '../app/Core';
 import { AppError } from '../../shared/ipc/envelope';
-import { Codecs, CodecError, decodeRle, inflateFrame, type CodecOutput } from './codecs';
+import { Codecs, CodecError, decodeRle, inflateFrame, jpegPrecision, type CodecOutput } from './codecs';
 import { DicomError, parseDicom, TS, type ParsedDicom } from './dicom';
 import { sniff } from './sniff';
 import { storePath } from './store';
@@ -191,7 +191,13 @@ export async function decodeDicomFrame(parsed: ParsedDicom, frame: number, codec
       values = readNativeBytes(view.byteArray, view.offset, n * spp, bitsAllocated, signed, 0, false);
     } else {
       let out: CodecOutput;
-      if (ts === TS.jpegBaseline || ts === TS.jpegExtended || ts === TS.jpegSpectral || ts === TS.jpegProgressive) out = await codecs.jpeg8(bytes);
+      if (ts === TS.jpegBaseline || ts === TS.jpegExtended || ts === TS.jpegSpectral || ts === TS.jpegProgressive) {
+        const precision = jpegPrecision(bytes);
+        out =
+          precision !== null && precision > 8
+            ? await codecs.jpeg12(bytes, { width: cols, height: rows, bitsAllocated, bitsStored, samples: spp, signed, photometric: info.photometric })
+            : await codecs.jpeg8(bytes);
+      }
       else if (ts === TS.jpegLossless14 || ts === TS.jpegLosslessSV1) out = codecs.jpegLossless(bytes, bitsAllocated);
       else if (ts === TS.jpegLsLossless || ts === TS.jpegLsNear) out = await codecs.jpegLs(bytes);
       else if (ts === TS.j2kLossless || ts === TS.j2k || ts === TS.htj2k || ts === TS.htj2kLossless || ts === TS.htj2kRpcl) out = await codecs.jpeg2000(bytes);
