@@ -121,7 +121,7 @@ describe('Electron checklist (window options, navigation, permissions, CSP, send
     const { registerElectronIpc } = await import('../ipc/electron');
     const handlers: Record<string, (e: unknown, input: unknown) => Promise<unknown>> = {};
     const ipcMain = { handle: (c: string, fn: (e: unknown, i: unknown) => Promise<unknown>) => (handlers[c] = fn), removeHandler: () => {} };
-    const dispatch = vi.fn(async () => ({ ok: true, value: 1 }));
+    const dispatch = vi.fn(async (_c: unknown, _i: unknown, _ctx: unknown) => ({ ok: true as const, value: 1 as unknown }));
     registerElectronIpc(ipcMain as never, dispatch, new EventBus(), ['file://'], () => []);
     expect(Object.keys(handlers).sort()).toEqual([...channelNames].sort());
     const mainFrame = { url: 'file:///app/index.html' };
