@@ -162,3 +162,20 @@ export class PopularRecommender implements Recommender {
     };
   }
 }
+
+/**
+ * Far below any real evidence: items a mode knows nothing about are ordered by how often
+ * they went well, so a top-k is always full and a user with no history still gets the
+ * popular list rather than nothing (the candidate handling a ranking needs).
+ */
+export const TIE_BREAK = 1e-6;
+
+export function popularityFloor(pop: Popularity, out: Float64Array): void {
+  const d = pop.maxGood + 1;
+  for (let i = 0; i < out.length; i++) out[i] = (TIE_BREAK * (pop.good[i]! + 1)) / d;
+}
+
+/** The words for an item ranked only by the floor. */
+export function floorText(pop: Popularity, i: number, w: { users: string; good: string }): string {
+  return `ranked by how it went for others: ${pop.good[i]!} of ${pop.count[i]!} ${w.users} ${w.good}`;
+}

@@ -1,4 +1,4 @@
-import { baselineOf, clamp, fitBiases, popularity, residuals, type Biases, type Popularity } from './baselines';
+import { baselineOf, clamp, fitBiases, floorText, popularity, popularityFloor, residuals, type Biases, type Popularity } from './baselines';
 import { rowDot, type FeatureMatrix } from './sparse';
 import { round2, wordsOf, type EngineData, type EngineOptions, type Explanation, type Recommender } from './types';
 
@@ -106,18 +106,18 @@ export class ContentRecommender implements Recommender {
   }
 
   scoreAll(u: number, out: Float64Array): void {
-    out.fill(0);
+    popularityFloor(this.pop, out);
     if (!this.X) return;
     const P = this.profileOf(u);
     for (let i = 0; i < out.length && i < this.X.nRows; i++) {
       const c = this.cosine(P, i);
-      out[i] = c > 0 ? c * this.prior(i) : 0;
+      if (c > 0) out[i]! += c * this.prior(i);
     }
   }
 
   explain(u: number, i: number): Explanation {
     const w = wordsOf(this.data);
-    if (!this.X) return { mode: 'content', score: 0, text: `no ${w.item} features to compare`, numbers: { cosine: 0 } };
+    if (!this.X) return { mode: 'content', score: 0, text: `no ${w.item} features to compare; ${floorText(this.pop, i, w)}`, numbers: { cosine: 0 } };
     const P = this.profileOf(u);
     const X = this.X;
     const parts: { f: number; c: number }[] = [];
@@ -138,7 +138,7 @@ export class ContentRecommender implements Recommender {
             .slice(0, 4)
             .map((x) => label(x.f))
             .join(', ')} (cosine ${cos.toFixed(2)}); ${good} ${good === 1 ? w.user : w.users} ${w.good} on it before`
-        : `nothing in this ${w.user}'s profile matches this ${w.item}`,
+        : `nothing in this ${w.user}'s profile matches this ${w.item}; ${floorText(this.pop, i, w)}`,
       numbers: { cosine: round2(cos), matched: parts.length, good },
     };
   }

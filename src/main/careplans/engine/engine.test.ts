@@ -134,7 +134,9 @@ describe('content-based filtering', () => {
     const d = data(1, 3, [], { itemFeatures: items, userContent: patients, featureLabel: (f) => labels[f]! });
     const model = new ContentRecommender(d, DEFAULT_OPTIONS);
     const recs = recommend(model, d, 0, 3);
-    expect(recs.map((r) => r.item)).toEqual([0, 2]);
+    // Asthma (item 1) matches nothing: it only fills the list, last, and says why.
+    expect(recs.map((r) => r.item)).toEqual([0, 2, 1]);
+    expect(recs[2]!.explanation.text).toBe("nothing in this patient's profile matches this plan; ranked by how it went for others: 0 of 0 patients improved");
     expect(recs[0]!.explanation.text).toMatch(/^matches: (pneumonia, age 65\+|age 65\+, pneumonia) \(cosine 1\.00\)/);
     expect(recs[0]!.explanation.numbers.cosine).toBe(1);
   });

@@ -1,4 +1,4 @@
-import { baselineOf, clamp, fitBiases, residuals, type Biases } from './baselines';
+import { baselineOf, clamp, fitBiases, floorText, popularity, popularityFloor, residuals, type Biases, type Popularity } from './baselines';
 import { topK } from './sparse';
 import { labelOf, round2, wordsOf, type EngineData, type EngineOptions, type Explanation, type Recommender } from './types';
 
@@ -40,6 +40,7 @@ export class ItemKnnRecommender implements Recommender {
   private readonly resByUser: Float32Array;
   private readonly predictLists: NeighbourLists;
   private readonly rankLists: NeighbourLists;
+  private readonly pop: Popularity;
 
   constructor(
     private readonly data: EngineData,
@@ -50,6 +51,7 @@ export class ItemKnnRecommender implements Recommender {
     this.biases = biases ?? fitBiases(m, opts.regItem, opts.regUser);
     const res = residuals(m, this.biases);
     this.resByUser = res.byUser;
+    this.pop = popularity(m, data.goodThreshold);
     const rawNorm = new Float64Array(m.nItems);
     for (let i = 0; i < m.nItems; i++) {
       let s = 0;
@@ -142,7 +144,7 @@ export class ItemKnnRecommender implements Recommender {
   }
 
   scoreAll(u: number, out: Float64Array): void {
-    out.fill(0);
+    popularityFloor(this.pop, out);
     const m = this.data.ratings;
     const L = this.rankLists;
     const max = this.data.scale.max;
@@ -168,7 +170,7 @@ export class ItemKnnRecommender implements Recommender {
       score: round2(score),
       text: nb.length
         ? `similar to ${nb.length} ${nb.length === 1 ? w.item : w.items} this ${w.user} had (${good} ${w.good}): ${named}; mean similarity ${mean.toFixed(2)}`
-        : `not similar to any ${w.item} this ${w.user} had`,
+        : `not similar to any ${w.item} this ${w.user} had; ${floorText(this.pop, i, w)}`,
       numbers: { similarItems: nb.length, meanSimilarity: round2(mean), good },
     };
   }

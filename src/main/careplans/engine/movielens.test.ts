@@ -30,5 +30,5 @@ describe('MovieLens offline evaluation (random 80/20 split, seed 42, half of the
     // Every collaborative mode ranks better than the popularity baseline.
     expect(by.user!.ndcgAt10).toBeGreaterThan(by.popular!.ndcgAt10);
     expect(by.item!.ndcgAt10).toBeGreaterThan(by.popular!.ndcgAt10);
-  });
+  }, 600_000);
 });

@@ -1,4 +1,4 @@
-import { baselineOf, clamp, fitBiases, residuals, type Biases, type Residuals } from './baselines';
+import { baselineOf, clamp, fitBiases, floorText, popularity, popularityFloor, residuals, type Biases, type Popularity, type Residuals } from './baselines';
 import { invert, topK, type InvertedIndex } from './sparse';
 import { round2, wordsOf, type EngineData, type EngineOptions, type Explanation, type Recommender } from './types';
 
@@ -31,6 +31,7 @@ export class UserKnnRecommender implements Recommender {
   private readonly res: Residuals;
   private readonly rawNorm: Float64Array;
   private readonly profileIndex: InvertedIndex | null;
+  private readonly pop: Popularity;
   private cache: UserSims | null = null;
   // Scratch accumulators reused across requests (one request at a time per model).
   private readonly dot: Float64Array;
@@ -54,6 +55,7 @@ export class UserKnnRecommender implements Recommender {
       this.rawNorm[u] = Math.sqrt(s);
     }
     this.profileIndex = data.userProfiles ? invert(data.userProfiles) : null;
+    this.pop = popularity(m, data.goodThreshold);
     this.dot = new Float64Array(m.nUsers);
     this.su = new Float64Array(m.nUsers);
     this.sv = new Float64Array(m.nUsers);
@@ -158,7 +160,7 @@ export class UserKnnRecommender implements Recommender {
   }
 
   scoreAll(u: number, out: Float64Array): void {
-    out.fill(0);
+    popularityFloor(this.pop, out);
     const m = this.data.ratings;
     const { rank, neighbours } = this.sims(u);
     const max = this.data.scale.max;
@@ -192,7 +194,7 @@ export class UserKnnRecommender implements Recommender {
       score: round2(score),
       text: n
         ? `${n} similar ${n === 1 ? w.user : w.users} had this ${w.item}, mean similarity ${mean.toFixed(2)}, ${good} ${w.good}${basis}`
-        : `no similar ${w.users} had this ${w.item}`,
+        : `no similar ${w.users} had this ${w.item}; ${floorText(this.pop, i, w)}`,
       numbers: { similar: n, meanSimilarity: round2(mean), good, profileWeight: round2(profileWeight) },
     };
   }
