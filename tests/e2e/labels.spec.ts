@@ -30,7 +30,7 @@ async function loginAs(page: Page, h: Host, user: { username: string; password: 
 /** Waits until the labelling view shows image `n` (1-based) of the queue, pixels drawn. */
 async function atImage(page: Page, n: number, total: number) {
   await expect(page.getByTestId('label-position')).toHaveText(`${n} / ${total}`);
-  await expect(page.locator('[data-testid="label-image"] canvas')).not.toHaveAttribute('data-image-id', '');
+  await expect(page.getByTestId('label-image')).toHaveAttribute('data-loaded', 'true');
 }
 
 test('creates a label set, labels with keys, undoes, and a second clinician reviews', async ({ page }) => {
@@ -62,7 +62,9 @@ test('creates a label set, labels with keys, undoes, and a second clinician revi
   await atImage(page, 1, total);
 
   // Keys: 1, 2, 2 label three images and move on each time.
-  const firstId = await page.locator('[data-testid="label-image"] canvas').getAttribute('data-image-id');
+  const firstId = await page.getByTestId('label-image').getAttribute('data-image-id');
+  // The next image is already loading in the second viewer, out of sight.
+  await expect(page.getByTestId('label-image-next')).toHaveAttribute('data-loaded', 'true');
   await page.keyboard.press('1');
   await atImage(page, 2, total);
   await page.keyboard.press('2');
@@ -104,7 +106,7 @@ test('creates a label set, labels with keys, undoes, and a second clinician revi
   await page.getByTestId('mode-review').click();
   await expect(page.getByTestId('label-filter')).toHaveValue('unreviewed');
   await atImage(page, 1, 2);
-  expect(await page.locator('[data-testid="label-image"] canvas').getAttribute('data-image-id')).toBe(firstId);
+  expect(await page.getByTestId('label-image').getAttribute('data-image-id')).toBe(firstId);
   await expect(page.getByTestId('label-current')).toContainText('malignant');
   await page.keyboard.press('Enter');
   await atImage(page, 2, 2);

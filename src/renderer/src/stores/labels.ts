@@ -1,16 +1,13 @@
 import { defineStore } from 'pinia';
-import { computed, ref, shallowRef } from 'vue';
-import type { OutputOf } from '../../../shared/ipc/contract';
+import { computed, ref } from 'vue';
 import type { AgreementStats, ImageLabelDetail, LabelFilter, LabelImportOption, LabelQueue, LabelSet, QueueItem } from '../../../shared/domain/labels';
 import { api, ApiError, unwrapResult } from '../api';
 
-export type FramePixels = OutputOf<'imaging:frame'>;
 export type LabelMode = 'label' | 'review';
 
 /** One step the clinician can take back with Z. */
 type UndoStep = { kind: 'label' | 'review'; imageId: string } | { kind: 'skip'; imageId: string };
 
-const PREFETCH_AHEAD = 3;
 const CACHE_LIMIT = 64;
 
 function message(err: unknown): string {
@@ -19,8 +16,8 @@ function message(err: unknown): string {
 
 /**
  * The labelling session: the chosen label set, its queue under a filter, the open image with
- * its label history, and the undo steps of this session. Pixels and label details of the next
- * images are fetched ahead so moving on is instant.
+ * its label history, and the undo steps of this session. The next image's label detail is
+ * fetched ahead (its pixels by the view's second viewer) so moving on is instant.
  */
 export const useLabelsStore = defineStore('labels', () => {
   const sets = ref<LabelSet[]>([]);
@@ -31,18 +28,17 @@ export const useLabelsStore = defineStore('labels', () => {
   const items = ref<QueueItem[]>([]);
   const index = ref(0);
   const detail = ref<ImageLabelDetail | null>(null);
-  const frame = shallowRef<FramePixels | null>(null);
-  const frameError = ref<string | null>(null);
   const agreement = ref<AgreementStats | null>(null);
   const imports = ref<LabelImportOption[]>([]);
   const error = ref<string | null>(null);
   const notice = ref<string | null>(null);
   const busy = ref(false);
   const undoSteps = ref<UndoStep[]>([]);
-  /** Milliseconds from asking for an image to its pixels being ready (the last one). */
+  /** Milliseconds from moving to an image to its pixels being on screen (the last one). */
   const lastOpenMs = ref<number | null>(null);
+  /** When the open image was asked for (performance.now()), for lastOpenMs. */
+  const openedAt = ref(0);
 
-  const frames = new Map<string, Promise<FramePixels>>();
   // Key presses run one after another, so "1 2 3" typed fast labels three successive images.
   let chain: Promise<unknown> = Promise.resolve();
   function serial<A extends unknown[], T>(fn: (...args: A) => Promise<T>): (...args: A) => Promise<T> {
@@ -71,7 +67,6 @@ export const useLabelsStore = defineStore('labels', () => {
     return p;
   }
 
-  const loadFrame = (imageId: string) => remember(frames, imageId, async () => unwrapResult(await api().imaging.frame({ id: imageId })));
   const loadDetail = (imageId: string) => remember(details, `${setId.value}|${imageId}`, async () => unwrapResult(await api().labels.image({ labelSetId: setId.value!, imageId })));
 
   async function loadSets() {
@@ -144,48 +139,31 @@ export const useLabelsStore = defineStore('labels', () => {
     await loadQueue();
   }
 
-  /** Opens the image at position i of the queue and fetches the next ones ahead. */
+  /**
+   * Opens the image at position i of the queue. The view keeps a second image viewer loading
+   * the next image out of sight, and the next label detail is fetched here, so moving on is instant.
+   */
   async function open(i: number) {
     if (items.value.length === 0) {
       detail.value = null;
-      frame.value = null;
       return;
     }
     index.value = Math.max(0, Math.min(items.value.length - 1, i));
     const item = items.value[index.value]!;
-    const started = performance.now();
-    frameError.value = null;
-    const framePromise = loadFrame(item.imageId).then(
-      (f) => {
-        if (current.value?.imageId === item.imageId) {
-          frame.value = f;
-          lastOpenMs.value = Math.round(performance.now() - started);
-        }
-      },
-      (err: unknown) => {
-        if (current.value?.imageId === item.imageId) {
-          frame.value = null;
-          frameError.value = message(err);
-        }
-      },
-    );
+    openedAt.value = performance.now();
     try {
       const d = await loadDetail(item.imageId);
       if (current.value?.imageId === item.imageId) detail.value = d;
     } catch (err) {
       error.value = message(err);
     }
-    await framePromise;
-    prefetch();
+    const next = items.value[index.value + 1];
+    if (next) void loadDetail(next.imageId).catch(() => undefined);
   }
 
-  function prefetch() {
-    for (let k = 1; k <= PREFETCH_AHEAD; k++) {
-      const next = items.value[index.value + k];
-      if (!next) break;
-      void loadFrame(next.imageId).catch(() => undefined);
-      if (k === 1) void loadDetail(next.imageId).catch(() => undefined);
-    }
+  /** The view reports when the open image's pixels are on screen. */
+  function shown(imageId: string) {
+    if (current.value?.imageId === imageId) lastOpenMs.value = Math.round(performance.now() - openedAt.value);
   }
 
   function nextNow() {
@@ -313,8 +291,6 @@ export const useLabelsStore = defineStore('labels', () => {
     index,
     current,
     detail,
-    frame,
-    frameError,
     agreement,
     imports,
     error,
@@ -322,6 +298,7 @@ export const useLabelsStore = defineStore('labels', () => {
     busy,
     undoSteps,
     lastOpenMs,
+    shown,
     loadSets,
     loadImports,
     loadQueue,

@@ -84,8 +84,10 @@ describe('LabelView keyboard', () => {
     const wrapper = mount(LabelView, { attachTo: document.body });
     await settle();
     expect(wrapper.get('[data-testid="label-position"]').text()).toBe('1 / 3');
-    // Prefetch: the next images' pixels were asked for before any key press.
-    expect(api.imaging.frame.mock.calls.map((c) => c[0].id)).toEqual(expect.arrayContaining(ids));
+    // Prefetch: the next image's pixels and label were asked for before any key press.
+    expect(api.imaging.frame.mock.calls.map((c) => c[0].id)).toEqual(expect.arrayContaining(['img-a', 'img-b']));
+    expect(api.labels.image.mock.calls.map((c) => c[0].imageId)).toEqual(expect.arrayContaining(['img-a', 'img-b']));
+    expect(wrapper.get('[data-testid="label-image-next"]').attributes('data-image-id')).toBe('img-b');
 
     press('1');
     press('2');
