@@ -85,6 +85,12 @@ test('creates a label set, labels with keys, undoes, and a second clinician revi
   await expect(page.getByTestId('label-current')).toContainText('benign');
   await expect(page.getByTestId('label-provenance')).toContainText('Set by ana (by hand)');
   await page.screenshot({ path: 'test-results/e2e/labels-labelling.png' });
+  // Reported, not asserted (speed belongs in benchmarks): how fast the prefetched next image appeared.
+  await page.keyboard.press('ArrowRight');
+  await atImage(page, 3, total);
+  console.log(`labels e2e: ${(await page.locator('.keys').textContent())?.match(/Image shown in \d+ ms/)?.[0] ?? 'no timing shown'} after ArrowRight`);
+  await page.keyboard.press('ArrowLeft');
+  await atImage(page, 2, total);
 
   // The side panel edits the set: removing a class in use is refused until Ana says where its labels go.
   await page.getByTestId('label-sets-toggle').click();
