@@ -71,8 +71,9 @@ export function renderPdf(c: ReportCase, meta: ReportMeta, media: ReportMedia, f
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
     try {
-      doc.registerFont('body', fonts.regular);
-      doc.registerFont('bold', fonts.bold);
+      // pdfkit takes a parsed fontkit font as a source (its types only say string/Buffer).
+      doc.registerFont('body', fonts.regular as unknown as Buffer);
+      doc.registerFont('bold', fonts.bold as unknown as Buffer);
       draw(doc, c, meta, media);
       footers(doc, c, meta);
       doc.end();
