@@ -42,6 +42,10 @@ describe('labels channels', () => {
 
   it('label, undo and review through the dispatch table, with the caller as "who"', async () => {
     const { set, ids } = await setup();
+    const events: unknown[] = [];
+    app.core.events.subscribe((name, payload) => {
+      if (name === 'labels:changed') events.push(payload);
+    });
     const labelled = await callAs(app, 'labels:set', { labelSetId: set.id, imageId: ids[0], className: 'pneumonia' }, ana);
     expect(labelled).toMatchObject({ ok: true, value: { current: { className: 'pneumonia', author: 'ana', source: 'hand' } } });
     const reviewed = await callAs(app, 'labels:review', { labelSetId: 'CXR', imageId: ids[0], className: 'normal' }, ben);
@@ -58,6 +62,8 @@ describe('labels channels', () => {
     expect(skipped.ok && (skipped.value as ImageLabelDetail).skipped).toBe(true);
     const csv = await callAs(app, 'labels:export', { labelSetId: set.id }, ana);
     expect(csv).toMatchObject({ ok: true, value: { rows: 1 } });
+    // set, review, set, undo: each told open views; refused calls and reads did not.
+    expect(events).toEqual([ids[0], ids[0], ids[1], ids[1]].map((imageId) => ({ labelSetId: set.id, imageId })));
   });
 
   it('refuse an unknown class, an unknown image, a wrong set and stray fields, and store nothing', async () => {
