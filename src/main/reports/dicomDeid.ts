@@ -228,6 +228,7 @@ function writeDataSet(w: Writer, ds: DataSet, ctx: Context, explicit: boolean, e
     }
     const el = ds.elements[tag]!;
     const [group, element] = tagParts(tag);
+    if (group === 0xfffe) continue; // item and sequence delimiters the parser kept: written anew below
     if (group % 2 === 1) continue; // private tags
     if (element === 0 && group !== 0x0002) continue; // group lengths: retired, and now wrong
     if ((group & 0xff00) === 0x5000) continue; // curves
