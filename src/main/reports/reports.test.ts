@@ -161,6 +161,25 @@ describe('FHIR R4 bundle', () => {
   });
 });
 
+describe('DICOM in an export', () => {
+  it('writes the patient\'s DICOM files de-identified, with the pseudonym of the bundle', async () => {
+    app = createTestApp();
+    const s = seedCase(app.core.db, { ...CJK });
+    const reports = feature([s]);
+    const job = await reports.service.waitFor(reports.service.start({ patients: [s.mrn], format: 'fhir', deidentify: true, includeDicom: true }, 'dr.chen').id);
+    const dcm = job.files.filter((f) => f.kind === 'dicom');
+    expect(dcm).toHaveLength(1);
+    const bytes = fs.readFileSync(dcm[0]!.path);
+    const pseudonym = JSON.parse(fs.readFileSync(job.files.find((f) => f.kind === 'fhir')!.path, 'utf8')).entry[0].resource.identifier[0].value;
+    expect(bytes.toString('latin1')).toContain(pseudonym);
+    expect(bytes.toString('latin1')).not.toContain(s.studyUid);
+    expect(bytes.toString('latin1')).not.toContain(s.sopInstanceUid);
+    const index = fs.readFileSync(path.join(job.outDir, 'index.csv'), 'utf8');
+    expect(index).toContain(dcm[0]!.fileName);
+    expect(index).not.toContain(s.mrn);
+  });
+});
+
 describe('CSV', () => {
   it('has one row per image and one per plan assignment, and defuses formulas', async () => {
     app = createTestApp();
