@@ -1,0 +1,65 @@
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { freshDataDir, openApp, runCli, ROOT, SHARED_DATA, startHost, type Host } from './fixtures';
+
+// Train -> live chart -> model card -> cancel -> diagnose with heatmap, in the real UI, on
+// real BreastMNIST images imported through the real CLI import.
+let host: Host | null = null;
+test.afterAll(async () => {
+  await host?.stop();
+});
+
+test('train with a live chart, cancel a run, diagnose with a heatmap', async ({ page }) => {
+  test.setTimeout(600_000);
+  const dataDir = freshDataDir();
+  const imported = await runCli(['import', path.join(SHARED_DATA, 'images', 'breastmnist'), '--labels-from-folders', '--data-dir', dataDir, '--json']);
+  expect(imported.code, imported.stderr).toBe(0);
+  host = await startHost(dataDir);
+  await openApp(page, host);
+
+  await page.getByRole('button', { name: /^Train/ }).first().click();
+  const form = page.locator('form.train-form');
+  await expect(form.locator('select[name=labelSet] option')).not.toHaveCount(0);
+  await form.locator('input[name=epochs]').fill('3');
+  await form.locator('select[name=split]').selectOption('predefined');
+  await form.getByRole('button', { name: 'Train', exact: true }).click();
+
+  // The chart moves: points arrive while training runs.
+  const chart = page.getByTestId('training-chart');
+  await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 180_000 }).toBeGreaterThan(0);
+  const first = Number(await chart.getAttribute('data-points'));
+  await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 180_000 }).toBeGreaterThan(first);
+  await expect(page.getByTestId('run-state')).toHaveText('done', { timeout: 400_000 });
+  const card = page.getByTestId('model-card');
+  await expect(card).toContainText('Model version 1');
+  await expect(card).toContainText('Test split only');
+  await expect(card.getByTestId('test-accuracy')).toHaveText(/\d+\.\d%/);
+  await page.screenshot({ path: path.join(ROOT, 'test-results', 'e2e', 'ml-train.png'), fullPage: true });
+
+  // A long run, cancelled once it has started: the run says so within a couple of seconds.
+  await form.locator('input[name=epochs]').fill('100');
+  await form.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 120_000 }).toBeGreaterThan(0);
+  await page.getByRole('button', { name: 'Cancel training' }).click();
+  await expect(page.getByTestId('run-state')).toHaveText('cancelled', { timeout: 3_000 });
+  await expect(page.getByTestId('version-row')).toHaveCount(1);
+
+  // Diagnosis of a held-out test image shows its heatmap; the opacity slider changes it.
+  await page.getByRole('button', { name: /^Diagnose/ }).first().click();
+  await page.getByTestId('test-image').first().click();
+  const diagnosis = page.getByTestId('diagnosis');
+  await expect(diagnosis).toBeVisible({ timeout: 60_000 });
+  const canvas = page.getByTestId('heatmap-canvas');
+  await expect(canvas).toBeVisible();
+  const before = await canvas.evaluate((c: HTMLCanvasElement) => c.toDataURL());
+  await page.locator('input[name=opacity]').fill('1');
+  await expect(canvas).toHaveAttribute('data-opacity', '1');
+  const after = await canvas.evaluate((c: HTMLCanvasElement) => c.toDataURL());
+  expect(after).not.toBe(before);
+  await page.screenshot({ path: path.join(ROOT, 'test-results', 'e2e', 'ml-diagnose.png'), fullPage: true });
+
+  // Override with a reason: recorded on the diagnosis.
+  await diagnosis.locator('input[name=reason]').fill('irregular margins on the original');
+  await diagnosis.getByRole('button', { name: 'Override' }).click();
+  await expect(page.getByTestId('review')).toContainText('Overridden');
+});
