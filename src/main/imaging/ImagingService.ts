@@ -4,7 +4,10 @@ import { AppError } from '../../shared/ipc/envelope';
 import type { DicomTagRow, FramePixels, ImageDetail, ImageLabel, ImagePage, ImageSummary, ImagingPatient, ImagingSeries, ImagingStudy, Thumbnail } from '../../shared/domain/imaging';
 import { Codecs } from './codecs';
 import { DicomError, listTags, parseDicom } from './dicom';
-import { decodeStoredImage, type DecodedImage } from './pixels';
+import { decodeStoredImage, PixelError, type DecodedImage } from './pixels';
+import { DecodeWorker } from './DecodeWorker';
+import { startImagingWorker } from './startImagingWorker';
+import type { Worker } from 'node:worker_threads';
 import { sniff } from './sniff';
 import { storePath, thumbnailPath } from './store';
 
@@ -46,7 +49,18 @@ export class ImagingService {
   /** One set of wasm codecs for every decode this service does. */
   readonly codecs = new Codecs();
 
-  constructor(private readonly core: Core) {}
+  private readonly decoder: DecodeWorker;
+
+  constructor(
+    private readonly core: Core,
+    startWorker: () => Worker = startImagingWorker,
+  ) {
+    this.decoder = new DecodeWorker(startWorker, core.logger);
+  }
+
+  dispose(): Promise<void> {
+    return this.decoder.dispose();
+  }
 
   /** Patients with images, plus the unassigned images as one entry (patientId null). */
   patients(query?: string): ImagingPatient[] {
@@ -132,10 +146,25 @@ export class ImagingService {
     return decodeStoredImage(this.core, id, frame, this.codecs);
   }
 
-  /** One frame's pixels for the viewer, compactly encoded. */
+  /** Decodes a frame in the decode worker (off the main thread), with the same errors as decodeStoredImage. */
+  private async decodeOffThread(id: string, frame: number): Promise<DecodedImage> {
+    const row = this.core.db.prepare('SELECT sha256, frames FROM images WHERE id = ?').get(id) as { sha256: string; frames: number } | undefined;
+    if (!row) throw new AppError('NOT_FOUND', `No image with id ${id}.`);
+    if (frame >= row.frames) throw new AppError('VALIDATION', `Image ${id} has ${row.frames} frame(s); frame ${frame} does not exist.`);
+    const file = storePath(this.core.paths.store, row.sha256);
+    if (!fs.existsSync(file)) throw new AppError('NOT_FOUND', `The stored file of image ${id} is missing from the data folder (${row.sha256.slice(0, 12)}…).`);
+    try {
+      return await this.decoder.decode(file, frame);
+    } catch (err) {
+      if (err instanceof PixelError) throw new AppError('UNSUPPORTED', `Image ${id} cannot be shown: ${err.message}.`);
+      throw err;
+    }
+  }
+
+  /** One frame's pixels for the viewer, compactly encoded (decoded in the decode worker). */
   async frame(id: string, frame = 0): Promise<FramePixels> {
     const t0 = performance.now();
-    const d = await this.decode(id, frame);
+    const d = await this.decodeOffThread(id, frame);
     const modality = (this.core.db.prepare('SELECT modality FROM images WHERE id = ?').pluck().get(id) as string | undefined) ?? '';
     let encoding: FramePixels['encoding'];
     let bytes: Uint8Array;

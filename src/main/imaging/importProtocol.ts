@@ -1,4 +1,5 @@
 import type { FileResult } from './importFiles';
+import type { DecodedImage } from './pixels';
 
 /** Main thread -> imaging worker. */
 export type WorkerIn =
@@ -12,11 +13,14 @@ export type WorkerIn =
       /** sha256 of every stored file, so known files are counted as duplicates without decoding. */
       knownSha: string[];
     }
-  | { type: 'cancel' };
+  | { type: 'cancel' }
+  /** Decode one frame of a stored file for the viewer (the decode worker). */
+  | { type: 'decode'; requestId: number; file: string; frame: number };
 
 /** Imaging worker -> main thread. */
 export type WorkerOut =
   | { type: 'found'; count: number; walkDone?: boolean }
   | { type: 'batch'; results: FileResult[] }
   | { type: 'done'; cancelled: boolean }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  | { type: 'decoded'; requestId: number; image: DecodedImage | null; error: string | null };

@@ -9,7 +9,7 @@ import { ImportService, type WorkerFactory } from './ImportService';
  * `decodeStoredImage(core, id, frame, codecs)`.
  */
 export function createImagingFeature(core: Core, deps: { workerFactory?: WorkerFactory } = {}) {
-  const service = new ImagingService(core);
+  const service = new ImagingService(core, deps.workerFactory);
   const imports = new ImportService(core, deps.workerFactory);
   const handlers: FeatureHandlers<'imaging'> = {
     'imaging:importStart': (i, ctx) => imports.start(i, actorName(ctx)),
@@ -32,6 +32,9 @@ export function createImagingFeature(core: Core, deps: { workerFactory?: WorkerF
     service,
     imports,
     handlers,
-    dispose: () => imports.dispose(),
+    dispose: async () => {
+      await imports.dispose();
+      await service.dispose();
+    },
   };
 }

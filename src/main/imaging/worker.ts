@@ -7,7 +7,9 @@
  * 'done'. A 'cancel' stops it between files.
  */
 import { parentPort } from 'node:worker_threads';
+import fs from 'node:fs';
 import { Codecs } from './codecs';
+import { decodeImageBytes } from './pixels';
 import { processFile, walk, type FileJob, type FileResult } from './importFiles';
 import type { WorkerIn, WorkerOut } from './importProtocol';
 
@@ -63,12 +65,31 @@ async function run(start: Extract<WorkerIn, { type: 'start' }>, isCancelled: () 
   send({ type: 'done', cancelled: isCancelled() });
 }
 
+let decodeCodecs: Codecs | null = null;
+
+/** Decodes a frame for the viewer; the pixel buffer is transferred, not copied. */
+async function decodeForViewer(m: Extract<WorkerIn, { type: 'decode' }>): Promise<void> {
+  decodeCodecs ??= new Codecs();
+  try {
+    const bytes = await fs.promises.readFile(m.file);
+    const image = await decodeImageBytes(bytes, m.frame, decodeCodecs);
+    const buffer = image.data.buffer as ArrayBuffer;
+    parentPort?.postMessage({ type: 'decoded', requestId: m.requestId, image, error: null } satisfies WorkerOut, [buffer]);
+  } catch (err) {
+    send({ type: 'decoded', requestId: m.requestId, image: null, error: err instanceof Error ? err.message : String(err) });
+  }
+}
+
 if (parentPort) {
   let cancelled = false;
   let started = false;
   parentPort.on('message', (message: WorkerIn) => {
     if (message?.type === 'cancel') {
       cancelled = true;
+      return;
+    }
+    if (message?.type === 'decode') {
+      void decodeForViewer(message);
       return;
     }
     if (message?.type === 'start' && !started) {
