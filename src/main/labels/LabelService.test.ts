@@ -149,6 +149,19 @@ describe('labelling by hand', () => {
     expect((await service.detail(set.id, ids[0]!, 'ana')).canUndo).toBe(true);
   });
 
+  it('a set made by an import with labels covers that import only, not images imported later', async () => {
+    const { service, set, ids } = setup(2);
+    // As `carelens import --labels-from-folders` records it: the import names the set it filled.
+    app.core.db
+      .prepare("INSERT INTO imports (id, paths, options, state, label_set_id, started_by, started_at) VALUES ('import-pneumoniamnist', '[]', '{}', 'done', ?, 'ana', '2026-01-01T00:00:00Z')")
+      .run(set.id);
+    insertSharedImages(app.core.db, { set: 'breastmnist', count: 2, importId: 'import-breast' });
+    expect(service.getSet(set.id)).toMatchObject({ images: 2, scope: ['import-pneumoniamnist'] });
+    expect((await service.queue(set.id, 'all', 'ana')).items.map((i) => i.imageId)).toEqual(ids);
+    // Ticking the other import in the panel adds it.
+    expect(service.updateSet(set.id, { scope: ['import-pneumoniamnist', 'import-breast'] }, 'ana').images).toBe(4);
+  });
+
   it('refuses unknown classes, unknown images, unknown sets and images outside the set, writing nothing', async () => {
     const { service, set, ids } = setup(2);
     const other = insertSharedImages(app.core.db, { set: 'breastmnist', count: 1, importId: 'import-breast' });

@@ -73,8 +73,19 @@ export function replaceClasses(db: Db, labelSetId: string, names: string[]): voi
   names.forEach((name, idx) => insert.run(labelSetId, idx, name));
 }
 
+/**
+ * The SQL for a set's import ids: its own scope rows, plus any import that created the set
+ * (`carelens import --labels-from-folders`), so such a set does not silently take in the
+ * images of every later import. The imaging feature's `imports` table is read only when present.
+ */
+function scopeQuery(db: Db): string {
+  const own = 'SELECT import_id FROM label_set_scopes WHERE label_set_id = @set';
+  const importsTable = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'imports'").pluck().get() as string | undefined;
+  return importsTable && /\blabel_set_id\b/.test(importsTable) ? `${own} UNION SELECT id FROM imports WHERE label_set_id = @set` : own;
+}
+
 export function scopeOf(db: Db, labelSetId: string): string[] {
-  return (db.prepare('SELECT import_id FROM label_set_scopes WHERE label_set_id = ? ORDER BY import_id').all(labelSetId) as { import_id: string }[]).map((r) => r.import_id);
+  return (db.prepare(`SELECT import_id FROM (${scopeQuery(db)}) ORDER BY import_id`).all({ set: labelSetId }) as { import_id: string }[]).map((r) => r.import_id);
 }
 
 export function replaceScope(db: Db, labelSetId: string, importIds: string[]): void {
@@ -90,9 +101,10 @@ export function replaceScope(db: Db, labelSetId: string, importIds: string[]): v
 export function imageIdsInScope(db: Db, labelSetId: string): string[] {
   const rows = db
     .prepare(
-      `SELECT id FROM images
-       WHERE NOT EXISTS (SELECT 1 FROM label_set_scopes s WHERE s.label_set_id = @set)
-          OR import_id IN (SELECT import_id FROM label_set_scopes s WHERE s.label_set_id = @set)
+      `WITH scope(import_id) AS (${scopeQuery(db)})
+       SELECT id FROM images
+       WHERE NOT EXISTS (SELECT 1 FROM scope)
+          OR import_id IN (SELECT import_id FROM scope)
           OR id IN (SELECT image_id FROM labels l WHERE l.label_set_id = @set)
        ORDER BY created_at, rowid`,
     )
@@ -103,10 +115,11 @@ export function imageIdsInScope(db: Db, labelSetId: string): string[] {
 export function isImageInScope(db: Db, labelSetId: string, imageId: string): boolean {
   const row = db
     .prepare(
-      `SELECT 1 AS x FROM images
+      `WITH scope(import_id) AS (${scopeQuery(db)})
+       SELECT 1 AS x FROM images
        WHERE id = @image AND (
-         NOT EXISTS (SELECT 1 FROM label_set_scopes s WHERE s.label_set_id = @set)
-         OR import_id IN (SELECT import_id FROM label_set_scopes s WHERE s.label_set_id = @set)
+         NOT EXISTS (SELECT 1 FROM scope)
+         OR import_id IN (SELECT import_id FROM scope)
          OR id IN (SELECT image_id FROM labels l WHERE l.label_set_id = @set AND l.image_id = @image))`,
     )
     .get({ set: labelSetId, image: imageId });
