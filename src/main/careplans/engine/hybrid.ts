@@ -81,7 +81,14 @@ export function chooseWeights(data: EngineData, opts: EngineOptions): HybridWeig
   const parts = fitParts(sub, opts);
 
   // Value weights: RMSE on up to 5,000 held-out pairs.
-  const pairs = held.slice(0, 5000);
+  // At most 1,000 users (each user's similarities cost a walk of their neighbourhood),
+  // grouped by user so those are computed once per user.
+  const valUsers = new Set<number>();
+  for (const t of held) if (valUsers.size < 1000) valUsers.add(t.user);
+  const pairs = held
+    .filter((t) => valUsers.has(t.user))
+    .slice(0, 5000)
+    .sort((a, b) => a.user - b.user);
   const preds = VALUE_PARTS.map((p) => pairs.map((t) => parts[p].predict(t.user, t.item)));
   let bestV = { w: [0.25, 0.25, 0.25, 0.25], rmse: Infinity };
   for (const w of simplex(VALUE_PARTS.length, 10)) {

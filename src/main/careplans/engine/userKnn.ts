@@ -1,5 +1,5 @@
 import { baselineOf, clamp, fitBiases, floorText, popularity, popularityFloor, residuals, type Biases, type Popularity, type Residuals } from './baselines';
-import { invert, topK, type InvertedIndex } from './sparse';
+import { invert, rowDot, topK, type InvertedIndex } from './sparse';
 import { round2, wordsOf, type EngineData, type EngineOptions, type Explanation, type Recommender } from './types';
 
 /** Neighbours kept for ranking (the value prediction takes the k best among an item's raters instead). */
@@ -39,6 +39,11 @@ export class UserKnnRecommender implements Recommender {
   private readonly sv: Float64Array;
   private readonly cnt: Int32Array;
   private readonly raw: Float64Array;
+  private readonly predictBuf: Float64Array;
+  private readonly rankBuf: Float64Array;
+  private readonly profBuf: Float64Array;
+  private readonly seen: Uint8Array;
+  private lastTouched: number[] = [];
 
   constructor(
     private readonly data: EngineData,
@@ -61,13 +66,23 @@ export class UserKnnRecommender implements Recommender {
     this.sv = new Float64Array(m.nUsers);
     this.cnt = new Int32Array(m.nUsers);
     this.raw = new Float64Array(m.nUsers);
+    this.predictBuf = new Float64Array(m.nUsers);
+    this.rankBuf = new Float64Array(m.nUsers);
+    this.profBuf = new Float64Array(m.nUsers);
+    this.seen = new Uint8Array(m.nUsers);
   }
 
   /** Similarities of user u to every other user (cached for the last user asked about). */
   sims(u: number): UserSims {
     if (this.cache?.u === u) return this.cache;
     const m = this.data.ratings;
-    const { dot, su, sv, cnt, raw } = this;
+    const { dot, su, sv, cnt, raw, predictBuf: predict, rankBuf: rank, seen } = this;
+    // Clear what the previous user touched: the buffers are reused, not reallocated (100,000 users).
+    for (const v of this.lastTouched) {
+      predict[v] = 0;
+      rank[v] = 0;
+      seen[v] = 0;
+    }
     const touched: number[] = [];
     for (let p = m.userPtr[u]!; p < m.userPtr[u + 1]!; p++) {
       const i = m.userItems[p]!;
@@ -85,8 +100,6 @@ export class UserKnnRecommender implements Recommender {
         raw[v]! += ru * m.itemVals[q]!;
       }
     }
-    const predict = new Float64Array(m.nUsers);
-    const rank = new Float64Array(m.nUsers);
     const lam = this.opts.userShrinkage;
     for (const v of touched) {
       const den = Math.sqrt(su[v]! * sv[v]!);
@@ -96,39 +109,76 @@ export class UserKnnRecommender implements Recommender {
       rank[v] = rden > 0 ? raw[v]! / rden : 0;
       dot[v] = su[v] = sv[v] = raw[v] = 0;
       cnt[v] = 0;
+      seen[v] = 1;
     }
     let profileWeight = 0;
     if (this.profileIndex && this.data.userProfiles) {
       const history = m.userPtr[u + 1]! - m.userPtr[u]!;
       profileWeight = this.opts.profileBlend / (this.opts.profileBlend + history);
-      const prof = this.profileSims(u);
       if (profileWeight > 0) {
-        for (let v = 0; v < m.nUsers; v++) {
+        const prof = this.profBuf;
+        const profTouched = this.profileSims(u);
+        for (const v of profTouched) {
+          if (!seen[v]) {
+            seen[v] = 1;
+            touched.push(v);
+          }
+        }
+        for (const v of touched) {
           const ps = prof[v]!;
           predict[v] = (1 - profileWeight) * predict[v]! + profileWeight * ps;
           rank[v] = (1 - profileWeight) * rank[v]! + profileWeight * ps;
         }
+        for (const v of profTouched) prof[v] = 0;
       }
     }
     predict[u] = 0;
     rank[u] = 0;
-    const neighbours = topK(rank, null, RANK_NEIGHBOURS, 0);
+    this.lastTouched = touched;
+    const neighbours = topK(rank, touched, RANK_NEIGHBOURS, 0);
     this.cache = { u, predict, rank, neighbours, profileWeight };
     return this.cache;
   }
 
-  /** Cosine of profile vectors, through the inverted index (only users sharing a feature are touched). */
-  private profileSims(u: number): Float64Array {
+  /**
+   * Cosine of profile vectors into profBuf; returns the users touched. Candidates are the
+   * users sharing a distinctive feature (one at most 5 % of users have: a condition, not
+   * a sex or an age band), so 100,000 patients cost what a condition's patients cost; the
+   * cosine over all features is then taken for those candidates only.
+   */
+  private profileSims(u: number): number[] {
     const prof = this.data.userProfiles!;
     const index = this.profileIndex!;
-    const out = new Float64Array(this.data.ratings.nUsers);
-    for (let p = prof.ptr[u]!; p < prof.ptr[u + 1]!; p++) {
+    const out = this.profBuf;
+    const touched: number[] = [];
+    const limit = Math.max(50, Math.floor(0.05 * prof.nRows));
+    const a = prof.ptr[u]!;
+    const b = prof.ptr[u + 1]!;
+    let distinctive = false;
+    for (let p = a; p < b; p++) {
+      const f = prof.idx[p]!;
+      if (index.ptr[f + 1]! - index.ptr[f]! > limit) continue;
+      distinctive = true;
+      for (let q = index.ptr[f]!; q < index.ptr[f + 1]!; q++) {
+        const v = index.rows[q]!;
+        if (v === u || out[v] !== 0) continue;
+        touched.push(v);
+        out[v] = rowDot(prof, u, prof, v);
+      }
+    }
+    if (distinctive) return touched;
+    // Nothing distinctive (only common features): every user sharing any feature.
+    for (let p = a; p < b; p++) {
       const f = prof.idx[p]!;
       const w = prof.val[p]!;
-      for (let q = index.ptr[f]!; q < index.ptr[f + 1]!; q++) out[index.rows[q]!]! += w * index.val[q]!;
+      for (let q = index.ptr[f]!; q < index.ptr[f + 1]!; q++) {
+        const v = index.rows[q]!;
+        if (v === u) continue;
+        if (out[v] === 0) touched.push(v);
+        out[v]! += w * index.val[q]!;
+      }
     }
-    out[u] = 0;
-    return out;
+    return touched;
   }
 
   /** The k most similar users who had item i: [user, similarity, residual]. */
