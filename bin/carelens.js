@@ -10,6 +10,13 @@ if (!fs.existsSync(built)) {
   process.stderr.write('carelens: the CLI is not built yet. Run `npm run build` in ' + path.dirname(__dirname) + ' first.\n');
   process.exit(1);
 }
+// `carelens ... | head` closes the pipe early: that is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err && err.code === 'EPIPE') process.exit(process.exitCode || 0);
+    throw err;
+  });
+}
 require(built)
   .main(process.argv.slice(2))
   .then(
