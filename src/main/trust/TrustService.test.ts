@@ -136,8 +136,12 @@ describe('users, roles and sessions', () => {
     expect(await cleo('auth:unlock', { password: 'reviewer pass 1' })).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
     expect(await ok<AuthStatus>(cleo('auth:unlock', { password: 'clinician pass 1' }))).toMatchObject({ locked: false });
     expect(await cleo('patients:list', {})).toMatchObject({ ok: true });
+    const pushed: unknown[] = [];
+    a.core.events.subscribe((name, payload) => pushed.push([name, payload]));
     await ok(cleo('auth:lock', {}));
     expect(await cleo('patients:list', {})).toMatchObject({ ok: false, error: { code: 'LOCKED' } });
+    // Every renderer is told to re-read its status; the event names no session.
+    expect(pushed).toEqual([['auth:changed', {}]]);
     await ok(cleo('auth:logout', {}));
     expect(await cleo('patients:list', {})).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
     const kinds = (await ok<AuditPage>(callAs(a, 'audit:list', { user: 'cleo', action: 'auth' }))).items.map((e) => `${e.channel}:${e.outcome}`);

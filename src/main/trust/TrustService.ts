@@ -56,7 +56,12 @@ export class TrustService {
   private readonly failures = new Map<string, { count: number; until: number }>();
   private decoy: Promise<string> | null = null;
 
-  constructor(private readonly core: Pick<Core, 'db' | 'clock' | 'logger'>) {}
+  constructor(private readonly core: Pick<Core, 'db' | 'clock' | 'logger' | 'events'>) {}
+
+  /** Out-of-band changes (a menu lock, an account disabled): every renderer re-reads its status. */
+  private changed(): void {
+    this.core.events.emit('auth:changed', {});
+  }
 
   private now(): number {
     return this.core.clock.now().getTime();
@@ -181,6 +186,7 @@ export class TrustService {
     if (!current) throw new AppError('UNAUTHENTICATED', 'Nobody is logged in on this session.');
     current.session.locked = true;
     ctx.actor = userActor(current.user);
+    this.changed();
     return this.status(ctx);
   }
 
@@ -293,6 +299,13 @@ export class TrustService {
   }
 
   private endSessionsOf(userId: string): void {
-    for (const [id, s] of this.sessions) if (s.userId === userId) this.sessions.delete(id);
+    let ended = false;
+    for (const [id, s] of this.sessions) {
+      if (s.userId === userId) {
+        this.sessions.delete(id);
+        ended = true;
+      }
+    }
+    if (ended) this.changed();
   }
 }

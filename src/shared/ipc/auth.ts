@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channel } from './define';
+import { channel, event } from './define';
 import type { AuthStatus, BackupInfo, User } from '../domain/trust';
 
 const username = z
@@ -104,6 +104,10 @@ export const authChannels = {
   }),
 };
 
-// No push event for session changes: events go to every window and browser, and a
-// session id must never reach another session. The renderer asks auth:status instead.
-export const authEvents = {};
+/**
+ * Push events. 'auth:changed' carries nothing (events reach every window and browser, and
+ * a session id must never reach another session): each renderer asks auth:status again.
+ */
+export const authEvents = {
+  'auth:changed': event<Record<string, never>>(),
+};

@@ -82,5 +82,10 @@ export const useAuthStore = defineStore('auth', () => {
     else await refresh();
   }
 
-  return { status, error, screen, isAdmin, refresh, setup, login, unlock, lock, logout, activity, tick };
+  /** Subscribes to out-of-band changes (locked from the menu, account disabled); returns the unsubscribe. */
+  function listen(): () => void {
+    return api().on('auth:changed', () => void refresh());
+  }
+
+  return { status, error, screen, isAdmin, listen, refresh, setup, login, unlock, lock, logout, activity, tick };
 });
