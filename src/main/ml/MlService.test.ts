@@ -63,6 +63,37 @@ describe('data set and split', () => {
 });
 
 describe('training, model versions, diagnosis', () => {
+  it('every ml channel refuses malformed input with VALIDATION', async () => {
+    app = createTestApp();
+    const bad: [string, unknown][] = [
+      ['ml:cancel', { runId: '' }],
+      ['ml:runs', { x: 1 }],
+      ['ml:versions', { labelSet: 5 }],
+      ['ml:version', {}],
+      ['ml:activate', { id: 3 }],
+      ['ml:diagnose', {}],
+      ['ml:diagnoses', { limit: 0 }],
+      ['ml:review', { diagnosisId: 'd', decision: 'maybe', reason: 'x' }],
+      ['ml:threshold', { threshold: 0.5 }],
+      ['ml:setThreshold', { threshold: 0.2 }],
+      ['ml:image', { imageId: 'a', maxSize: 5000 }],
+      ['ml:testImages', { limit: -1 }],
+      ['ml:predictFile', { path: '' }],
+      ['ml:train', { labelSet: '' }],
+    ];
+    for (const [channel, input] of bad) {
+      const r = await callAs(app, channel, input);
+      expect(r.ok, channel).toBe(false);
+      if (!r.ok) expect(r.error.code, channel).toBe('VALIDATION');
+    }
+    const none = await callAs(app, 'ml:version', { id: 'nope' });
+    expect(!none.ok && none.error.code).toBe('NOT_FOUND');
+    const noModel = await callAs(app, 'ml:diagnose', { imageId: 'x' });
+    expect(!noModel.ok && noModel.error.code).toBe('NOT_FOUND');
+    const th = await callAs(app, 'ml:setThreshold', { threshold: 0.9 });
+    expect(th.ok && th.value).toEqual({ threshold: 0.9 });
+  });
+
   it('refuses bad input and unknown label sets', async () => {
     app = createTestApp();
     for (const bad of [{}, { labelSet: 'x', epochs: 0 }, { labelSet: 'x', architecture: 'resnet' }, { labelSet: 'x', extra: 1 }, { labelSet: 'x', inputSize: 4 }]) {
