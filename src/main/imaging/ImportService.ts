@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
+import type { Statement } from 'better-sqlite3-multiple-ciphers';
 import type { Core } from '../app/Core';
 import { newId } from '../app/ids';
 import { AppError } from '../../shared/ipc/envelope';
@@ -56,6 +57,8 @@ export type WorkerFactory = () => Worker;
  */
 export class ImportService {
   private running: Running | null = null;
+  /** Prepared once: a batch runs these thousands of times on the main thread. */
+  private readonly stmts = new Map<string, Statement>();
 
   constructor(
     private readonly core: Core,
@@ -205,6 +208,15 @@ export class ImportService {
 
   // ------------------------------------------------------------------ internals
 
+  private sql(text: string): Statement {
+    let st = this.stmts.get(text);
+    if (!st) {
+      st = this.core.db.prepare(text);
+      this.stmts.set(text, st);
+    }
+    return st;
+  }
+
   private toStatus(row: ImportRow): ImportStatus {
     const run = this.running?.id === row.id ? this.running : null;
     const found = run ? Math.max(run.found, row.processed) : row.found;
@@ -299,16 +311,16 @@ export class ImportService {
     const db = this.core.db;
     const now = this.core.clock.now().toISOString();
     const counts = { processed: 0, imported: 0, duplicates: 0, failed: 0, bytes: 0, patients: 0, studies: 0, series: 0 };
-    const shaExists = db.prepare('SELECT 1 FROM images WHERE sha256 = ?').pluck();
-    const sopExists = db.prepare('SELECT 1 FROM images WHERE sop_instance_uid = ?').pluck();
-    const insertFailure = db.prepare('INSERT INTO import_failures (import_id, path, reason) VALUES (?, ?, ?)');
-    const insertImage = db.prepare(`INSERT INTO images (id, patient_id, series_id, sop_instance_uid, sha256, format, original_path, size_bytes, rows, columns, frames,
+    const shaExists = this.sql('SELECT 1 FROM images WHERE sha256 = ?').pluck();
+    const sopExists = this.sql('SELECT 1 FROM images WHERE sop_instance_uid = ?').pluck();
+    const insertFailure = this.sql('INSERT INTO import_failures (import_id, path, reason) VALUES (?, ?, ?)');
+    const insertImage = this.sql(`INSERT INTO images (id, patient_id, series_id, sop_instance_uid, sha256, format, original_path, size_bytes, rows, columns, frames,
       samples_per_pixel, photometric, bits_allocated, bits_stored, pixel_representation, pixel_spacing, window_center, window_width, rescale_slope, rescale_intercept,
       transfer_syntax, modality, instance_number, predefined_split, import_id, created_at)
       VALUES (@id, @patientId, @seriesId, @sop, @sha256, @format, @path, @size, @rows, @columns, @frames, @spp, @photometric, @bitsAllocated, @bitsStored, @pixelRepresentation,
       @pixelSpacing, @windowCenter, @windowWidth, @slope, @intercept, @ts, @modality, @instanceNumber, @split, @importId, @now)`);
-    const insertThumb = db.prepare('INSERT OR REPLACE INTO thumbnails (image_id, width, height) VALUES (?, ?, ?)');
-    const insertLabel = db.prepare("INSERT INTO labels (image_id, label_set_id, class_name, source, author, created_at, note) VALUES (?, ?, ?, 'imported', ?, ?, ?)");
+    const insertThumb = this.sql('INSERT OR REPLACE INTO thumbnails (image_id, width, height) VALUES (?, ?, ?)');
+    const insertLabel = this.sql("INSERT INTO labels (image_id, label_set_id, class_name, source, author, created_at, note) VALUES (?, ?, ?, 'imported', ?, ?, ?)");
 
     db.transaction(() => {
       for (const r of results) {
@@ -367,7 +379,7 @@ export class ImportService {
         }
         counts.imported++;
       }
-      db.prepare(
+      this.sql(
         `UPDATE imports SET processed = processed + @processed, imported = imported + @imported, duplicates = duplicates + @duplicates, failed = failed + @failed,
          bytes = bytes + @bytes, created_patients = created_patients + @patients, created_studies = created_studies + @studies, created_series = created_series + @series WHERE id = @id`,
       ).run({ ...counts, id: run.id });
@@ -376,10 +388,10 @@ export class ImportService {
 
   private ensureClass(labelSetId: string, name: string, wanted: number | null): void {
     const db = this.core.db;
-    if (db.prepare('SELECT 1 FROM label_classes WHERE label_set_id = ? AND name = ?').pluck().get(labelSetId, name)) return;
-    const taken = wanted !== null && db.prepare('SELECT 1 FROM label_classes WHERE label_set_id = ? AND idx = ?').pluck().get(labelSetId, wanted);
-    const idx = wanted !== null && !taken ? wanted : ((db.prepare('SELECT COALESCE(MAX(idx) + 1, 0) FROM label_classes WHERE label_set_id = ?').pluck().get(labelSetId) as number) ?? 0);
-    db.prepare('INSERT INTO label_classes (label_set_id, idx, name) VALUES (?, ?, ?)').run(labelSetId, idx, name);
+    if (this.sql('SELECT 1 FROM label_classes WHERE label_set_id = ? AND name = ?').pluck().get(labelSetId, name)) return;
+    const taken = wanted !== null && this.sql('SELECT 1 FROM label_classes WHERE label_set_id = ? AND idx = ?').pluck().get(labelSetId, wanted);
+    const idx = wanted !== null && !taken ? wanted : ((this.sql('SELECT COALESCE(MAX(idx) + 1, 0) FROM label_classes WHERE label_set_id = ?').pluck().get(labelSetId) as number) ?? 0);
+    this.sql('INSERT INTO label_classes (label_set_id, idx, name) VALUES (?, ?, ?)').run(labelSetId, idx, name);
   }
 
   /** Finds or creates the image's patient, study and series. */
@@ -392,10 +404,10 @@ export class ImportService {
         patientId = this.patientByMrn(d.patientId, d.patientName || d.patientId, d.birthDate, d.sex, now, counts);
       }
       const studyKey = d.studyUid ?? `carelens:no-study:${patientId ?? 'none'}`;
-      let studyId = db.prepare('SELECT id FROM studies WHERE study_uid = ?').pluck().get(studyKey) as string | undefined;
+      let studyId = this.sql('SELECT id FROM studies WHERE study_uid = ?').pluck().get(studyKey) as string | undefined;
       if (!studyId) {
         studyId = newId();
-        db.prepare('INSERT INTO studies (id, patient_id, study_uid, study_date, description, accession, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+        this.sql('INSERT INTO studies (id, patient_id, study_uid, study_date, description, accession, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
           studyId,
           patientId,
           studyKey,
@@ -407,10 +419,10 @@ export class ImportService {
         counts.studies++;
       }
       const seriesKey = d.seriesUid ?? `carelens:no-series:${studyKey}:${d.modality}`;
-      let seriesId = db.prepare('SELECT id FROM series WHERE series_uid = ?').pluck().get(seriesKey) as string | undefined;
+      let seriesId = this.sql('SELECT id FROM series WHERE series_uid = ?').pluck().get(seriesKey) as string | undefined;
       if (!seriesId) {
         seriesId = newId();
-        db.prepare('INSERT INTO series (id, study_id, series_uid, modality, body_part, manufacturer, description, series_number, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+        this.sql('INSERT INTO series (id, study_id, series_uid, modality, body_part, manufacturer, description, series_number, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
           seriesId,
           studyId,
           seriesKey,
@@ -430,8 +442,8 @@ export class ImportService {
   }
 
   private patientByMrn(mrn: string, name: string, birthDate: string | null, sex: 'F' | 'M' | 'O' | 'U', now: string, counts: { patients: number }): string {
-    const existing = findPatientByMrn(this.core.db, mrn);
-    if (existing) return existing.id;
+    const existing = this.sql('SELECT id FROM patients WHERE mrn = ?').pluck().get(mrn) as string | undefined;
+    if (existing) return existing;
     const id = newId();
     insertPatient(this.core.db, { id, mrn, name, birthDate, sex, notes: 'Registered by an imaging import', createdAt: now, updatedAt: now });
     counts.patients++;

@@ -13,7 +13,7 @@ import { decodeImageBytes } from './pixels';
 import { processFile, walk, type FileJob, type FileResult } from './importFiles';
 import type { WorkerIn, WorkerOut } from './importProtocol';
 
-const BATCH_FILES = 200;
+const BATCH_FILES = 100;
 const BATCH_MS = 250;
 const IN_FLIGHT = 4;
 
