@@ -66,6 +66,17 @@ test('first-run admin, users and roles, lock and unlock, and the audit trail nam
   await page.getByTestId('auth-submit').click();
   await expect(page.getByTestId('user-name')).toContainText('Cleo Clinician');
   await expect(page.getByTestId('open-users')).toHaveCount(0);
+  // Their own password: the current one is checked in the main process.
+  await page.getByTestId('open-password').click();
+  await page.getByTestId('pw-current').fill('not my password');
+  await page.getByTestId('pw-new').fill('a new clinician password');
+  await page.getByTestId('pw-again').fill('a new clinician password');
+  await page.getByTestId('pw-save').click();
+  await expect(page.getByTestId('change-password')).toContainText('Wrong password');
+  await page.getByTestId('pw-current').fill('clinician password 1');
+  await page.getByTestId('pw-save').click();
+  await expect(page.getByTestId('pw-done')).toBeVisible();
+  await page.getByTestId('change-password').getByRole('button', { name: 'Close' }).click();
   await page.getByTestId('nav-audit').click();
   await expect(page.getByTestId('audit-admin-only')).toBeVisible();
   const direct = await page.evaluate(async () => {
