@@ -166,3 +166,40 @@ describe('audit trail', () => {
     expect(csvCell(12)).toBe('12');
   });
 });
+
+describe('audit trail, raw file damage', () => {
+  it('a byte changed in the encrypted file itself is found and named by the row where reading stops', async () => {
+    const dataDir = tempDir();
+    process.env.CARELENS_KEY = KEY;
+    const a = createTestApp({ onDisk: true, dataDir });
+    try {
+      // createTestApp resolved CARELENS_KEY; enough rows to fill several pages.
+      for (let i = 0; i < 150; i++) await callAs(a, 'patients:create', { name: `Row Filler ${i}`, mrn: `R${i}`, notes: 'n'.repeat(200) });
+      expect(a.features.audit.log.verify().ok).toBe(true);
+      a.core.db.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      await a.close();
+    }
+    const file = path.join(dataDir, 'carelens.db');
+    const reader = new Database(file);
+    applyKey(reader, KEY);
+    const leaves = reader.prepare("SELECT pageno FROM dbstat WHERE name = 'audit_log' AND pagetype = 'leaf' ORDER BY pageno").pluck().all() as number[];
+    const pageSize = reader.pragma('page_size', { simple: true }) as number;
+    reader.close();
+    expect(leaves.length).toBeGreaterThan(3);
+    const page = leaves[Math.floor(leaves.length / 2)]!;
+    const bytes = fs.readFileSync(file);
+    const at = (page - 1) * pageSize + 1000;
+    bytes[at] = bytes[at]! ^ 0xff;
+    fs.writeFileSync(file, bytes);
+
+    const io = memIo();
+    expect(await main(['audit', 'verify', '--data-dir', dataDir], io.io)).toBe(1);
+    const m = /BROKEN at row (\d+): Row \d+ cannot be read: the database file was altered on disk/.exec(io.err());
+    expect(m, io.err()).not.toBeNull();
+    const row = Number(m![1]);
+    expect(row).toBeGreaterThan(1);
+    expect(row).toBeLessThan(150);
+    delete process.env.CARELENS_KEY;
+  });
+});

@@ -148,17 +148,33 @@ export class AuditLog {
     let prevHash = GENESIS_HASH;
     let rows = 0;
     const broken = (seq: number, problem: string): AuditVerification => ({ ok: false, rows, headHash: prevHash, firstBrokenSeq: seq, problem });
-    for (const r of db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<AuditRow>) {
-      if (r.seq !== expectedSeq) {
-        return broken(expectedSeq, r.seq > expectedSeq ? `Row ${expectedSeq} is missing: ${r.seq - expectedSeq} row(s) were removed before row ${r.seq}.` : `Row ${r.seq} appears twice or out of order.`);
+    const rowsInOrder = db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<AuditRow>;
+    const problem = ((): AuditVerification | null => {
+      for (;;) {
+        let step: IteratorResult<AuditRow>;
+        try {
+          step = rowsInOrder.next();
+        } catch (err) {
+          // An encrypted page whose authentication fails (a byte changed in the file itself).
+          return broken(expectedSeq, `Row ${expectedSeq} cannot be read: the database file was altered on disk where it is stored (${(err as Error).message}).`);
+        }
+        if (step.done) break;
+        const r = step.value;
+        if (r.seq !== expectedSeq) {
+          return broken(expectedSeq, r.seq > expectedSeq ? `Row ${expectedSeq} is missing: ${r.seq - expectedSeq} row(s) were removed before row ${r.seq}.` : `Row ${r.seq} appears twice or out of order.`);
+        }
+        if (r.prev_hash !== prevHash) return broken(r.seq, `Row ${r.seq} does not point at the row before it (prev_hash differs): a row before it was changed or removed.`);
+        const { hash, ...rest } = r;
+        if (rowHash(rest) !== hash) return broken(r.seq, `Row ${r.seq} was changed after it was written (its contents do not match its hash).`);
+        prevHash = hash;
+        expectedSeq++;
+        rows++;
       }
-      if (r.prev_hash !== prevHash) return broken(r.seq, `Row ${r.seq} does not point at the row before it (prev_hash differs): a row before it was changed or removed.`);
-      const { hash, ...rest } = r;
-      if (rowHash(rest) !== hash) return broken(r.seq, `Row ${r.seq} was changed after it was written (its contents do not match its hash).`);
-      prevHash = hash;
-      expectedSeq++;
-      rows++;
-    }
+      return null;
+    })();
+    // Stopping early leaves the statement open: close it, or the connection stays busy.
+    rowsInOrder.return?.();
+    if (problem) return problem;
     const head = db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1').get() as { seq: number; hash: string } | undefined;
     if (head && (head.seq !== rows || head.hash !== prevHash)) {
       return broken(Math.min(head.seq, rows + 1), head.seq > rows ? `The trail ends at row ${rows}, but row ${head.seq} was written: ${head.seq - rows} row(s) were cut off the end.` : `The head record (row ${head.seq}) does not match the last row ${rows}.`);
