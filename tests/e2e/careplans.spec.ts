@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { freshDataDir, openApp, runCli, startHost, type Host } from './fixtures';
 
@@ -21,6 +23,10 @@ test('a patient with a confirmed condition gets plans with reasons, accepts one;
     await cli(['patients', 'add', '--name', `Earlier Patient ${n}`, '--mrn', `H${n}`, '--birth-date', '1949-05-01', '--sex', 'M'], dataDir);
     await cli(['careplans', 'conditions', `H${n}`, '--code', 'J18.9', '--words', 'pneumonia'], dataDir);
   }
+  // They did well on doxycycline: a clinic's history, imported as CSV.
+  const history = path.join(dataDir, 'history.csv');
+  fs.writeFileSync(history, 'patient,plan,assigned_at,outcome_grade,improved\n' + [0, 1, 2, 3].map((n) => `H${n},demo-cap-outpatient-doxycycline,2025-0${n + 1}-10,5,yes`).join('\n') + '\n');
+  expect(await cli(['careplans', 'import-assignments', '--file', history], dataDir)).toContain('4 created');
   // The patient: 76, pneumonia confirmed, allergic to penicillin.
   await cli(['patients', 'add', '--name', 'Grace Hopper', '--mrn', 'GH1', '--birth-date', '1950-01-09', '--sex', 'F'], dataDir);
   await cli(['careplans', 'conditions', 'GH1', '--code', 'Z88.0', '--words', 'penicillin allergy'], dataDir);
@@ -60,6 +66,9 @@ test('a patient with a confirmed condition gets plans with reasons, accepts one;
 
   const plan = page.locator('[data-plan-id="demo-cap-outpatient-doxycycline"]');
   await expect(plan).toBeVisible();
+  // Hybrid: patients like her did well on it, and it fits her findings.
+  await expect(plan.getByTestId('plan-reason')).toContainText(/4 similar patients had this plan, mean similarity 0\.\d\d, 4 improved/);
+  await expect(plan.getByTestId('plan-reason')).toContainText(/matches: .*pneumonia/);
   await page.screenshot({ path: 'test-results/careplans/careplans-recommendations.png', fullPage: true });
   await plan.getByTestId('plan-accept').click();
   await plan.getByTestId('plan-decision-reason').fill('agreed with the patient');

@@ -79,7 +79,7 @@ describe('care plans: catalog, problem list, recommendations with safety filters
     feature.plans.loadDemo('test');
     const list = feature.recommender.recommend(id, 'hybrid', 5);
     expect(list.items.map((i) => i.planId).sort()).toEqual(['demo-breast-finding-short-interval', 'demo-breast-finding-triple-assessment']);
-    expect(list.items[0]!.reason).toContain('content only');
+    expect(list.items[0]!.reason).toContain('(similar patients by profile and content: 0 recorded outcomes');
     expect(feature.plans.conditions(id)).toMatchObject([{ code: 'N63', source: 'diagnosis' }]);
   });
 

@@ -204,15 +204,23 @@ export class HybridRecommender implements Recommender {
     return p;
   }
 
+  /**
+   * The weights for this user: the validated ones; for a user with too little history,
+   * content alone, or (when users have profiles, so similar users can be found without
+   * history) content and user-based half and half.
+   */
+  private weightsFor(u: number): { rank: Record<RankPart, number>; cold: boolean } {
+    if (this.history(u) >= this.opts.minHistory) return { rank: this.weights.rank, cold: false };
+    const profiles = Boolean(this.data.userProfiles);
+    return { rank: { user: profiles ? 0.5 : 0, item: 0, content: profiles ? 0.5 : 1, popular: 0 }, cold: true };
+  }
+
   scoreAll(u: number, out: Float64Array): void {
-    if (this.history(u) < this.opts.minHistory) {
-      this.parts.content.scoreAll(u, out);
-      return;
-    }
+    const { rank } = this.weightsFor(u);
     out.fill(0);
     const maxima: number[] = [];
     RANK_PARTS.forEach((part, k) => {
-      const w = this.weights.rank[part];
+      const w = rank[part];
       const buf = this.bufs[k]!;
       if (w <= 0) {
         maxima.push(0);
@@ -234,18 +242,10 @@ export class HybridRecommender implements Recommender {
   explain(u: number, i: number): Explanation {
     const w = wordsOf(this.data);
     const n = this.history(u);
-    if (n < this.opts.minHistory) {
-      const e = this.parts.content.explain(u, i);
-      return {
-        ...e,
-        mode: 'hybrid',
-        text: `${e.text} (content only: ${n} recorded outcome${n === 1 ? '' : 's'} for this ${w.user}, too few for collaborative filtering)`,
-        numbers: { ...e.numbers, fallback: 1 },
-      };
-    }
+    const { rank, cold } = this.weightsFor(u);
     if (this.maxUser !== u) this.scoreAll(u, new Float64Array(this.data.ratings.nItems));
     const contributions = RANK_PARTS.map((part, k) => {
-      const wgt = this.weights.rank[part];
+      const wgt = rank[part];
       const e = wgt > 0 ? this.parts[part].explain(u, i) : null;
       const max = this.maxima[k]!;
       const normalised = e && max > 0 ? e.score / max : 0;
@@ -253,19 +253,18 @@ export class HybridRecommender implements Recommender {
     });
     const score = contributions.reduce((a, c) => a + c.c, 0);
     const active = contributions.filter((c) => c.e && c.c > 0).sort((a, b) => b.c - a.c);
-    const numbers: Record<string, number> = { fallback: 0 };
+    const numbers: Record<string, number> = { fallback: cold ? 1 : 0 };
     for (const c of contributions) numbers[`${c.part}Contribution`] = round2(c.c);
-    return {
-      mode: 'hybrid',
-      score: round2(score),
-      text: active.length
-        ? active
-            .slice(0, 2)
-            .map((c) => `${c.e!.text} [${c.part}, weight ${c.wgt.toFixed(1)}]`)
-            .join('; ')
-        : 'no evidence from any mode',
-      numbers,
-    };
+    const why = active.length
+      ? active
+          .slice(0, 2)
+          .map((c) => `${c.e!.text} [${c.part}, weight ${c.wgt.toFixed(1)}]`)
+          .join('; ')
+      : (contributions.find((c) => c.e)?.e?.text ?? 'no evidence from any mode');
+    const note = cold
+      ? ` (${rank.user > 0 ? 'similar patients by profile and content' : 'content only'}: ${n} recorded outcome${n === 1 ? '' : 's'} for this ${w.user}, too few for the validated blend)`
+      : '';
+    return { mode: 'hybrid', score: round2(score), text: why + note, numbers };
   }
 }
 
