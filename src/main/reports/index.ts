@@ -5,6 +5,7 @@ import { noProviders, type ReportProviders } from './providers';
 import type { ReportFonts } from './pdf/fonts';
 
 export type { ReportProviders, ReportThumbnail } from './providers';
+export { reportProvidersFrom } from './wiring';
 
 export interface ReportsDeps {
   /** What the other features give the reports; each defaults to "not available yet". */

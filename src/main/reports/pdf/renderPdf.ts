@@ -309,7 +309,7 @@ function drawModelCard(doc: Doc, m: ReportModelVersion): void {
   field(doc, 'Data', m.dataSummary || 'not recorded');
   const test = m.metrics.filter((x) => x.split === 'test');
   const shown = test.length > 0 ? test : m.metrics;
-  field(doc, test.length > 0 ? 'Held-out test metrics' : 'Metrics', shown.length > 0 ? shown.map((x) => `${x.name} ${x.value <= 1 ? x.value.toFixed(3) : x.value.toFixed(1)}${test.length > 0 ? '' : ` (${x.split})`}`).join(', ') : 'none recorded');
+  field(doc, test.length > 0 ? 'Held-out test metrics' : 'Metrics', shown.length > 0 ? shown.map((x) => `${x.name} ${Number.isInteger(x.value) ? String(x.value) : x.value <= 1 ? x.value.toFixed(3) : x.value.toFixed(1)}${test.length > 0 ? '' : ` (${x.split})`}`).join(', ') : 'none recorded');
   field(doc, 'Known subgroup gaps', m.subgroupGaps.length > 0 ? m.subgroupGaps.join('; ') : 'none recorded (that is not evidence there are none)');
   if (m.intendedUse) field(doc, 'Intended use', m.intendedUse);
   doc.moveDown(0.5);

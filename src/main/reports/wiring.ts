@@ -1,0 +1,219 @@
+/**
+ * The report providers made from the other features' real services (imaging, ML, care
+ * plans). The composition root passes `reportProvidersFrom(core, {...})` to
+ * createReportsFeature; each part is optional, so a build without a feature still reports.
+ */
+import fs from 'node:fs';
+import { PNG } from 'pngjs';
+import type { Core } from '../app/Core';
+import type { ReportCarePlan, ReportDiagnosis, ReportImage, ReportModelVersion } from '../../shared/domain/reports';
+import type { ModelVersion } from '../../shared/domain/ml';
+import type { PlanAssignment } from '../../shared/domain/careplans';
+import { resize, toGray8, type DecodedImage } from '../imaging/pixels';
+import { storePath } from '../imaging/store';
+import { getDiagnosis, getVersion, listDiagnoses } from '../ml/mlRepository';
+import type { ReportProviders, ReportThumbnail } from './providers';
+
+/** The size of a key image or heatmap in the PDF (pixels on the long side). */
+const KEY_IMAGE_SIZE = 384;
+
+function encodePng(width: number, height: number, rgb: Uint8Array): Buffer {
+  const png = new PNG({ width, height, colorType: 2, inputColorType: 2, inputHasAlpha: false });
+  png.data = Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength);
+  return PNG.sync.write(png, { colorType: 2, inputColorType: 2, inputHasAlpha: false });
+}
+
+function fit(width: number, height: number, max: number): { width: number; height: number } {
+  const scale = Math.min(1, max / Math.max(width, height));
+  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+}
+
+/** A key image as PNG, through the window the viewer shows first (the file's, else the full range). */
+export function keyImagePng(decoded: DecodedImage): ReportThumbnail {
+  const size = fit(decoded.width, decoded.height, KEY_IMAGE_SIZE);
+  let rgb: Uint8Array;
+  if (decoded.samples === 3) {
+    rgb = resize(decoded.data as Uint8Array, decoded.width, decoded.height, 3, size.width, size.height);
+  } else {
+    const g = toGray8(decoded, size).data;
+    rgb = new Uint8Array(g.length * 3);
+    for (let i = 0; i < g.length; i++) rgb[i * 3] = rgb[i * 3 + 1] = rgb[i * 3 + 2] = g[i]!;
+  }
+  const windowed = decoded.samples === 1;
+  return { data: encodePng(size.width, size.height, rgb), windowCenter: windowed ? decoded.windowCenter : null, windowWidth: windowed ? decoded.windowWidth : null };
+}
+
+/** A Grad-CAM map (values 0..1) blended over the image in a blue-to-red ramp. */
+export function heatmapPng(map: { width: number; height: number; values: number[] }, decoded: DecodedImage | null): Buffer {
+  const size = decoded ? fit(decoded.width, decoded.height, KEY_IMAGE_SIZE) : fit(map.width, map.height, 256);
+  const base = decoded ? toGray8(decoded, size).data : new Uint8Array(size.width * size.height).fill(40);
+  const raw = Uint8Array.from(map.values, (v) => Math.round(Math.max(0, Math.min(1, v)) * 255));
+  const heat = resize(raw, map.width, map.height, 1, size.width, size.height);
+  const rgb = new Uint8Array(size.width * size.height * 3);
+  for (let i = 0; i < heat.length; i++) {
+    const v = heat[i]! / 255;
+    const a = 0.55 * v;
+    const [r, g, b] = [255 * Math.min(1, 2 * v), 255 * (1 - Math.abs(2 * v - 1)), 255 * Math.max(0, 1 - 2 * v)];
+    const grey = base[i]!;
+    rgb[i * 3] = Math.round(grey * (1 - a) + r * a);
+    rgb[i * 3 + 1] = Math.round(grey * (1 - a) + g * a);
+    rgb[i * 3 + 2] = Math.round(grey * (1 - a) + b * a);
+  }
+  return encodePng(size.width, size.height, rgb);
+}
+
+/** Key images and DICOM files from the imaging feature. */
+export function imagingReportProviders(core: Pick<Core, 'db' | 'paths'>, imaging: { decode(id: string, frame?: number): Promise<DecodedImage> }): Partial<ReportProviders> {
+  return {
+    async thumbnail(image: ReportImage) {
+      return keyImagePng(await imaging.decode(image.id, 0));
+    },
+    dicomPath(imageId: string) {
+      const row = core.db.prepare("SELECT sha256 FROM images WHERE id = ? AND format = 'dicom'").get(imageId) as { sha256: string } | undefined;
+      if (!row) return null;
+      const file = storePath(core.paths.store, row.sha256);
+      return fs.existsSync(file) ? file : null;
+    },
+  };
+}
+
+function modelCard(v: ModelVersion): ReportModelVersion {
+  const t = v.metrics.test;
+  const metrics = [
+    { name: 'accuracy', value: t.accuracy, split: 'test' },
+    ...(t.rocAuc !== null ? [{ name: 'ROC AUC', value: t.rocAuc, split: 'test' }] : []),
+    { name: 'ECE', value: t.ece, split: 'test' },
+    { name: 'test images', value: t.n, split: 'test' },
+  ];
+  const gaps = v.metrics.subgroups
+    .filter((s) => s.flag)
+    .map((s) => `${s.attribute} ${s.value}: accuracy ${s.accuracy.toFixed(3)} (${s.gap >= 0 ? '+' : ''}${s.gap.toFixed(3)} vs all, n=${s.n}) — ${s.flag}`);
+  if (v.metrics.missingAttributes.length > 0) gaps.push(`not measurable (test images lack ${v.metrics.missingAttributes.join(', ')})`);
+  const c = v.split.counts;
+  return {
+    id: v.id,
+    name: `${v.labelSetName} model v${v.version}${v.status === 'cancelled' ? ' (training cancelled)' : ''}`,
+    architecture: String(v.architecture),
+    createdAt: v.createdAt,
+    createdBy: v.createdBy,
+    classes: v.classes,
+    dataSummary: `label set "${v.labelSetName}": ${c.train} training, ${c.val} validation, ${c.test} held-out test images (${v.split.mode} split, seed ${v.split.seed}); trained on ${v.backend} in ${Math.round(v.durationSeconds)} s`,
+    metrics,
+    subgroupGaps: gaps,
+    intendedUse: 'decision support: a clinician checks every output',
+  };
+}
+
+/** Diagnoses, model cards and heatmaps from the ML feature's tables (through its repository). */
+export function mlReportProviders(core: Pick<Core, 'db'>, imaging?: { decode(id: string, frame?: number): Promise<DecodedImage> }): Partial<ReportProviders> {
+  return {
+    diagnoses(patientId: string): ReportDiagnosis[] {
+      const images = core.db.prepare('SELECT i.id, se.study_id FROM images i LEFT JOIN series se ON se.id = i.series_id WHERE i.patient_id = ?').all(patientId) as { id: string; study_id: string | null }[];
+      const out: ReportDiagnosis[] = [];
+      for (const image of images) {
+        // The newest run of each model on the image (older reruns are history, not findings).
+        const seen = new Set<string>();
+        for (const d of listDiagnoses(core.db, image.id, 50)) {
+          if (seen.has(d.modelVersionId)) continue;
+          seen.add(d.modelVersionId);
+          out.push({
+            id: d.id,
+            imageId: d.imageId,
+            studyId: image.study_id,
+            modelVersionId: d.modelVersionId,
+            finding: d.predictedClass,
+            confidence: d.confidence,
+            uncertain: d.uncertain,
+            probabilities: d.classes.map((className, i) => ({ className, probability: d.probabilities[i] ?? 0 })),
+            hasHeatmap: d.heatmap.values.length > 0,
+            review: d.review
+              ? { status: d.review.decision, finalClass: d.review.className, by: d.review.by, at: d.review.at, note: d.review.reason }
+              : { status: 'pending', finalClass: null, by: null, at: null, note: '' },
+            createdAt: d.createdAt,
+            createdBy: d.createdBy,
+          });
+        }
+      }
+      return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    },
+    modelVersions(ids: string[]): ReportModelVersion[] {
+      return ids.map((id) => getVersion(core.db, id)).filter((v): v is ModelVersion => v !== null).map(modelCard);
+    },
+    async heatmap(diagnosisId: string) {
+      const d = getDiagnosis(core.db, diagnosisId);
+      if (!d || d.heatmap.values.length === 0) return null;
+      let decoded: DecodedImage | null = null;
+      try {
+        decoded = imaging ? await imaging.decode(d.imageId, 0) : null;
+      } catch {
+        decoded = null; // the map alone is still worth showing
+      }
+      return heatmapPng(d.heatmap, decoded);
+    },
+  };
+}
+
+/** Care-plan assignments (accepted plans with the clinician's reason) and declined recommendations. */
+export function careplanReportProviders(
+  core: Pick<Core, 'db'>,
+  plans: { assignments(patientId: string): PlanAssignment[]; getPlan(id: string): { name: string; interventions: string[]; demo?: boolean } },
+): Partial<ReportProviders> {
+  return {
+    carePlans(patientId: string): ReportCarePlan[] {
+      const decision = core.db.prepare(
+        'SELECT reason, decided_by, decided_at FROM care_plan_decisions WHERE patient_id = ? AND plan_id = ? AND decision = ? ORDER BY id DESC LIMIT 1',
+      );
+      const out: ReportCarePlan[] = plans.assignments(patientId).map((a) => {
+        const accepted = decision.get(patientId, a.planId, 'accept') as { reason: string; decided_by: string; decided_at: string } | undefined;
+        let steps: string[] = [];
+        let demo = false;
+        try {
+          const plan = plans.getPlan(a.planId);
+          steps = plan.interventions;
+          demo = plan.demo === true;
+        } catch {
+          steps = [];
+        }
+        const why = [accepted?.reason, a.reason ? `recommended because: ${a.reason}` : ''].filter(Boolean).join('; ');
+        const outcome = a.outcomeAt ? [`Outcome ${a.outcomeAt.slice(0, 10)}: ${a.outcomeGrade ? `grade ${a.outcomeGrade}/5` : ''}${a.improved === null ? '' : a.improved ? ', improved' : ', not improved'}`] : [];
+        return {
+          id: a.id,
+          // Shipped demo plans are not medical advice: the report must not pass them off as a clinic's own.
+          planName: demo ? `${a.planName} (demo catalogue, not medical advice)` : a.planName,
+          status: a.outcomeAt ? 'completed' : 'accepted',
+          reason: why,
+          decidedBy: accepted?.decided_by ?? a.assignedBy,
+          decidedAt: accepted?.decided_at ?? a.assignedAt,
+          startDate: a.assignedAt.slice(0, 10),
+          steps: [...steps, ...outcome],
+        };
+      });
+      const declined = core.db
+        .prepare(
+          `SELECT d.id, d.plan_id, p.name, d.reason, d.decided_by, d.decided_at FROM care_plan_decisions d JOIN care_plans p ON p.id = d.plan_id
+           WHERE d.patient_id = ? AND d.decision = 'decline' ORDER BY d.id`,
+        )
+        .all(patientId) as { id: number; plan_id: string; name: string; reason: string; decided_by: string; decided_at: string }[];
+      for (const d of declined) {
+        out.push({ id: `decision-${d.id}`, planName: d.name, status: 'declined', reason: d.reason, decidedBy: d.decided_by, decidedAt: d.decided_at, startDate: null, steps: [] });
+      }
+      return out;
+    },
+  };
+}
+
+/** Everything the composition root has, as report providers. */
+export function reportProvidersFrom(
+  core: Pick<Core, 'db' | 'paths'>,
+  features: {
+    imaging?: { service: { decode(id: string, frame?: number): Promise<DecodedImage> } };
+    ml?: unknown;
+    careplans?: { plans: { assignments(patientId: string): PlanAssignment[]; getPlan(id: string): { name: string; interventions: string[]; demo?: boolean } } };
+  },
+): Partial<ReportProviders> {
+  return {
+    ...(features.imaging ? imagingReportProviders(core, features.imaging.service) : {}),
+    ...(features.ml ? mlReportProviders(core, features.imaging?.service) : {}),
+    ...(features.careplans ? careplanReportProviders(core, features.careplans.plans) : {}),
+  };
+}
