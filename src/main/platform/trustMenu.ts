@@ -1,4 +1,4 @@
-import { BrowserWindow, dialog, Menu, type MenuItemConstructorOptions } from 'electron';
+import { BrowserWindow, dialog, Menu, powerMonitor, type MenuItemConstructorOptions } from 'electron';
 import type { Dispatch } from '../ipc/dispatch';
 
 /**
@@ -37,4 +37,15 @@ export function installTrustMenu(dispatch: Dispatch): void {
     { role: 'editMenu' },
   ];
   Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+}
+
+/** Locks every window's session when the OS locks its screen or the machine sleeps. */
+export function lockOnSystemLock(dispatch: Dispatch): void {
+  const lockAll = () => {
+    for (const win of BrowserWindow.getAllWindows()) {
+      void dispatch('auth:lock', {}, { transport: 'electron', actor: null, sessionId: `window-${win.webContents.id}` });
+    }
+  };
+  powerMonitor.on('lock-screen', lockAll);
+  powerMonitor.on('suspend', lockAll);
 }
