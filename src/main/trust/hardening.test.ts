@@ -51,6 +51,12 @@ const electron = vi.hoisted(() => {
         },
       },
       shell: { openExternal: (url: string) => (state.opened.push(url), Promise.resolve()) },
+      Menu: {
+        buildFromTemplate: (t: unknown) => t,
+        setApplicationMenu: (m: unknown) => ((state as Record<string, unknown>).menu = m),
+      },
+      dialog: { showMessageBox: async (_w: unknown, o: unknown) => ((state as Record<string, unknown>).dialog = o) },
+      powerMonitor: { on: (name: string, fn: () => void) => (((state as Record<string, unknown>).power ??= {}) as Record<string, () => void>)[name] = fn },
     },
   };
 });
@@ -154,6 +160,26 @@ function request(port: number, opts: { path: string; host?: string; method?: str
     req.end(opts.body);
   });
 }
+
+describe('Electron menu: Lock and Back up now go through the dispatch table as the window’s session', () => {
+  it('locks the focused window’s session and backs up as it (role check and audit apply)', async () => {
+    const { installTrustMenu, lockOnSystemLock } = await import('../platform/trustMenu');
+    const dispatch = vi.fn(async (channel: unknown, _i: unknown, _ctx: unknown) =>
+      channel === 'auth:backup' ? { ok: false as const, error: { code: 'FORBIDDEN' as const, message: 'Your role (clinician) cannot use auth:backup' } } : { ok: true as const, value: {} as unknown },
+    );
+    installTrustMenu(dispatch);
+    type Item = { label?: string; click?: (i: unknown, w: unknown) => unknown; submenu?: Item[] };
+    const items = ((electron.state as Record<string, unknown>).menu as Item[])[0]!.submenu!;
+    const win = { webContents: { id: 42 } };
+    await items.find((i) => i.label === 'Lock')!.click!(null, win);
+    expect(dispatch).toHaveBeenLastCalledWith('auth:lock', {}, { transport: 'electron', actor: null, sessionId: 'window-42' });
+    await items.find((i) => i.label === 'Back up now')!.click!(null, win);
+    expect(dispatch).toHaveBeenLastCalledWith('auth:backup', {}, { transport: 'electron', actor: null, sessionId: 'window-42' });
+    expect((electron.state as Record<string, unknown>).dialog).toMatchObject({ type: 'warning', message: expect.stringContaining('cannot use') });
+    lockOnSystemLock(dispatch);
+    expect(Object.keys((electron.state as Record<string, unknown>).power as object).sort()).toEqual(['lock-screen', 'suspend']);
+  });
+});
 
 describe('web host answers only loopback, only with the token', () => {
   it('binds 127.0.0.1, refuses other Host headers, missing or wrong tokens and cross-origin calls', async () => {
