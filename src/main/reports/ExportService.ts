@@ -159,7 +159,7 @@ export class ExportService {
   }
 
   /** One output file of a job, read back for the app to open or save. Only files the job wrote. */
-  readFile(jobId: string, fileName: string): { fileName: string; mime: string; base64: string } {
+  readFile(jobId: string, fileName: string): { fileName: string; mime: string; base64: string; patientIds: string[] } {
     const job = this.job(jobId);
     const file = job.files.find((f) => f.fileName === fileName);
     if (!file) throw new AppError('NOT_FOUND', `Export ${jobId} has no file named ${fileName}.`);
@@ -170,7 +170,9 @@ export class ExportService {
       throw new AppError('NOT_FOUND', `${fileName} is no longer in ${job.outDir}: it was moved or deleted.`);
     }
     if (sha256(data) !== file.sha256) throw new AppError('CONFLICT', `${fileName} was changed after the export; export again.`);
-    return { fileName, mime: MIME[path.extname(fileName)] ?? 'application/octet-stream', base64: data.toString('base64') };
+    // Who the file is about, for the audit trail: its patient, or every patient of the job (index.csv).
+    const patientIds = file.patientId ? [file.patientId] : job.patientIds;
+    return { fileName, mime: MIME[path.extname(fileName)] ?? 'application/octet-stream', base64: data.toString('base64'), patientIds };
   }
 
   /** Cancels every running job and waits for them (app shutdown). */
@@ -205,6 +207,7 @@ export class ExportService {
     if (state !== row.state) warnings.push('The export was interrupted (CareLens stopped while it ran).');
     return {
       id: row.id,
+      patientIds: JSON.parse(row.patient_ids) as string[],
       format: row.format,
       deidentified: row.deidentified === 1,
       includeDicom: row.include_dicom === 1,

@@ -232,6 +232,28 @@ describe('batch export', () => {
   });
 });
 
+describe('audit', () => {
+  it('records every export with who, which patients, the format and whether it was de-identified', async () => {
+    app = createTestApp();
+    const a = seedCase(app.core.db, { name: 'Ada', mrn: 'A1', birthDate: '1815-12-10' });
+    const b = seedCase(app.core.db, { name: 'Grace', mrn: 'G1', birthDate: '1906-12-09', uidSuffix: '.2' });
+    const started = await callAs(app, 'reports:export', { patients: ['A1', b.patientId], format: 'csv', deidentify: true });
+    const job = await app.features.reports.service.waitFor((started as { value: ExportJob }).value.id);
+    await callAs(app, 'reports:file', { jobId: job.id, fileName: job.files.find((f) => f.kind === 'csv')!.fileName });
+    const page = await callAs(app, 'audit:list', { limit: 50 });
+    expect(page.ok).toBe(true);
+    const rows = (page as { value: { items: { channel: string; kind: string; actorName: string; patientIds: string[]; detail: string }[] } }).value.items;
+    const exportRow = rows.find((r) => r.channel === 'reports:export')!;
+    expect(exportRow).toMatchObject({ kind: 'export', actorName: 'system' });
+    expect(exportRow.patientIds.sort()).toEqual([a.patientId, b.patientId].sort());
+    expect(exportRow.detail).toContain('"deidentify":true');
+    expect(exportRow.detail).toContain('"format":"csv"');
+    const fileRow = rows.find((r) => r.channel === 'reports:file')!;
+    expect(fileRow.kind).toBe('export');
+    expect(fileRow.patientIds).toHaveLength(1);
+  });
+});
+
 describe('reports channels', () => {
   it('refuse bad input, unknown patients and non-empty folders without writing anything', async () => {
     app = createTestApp();

@@ -165,6 +165,8 @@ export interface ExportFailure {
 
 export interface ExportJob {
   id: string;
+  /** The patients exported (CareLens ids), so the audit trail links the export to each of them. */
+  patientIds: string[];
   format: ExportFormat;
   deidentified: boolean;
   includeDicom: boolean;

@@ -58,7 +58,7 @@ export const reportsChannels = {
     audit: 'none',
     doc: 'The most recent export jobs, newest first.',
   }),
-  'reports:file': channel<{ fileName: string; mime: string; base64: string }>()({
+  'reports:file': channel<{ fileName: string; mime: string; base64: string; patientIds: string[] }>()({
     input: z.object({ jobId: id, fileName: z.string().min(1).max(255) }).strict(),
     access: 'clinician',
     audit: 'export',
