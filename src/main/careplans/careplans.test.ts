@@ -6,6 +6,7 @@ import { fixedClock } from '../app/clock';
 import { createCareplansFeature } from './index';
 import type { Core } from '../app/Core';
 import type { PlanAssignment, RecommendationList } from '../../shared/domain/careplans';
+import { careplansChannels } from '../../shared/ipc/careplans';
 
 let app: App;
 afterEach(async () => {
@@ -148,5 +149,21 @@ describe('care plans: catalog, problem list, recommendations with safety filters
     await ok(callAs(app, 'careplans:retirePlan', { id: plan.id, retired: true }));
     expect(await callAs(app, 'careplans:recommend', { patientId: id })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     expect(await ok(callAs(app, 'careplans:listPlans', { includeRetired: true }))).toMatchObject([{ name: 'Asthma review (v2)', retired: true, conditions: [{ code: 'J45' }] }]);
+  });
+
+  it('refuses unknown fields on every channel, and keeps catalog changes for admins', async () => {
+    app = createTestApp();
+    for (const name of Object.keys(careplansChannels)) {
+      const r = await callAs(app, name, { bogus: 1 });
+      expect(r, name).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    }
+    const clinician = { id: 'u-c', username: 'casey', role: 'clinician' as const };
+    expect(await callAs(app, 'careplans:loadDemo', {}, clinician)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await callAs(app, 'careplans:savePlan', { fields: { name: 'X', conditions: [{ code: 'J45', words: 'asthma' }] } }, clinician)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await callAs(app, 'careplans:importPlans', { csv: 'name,conditions\nX,J45:asthma\n' }, clinician)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await ok(callAs(app, 'careplans:listPlans', {}, clinician))).toEqual([]);
+    // Provenance: the admin's name is on what they changed.
+    await ok(callAs(app, 'careplans:loadDemo', {}, { id: 'u-a', username: 'alex', role: 'admin' }));
+    expect(await ok(callAs(app, 'careplans:listPlans', {}, clinician))).toEqual(expect.arrayContaining([expect.objectContaining({ updatedBy: 'alex', demo: true })]));
   });
 });
