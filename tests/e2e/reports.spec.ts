@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { apiLogin, openApp, startHost, type Host } from './fixtures';
+import { apiLogin, freshDataDir, openApp, SHARED_DATA, startHost, type Host } from './fixtures';
 
 let host: Host | null = null;
 test.afterEach(async () => {
@@ -18,6 +18,11 @@ test('exports a PDF for a chosen patient, saves it, and the PDF shows the CJK na
   const created = await (await request.post(`${host.url}api/patients:create`, { headers, data: { name: '王小明', mrn: 'CN-42', birthDate: '1984-03-15', sex: 'M' } })).json();
   expect(created.ok).toBe(true);
   await request.post(`${host.url}api/patients:create`, { headers, data: { name: 'Ada Lovelace', mrn: 'A1' } });
+  // A real chest CR imported for this patient through the imaging feature.
+  const folder = freshDataDir();
+  fs.copyFileSync(path.join(SHARED_DATA, 'dicom/ivmartel_dwv/gdcm-CR-MONO1-10-chest.dcm'), path.join(folder, 'chest.dcm'));
+  const imported = await (await request.post(`${host.url}api/imaging:import`, { headers, data: { paths: [folder], patientId: created.value.id } })).json();
+  expect(imported.ok).toBe(true);
 
   await openApp(page, host);
   await page.getByTestId('nav-reports').click();
@@ -41,6 +46,9 @@ test('exports a PDF for a chosen patient, saves it, and the PDF shows the CJK na
   expect(text).toContain('王小明');
   expect(text).toContain('AI output is decision support');
   expect(text).toContain(`by ${'admin'}`);
+  expect(text).toContain('window C');
+  expect(execFileSync('pdfimages', ['-list', saved], { encoding: 'utf8' }).trim().split('\n').length).toBeGreaterThan(2);
+  execFileSync('pdftoppm', ['-r', '70', '-png', '-f', '1', '-l', '1', saved, path.join(SHOTS, 'reports-saved-page')]);
 
   // De-identified FHIR for the same patient: no name in what the UI lists.
   await page.getByTestId('report-format-fhir').check();
