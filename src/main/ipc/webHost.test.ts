@@ -6,6 +6,7 @@ import { createTestApp, tempDir } from '../app/testing';
 import { startWebHost, type WebHost } from './webHost';
 import type { App } from '../app/createApp';
 
+const ADMIN = { username: 'admin', displayName: 'Admin', password: 'correct horse battery staple' };
 let host: WebHost | null = null;
 let app: App | null = null;
 afterEach(async () => {
@@ -60,6 +61,9 @@ describe('web host', () => {
     const cookie = String(login.headers['set-cookie']).split(';')[0]!;
     expect(String(login.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Strict/);
     expect(login.headers.location).toBe('/');
+    // The cookie's session, like a browser's, must still log in (first run: create the admin).
+    const setup = await request(h.port, { method: 'POST', path: '/api/auth:setup', headers: { cookie }, body: JSON.stringify(ADMIN) });
+    expect(JSON.parse(setup.body)).toMatchObject({ ok: true });
     const created = await request(h.port, { method: 'POST', path: '/api/patients:create', headers: { cookie }, body: JSON.stringify({ name: 'Ada', mrn: 'A1' }) });
     expect(JSON.parse(created.body)).toMatchObject({ ok: true, value: { name: 'Ada' } });
     const forged = await request(h.port, { method: 'POST', path: '/api/patients:list', headers: { cookie: 'carelens_session=forged' }, body: '{}' });
@@ -69,6 +73,7 @@ describe('web host', () => {
   it('answers malformed bodies with VALIDATION and keeps serving', async () => {
     const h = await start();
     const auth = { authorization: `Bearer ${h.token}` };
+    await request(h.port, { method: 'POST', path: '/api/auth:setup', headers: auth, body: JSON.stringify(ADMIN) });
     const notJson = await request(h.port, { method: 'POST', path: '/api/patients:list', headers: auth, body: '{not json' });
     expect(JSON.parse(notJson.body).error.code).toBe('VALIDATION');
     const get = await request(h.port, { path: '/api/patients:list', headers: auth });
