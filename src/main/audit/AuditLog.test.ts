@@ -56,6 +56,21 @@ describe('audit trail', () => {
     expect(v).toMatchObject({ ok: true, rows: 4, firstBrokenSeq: null }); // the 4th is audit:list itself
   });
 
+  it('a list records every patient it showed; hostile inputs stay bounded', async () => {
+    app = createTestApp();
+    const insert = app.core.db.prepare("INSERT INTO patients (id, mrn, name, name_search, created_at, updated_at) VALUES (?, ?, ?, ?, '2026-01-01', '2026-01-01')");
+    app.core.db.transaction(() => {
+      for (let i = 0; i < 300; i++) insert.run(`p${i}`, `M${i}`, `Listed ${i}`, `listed ${i}`);
+    })();
+    await callAs(app, 'patients:list', { limit: 500 });
+    await callAs(app, 'patients:get', { id: 'x'.repeat(64) });
+    const page = await value<AuditPage>(callAs(app, 'audit:list', { action: 'patients:' }));
+    const list = page.items.find((e) => e.channel === 'patients:list')!;
+    expect(list.patientIds).toHaveLength(300);
+    expect(page.items.find((e) => e.channel === 'patients:get')).toMatchObject({ outcome: 'NOT_FOUND', patientIds: [] });
+    expect((await value<AuditPage>(callAs(app, 'audit:list', { patient: 'Listed 299' }))).total).toBe(1);
+  });
+
   it('records failures with their code and never stores a password', async () => {
     app = createTestApp();
     await callAs(app, 'patients:create', { name: '', mrn: 'X' });

@@ -2,17 +2,19 @@ import type { Db } from '../db/connection';
 
 const MAX_NODES = 5000;
 const MAX_PATIENTS = 1000;
-const MAX_REFS = 200;
+/** References taken from one call's input (hostile input stays cheap) and from its result (a page of up to 1,000 records). */
+const MAX_INPUT_REFS = 200;
+const MAX_RESULT_REFS = 1000;
 
-type Refs = { patients: Set<string>; images: Set<string>; studies: Set<string>; series: Set<string> };
+type Refs = { patients: Set<string>; images: Set<string>; studies: Set<string>; series: Set<string>; limit: number };
 
-function addString(set: Set<string>, value: unknown): void {
-  if (typeof value === 'string' && value.length > 0 && value.length <= 128 && set.size < MAX_REFS) set.add(value);
+function addString(refs: Refs, set: Set<string>, value: unknown): void {
+  if (typeof value === 'string' && value.length > 0 && value.length <= 128 && set.size < refs.limit) set.add(value);
 }
 
-function addAll(set: Set<string>, value: unknown): void {
-  if (Array.isArray(value)) for (const v of value.slice(0, MAX_REFS)) addString(set, v);
-  else addString(set, value);
+function addAll(refs: Refs, set: Set<string>, value: unknown): void {
+  if (Array.isArray(value)) for (const v of value.slice(0, refs.limit)) addString(refs, set, v);
+  else addString(refs, set, value);
 }
 
 /** Collects the references a call's input or result carries (bounded: inputs can be hostile). */
@@ -25,16 +27,16 @@ function walk(value: unknown, refs: Refs, budget: { nodes: number }, depth: numb
   }
   const obj = value as Record<string, unknown>;
   // A patient record (a result of patients:*): it has an MRN and a name beside its id.
-  if (typeof obj.id === 'string' && typeof obj.mrn === 'string' && typeof obj.name === 'string') addString(refs.patients, obj.id);
+  if (typeof obj.id === 'string' && typeof obj.mrn === 'string' && typeof obj.name === 'string') addString(refs, refs.patients, obj.id);
   if (patientChannel && depth === 0) {
-    addString(refs.patients, obj.id);
-    addString(refs.patients, obj.mrn);
+    addString(refs, refs.patients, obj.id);
+    addString(refs, refs.patients, obj.mrn);
   }
   for (const [key, v] of Object.entries(obj)) {
-    if (key === 'patientId' || key === 'patientIds' || key === 'patient_id' || key === 'patient') addAll(refs.patients, v);
-    else if (key === 'imageId' || key === 'imageIds') addAll(refs.images, v);
-    else if (key === 'studyId' || key === 'studyIds') addAll(refs.studies, v);
-    else if (key === 'seriesId' || key === 'seriesIds') addAll(refs.series, v);
+    if (key === 'patientId' || key === 'patientIds' || key === 'patient_id' || key === 'patient') addAll(refs, refs.patients, v);
+    else if (key === 'imageId' || key === 'imageIds') addAll(refs, refs.images, v);
+    else if (key === 'studyId' || key === 'studyIds') addAll(refs, refs.studies, v);
+    else if (key === 'seriesId' || key === 'seriesIds') addAll(refs, refs.series, v);
     else if (v !== null && typeof v === 'object') walk(v, refs, budget, depth + 1, false);
   }
 }
@@ -49,9 +51,10 @@ function tableExists(db: Db, name: string): boolean {
  * `patientId` fields). This is what lets the Audit view answer "who saw this patient".
  */
 export function patientsTouched(db: Db, channel: string, input: unknown, result: unknown): string[] {
-  const refs: Refs = { patients: new Set(), images: new Set(), studies: new Set(), series: new Set() };
+  const refs: Refs = { patients: new Set(), images: new Set(), studies: new Set(), series: new Set(), limit: MAX_INPUT_REFS };
   const patientChannel = channel.startsWith('patients:');
   walk(input, refs, { nodes: MAX_NODES }, 0, patientChannel);
+  refs.limit = MAX_INPUT_REFS + MAX_RESULT_REFS;
   walk(result, refs, { nodes: MAX_NODES }, 0, false);
   const out = new Set<string>();
   if (refs.patients.size > 0) {
