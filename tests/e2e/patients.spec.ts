@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { freshDataDir, openApp, startHost, type Host } from './fixtures';
+import { apiLogin, freshDataDir, openApp, startHost, type Host } from './fixtures';
 
 let host: Host | null = null;
 test.afterEach(async () => {
@@ -55,8 +55,11 @@ test('the web host refuses requests without the token and malformed calls, and k
   const noToken = await request.post(`${base}api/patients:list`, { data: {} });
   expect(noToken.status()).toBe(401);
   expect((await noToken.json()).error.code).toBe('UNAUTHENTICATED');
+  // Unauthenticated-but-tokened calls to patient channels are refused by the login gate.
   const token = new URL(host.loginUrl).searchParams.get('token')!;
-  const headers = { authorization: `Bearer ${token}` };
+  const beforeLogin = await (await request.post(`${base}api/patients:list`, { headers: { authorization: `Bearer ${token}` }, data: {} })).json();
+  expect(beforeLogin.error.code).toBe('UNAUTHENTICATED');
+  const headers = await apiLogin(request, host);
   const bad = [
     ['patients:create', { name: 5, mrn: [] }],
     ['patients:create', { name: 'A', mrn: 'B', extra: 'field' }],
