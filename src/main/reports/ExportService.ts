@@ -6,7 +6,7 @@ import type { Core } from '../app/Core';
 import { newId } from '../app/ids';
 import { AppError } from '../../shared/ipc/envelope';
 import type { ExportRequest } from '../../shared/ipc/reports';
-import type { ExportFailure, ExportFile, ExportFormat, ExportJob, ExportJobState, ReportCase, ReportPreview, ReportSettings } from '../../shared/domain/reports';
+import type { ExportFailure, ExportFile, ExportFormat, ExportJob, ExportJobState, ReportCase, ReportImage, ReportPreview, ReportSettings } from '../../shared/domain/reports';
 import { assembleCase, caseImages, findReportPatient } from './assembleCase';
 import { caseToCsv, csvLine } from './csv';
 import { deidentifyCase, Pseudonymizer, pseudonymSecret } from './deidentify';
@@ -228,10 +228,9 @@ export class ExportService {
   private async media(c: ReportCase): Promise<ReportMedia> {
     const thumbnails: ReportMedia['thumbnails'] = new Map();
     const heatmaps: ReportMedia['heatmaps'] = new Map();
-    const images = caseImages(c);
     const withFinding = new Set(c.diagnoses.map((d) => d.imageId));
     // Only what the PDF can show: the first four images of each study (findings first).
-    const wanted: typeof images = [];
+    const wanted: ReportImage[] = [];
     for (const study of c.studies) {
       const imgs = study.series.flatMap((s) => s.images);
       wanted.push(...[...imgs.filter((i) => withFinding.has(i.id)), ...imgs.filter((i) => !withFinding.has(i.id))].slice(0, 4));
