@@ -18,13 +18,22 @@ export class DecodeWorker {
     private readonly logger: Logger,
   ) {}
 
-  decode(file: string, frame: number): Promise<DecodedImage> {
+  decode(file: string, frame: number, previewSize?: number): Promise<DecodedImage> {
     const worker = this.ensure();
     const requestId = this.nextId++;
     return new Promise<DecodedImage>((resolve, reject) => {
       this.pending.set(requestId, { resolve, reject });
-      worker.postMessage({ type: 'decode', requestId, file, frame } satisfies WorkerIn);
+      worker.postMessage({ type: 'decode', requestId, file, frame, ...(previewSize ? { previewSize } : {}) } satisfies WorkerIn);
     });
+  }
+
+  /** Starts the worker and loads its codecs, without waiting. */
+  warm(): void {
+    try {
+      this.ensure().postMessage({ type: 'warm' } satisfies WorkerIn);
+    } catch (err) {
+      this.logger.error('imaging decode worker could not start', err);
+    }
   }
 
   private ensure(): Worker {

@@ -41,6 +41,9 @@ interface ImageRow {
   has_thumb: number;
 }
 
+/** The long side a preview frame keeps at least (a lower JPEG 2000 resolution level). */
+const PREVIEW_SIZE = 400;
+
 const SELECT_IMAGE = `SELECT i.*, p.mrn AS mrn, (t.image_id IS NOT NULL) AS has_thumb FROM images i
   LEFT JOIN patients p ON p.id = i.patient_id LEFT JOIN thumbnails t ON t.image_id = i.id`;
 
@@ -64,6 +67,8 @@ export class ImagingService {
 
   /** Patients with images, plus the unassigned images as one entry (patientId null). */
   patients(query?: string): ImagingPatient[] {
+    // Someone is about to browse images: get the decoder ready for the first click.
+    this.decoder.warm();
     const q = query?.trim() ? `%${query.trim().toLowerCase()}%` : null;
     const rows = this.core.db
       .prepare(
@@ -147,14 +152,14 @@ export class ImagingService {
   }
 
   /** Decodes a frame in the decode worker (off the main thread), with the same errors as decodeStoredImage. */
-  private async decodeOffThread(id: string, frame: number): Promise<DecodedImage> {
+  private async decodeOffThread(id: string, frame: number, previewSize?: number): Promise<DecodedImage> {
     const row = this.core.db.prepare('SELECT sha256, frames FROM images WHERE id = ?').get(id) as { sha256: string; frames: number } | undefined;
     if (!row) throw new AppError('NOT_FOUND', `No image with id ${id}.`);
     if (frame >= row.frames) throw new AppError('VALIDATION', `Image ${id} has ${row.frames} frame(s); frame ${frame} does not exist.`);
     const file = storePath(this.core.paths.store, row.sha256);
     if (!fs.existsSync(file)) throw new AppError('NOT_FOUND', `The stored file of image ${id} is missing from the data folder (${row.sha256.slice(0, 12)}…).`);
     try {
-      return await this.decoder.decode(file, frame);
+      return await this.decoder.decode(file, frame, previewSize);
     } catch (err) {
       if (err instanceof PixelError) throw new AppError('UNSUPPORTED', `Image ${id} cannot be shown: ${err.message}.`);
       throw err;
@@ -162,9 +167,9 @@ export class ImagingService {
   }
 
   /** One frame's pixels for the viewer, compactly encoded (decoded in the decode worker). */
-  async frame(id: string, frame = 0): Promise<FramePixels> {
+  async frame(id: string, frame = 0, preview = false): Promise<FramePixels> {
     const t0 = performance.now();
-    const d = await this.decodeOffThread(id, frame);
+    const d = await this.decodeOffThread(id, frame, preview ? PREVIEW_SIZE : undefined);
     const modality = (this.core.db.prepare('SELECT modality FROM images WHERE id = ?').pluck().get(id) as string | undefined) ?? '';
     let encoding: FramePixels['encoding'];
     let bytes: Uint8Array;
@@ -194,6 +199,9 @@ export class ImagingService {
       frames: d.frames,
       width: d.width,
       height: d.height,
+      fullWidth: d.fullWidth,
+      fullHeight: d.fullHeight,
+      reduced: d.width !== d.fullWidth || d.height !== d.fullHeight,
       samples: d.samples,
       encoding,
       data: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'),

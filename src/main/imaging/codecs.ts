@@ -37,6 +37,7 @@ interface WasmDecoder {
   decode(): void;
   getFrameInfo(): FrameInfo;
   getInterleaveMode?(): number;
+  decodeSubResolution?(level: number, layer: number): void;
   delete?(): void;
 }
 
@@ -61,15 +62,26 @@ export class Codecs {
     return m;
   }
 
-  private async runWasm(pkg: string, cls: string, data: Uint8Array): Promise<CodecOutput> {
+  /** Instantiates the wasm codecs ahead of use (the viewer's decode worker does this when the Images view opens). */
+  async warm(): Promise<void> {
+    await Promise.all(['@cornerstonejs/codec-openjpeg', '@cornerstonejs/codec-libjpeg-turbo-8bit', '@cornerstonejs/codec-charls'].map((p) => this.module(p)));
+  }
+
+  private async runWasm(pkg: string, cls: string, data: Uint8Array, reduce = 0): Promise<CodecOutput> {
     const mod = await this.module(pkg);
     const Ctor = mod[cls];
     if (!Ctor) throw new CodecError(`${pkg} has no ${cls}`);
     const decoder = new Ctor();
     try {
       decoder.getEncodedBuffer(data.length).set(data);
-      decoder.decode();
-      const info = decoder.getFrameInfo();
+      if (reduce > 0 && decoder.decodeSubResolution) decoder.decodeSubResolution(reduce, 0);
+      else decoder.decode();
+      const info = { ...decoder.getFrameInfo() };
+      if (reduce > 0) {
+        // OpenJPEG reports the full size; a sub-resolution is ceil(size / 2^level).
+        info.width = Math.ceil(info.width / 2 ** reduce);
+        info.height = Math.ceil(info.height / 2 ** reduce);
+      }
       const raw = decoder.getDecodedBuffer();
       const bytes = raw.slice(); // copy out of the wasm heap before the decoder is freed
       const signed = Boolean(info.isSigned);
@@ -150,8 +162,19 @@ export class Codecs {
     }
   }
 
-  /** JPEG 2000 and HTJ2K (OpenJPEG). */
-  async jpeg2000(data: Uint8Array): Promise<CodecOutput> {
+  /**
+   * JPEG 2000 and HTJ2K (OpenJPEG). `reduce` > 0 decodes a lower resolution level (each level
+   * halves both sides): a fast first picture of a large radiograph. Falls back to full size
+   * when the codestream has fewer levels.
+   */
+  async jpeg2000(data: Uint8Array, reduce = 0): Promise<CodecOutput> {
+    if (reduce > 0) {
+      try {
+        return await this.runWasm('@cornerstonejs/codec-openjpeg', 'J2KDecoder', data, reduce);
+      } catch {
+        // not that many resolution levels: decode in full below
+      }
+    }
     try {
       return await this.runWasm('@cornerstonejs/codec-openjpeg', 'J2KDecoder', data);
     } catch (err) {

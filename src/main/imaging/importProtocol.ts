@@ -15,7 +15,9 @@ export type WorkerIn =
     }
   | { type: 'cancel' }
   /** Decode one frame of a stored file for the viewer (the decode worker). */
-  | { type: 'decode'; requestId: number; file: string; frame: number };
+  | { type: 'decode'; requestId: number; file: string; frame: number; previewSize?: number }
+  /** Load the wasm codecs now, so the first image opened does not wait for them. */
+  | { type: 'warm' };
 
 /** Imaging worker -> main thread. */
 export type WorkerOut =

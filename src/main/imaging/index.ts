@@ -24,7 +24,7 @@ export function createImagingFeature(core: Core, deps: { workerFactory?: WorkerF
     'imaging:series': (i) => service.series(i.studyId),
     'imaging:images': (i) => service.images(i),
     'imaging:image': (i) => service.image(i.id),
-    'imaging:frame': (i) => service.frame(i.id, i.frame),
+    'imaging:frame': (i) => service.frame(i.id, i.frame, i.preview),
     'imaging:thumbnails': (i) => service.thumbnails(i.ids),
     'imaging:tags': (i) => service.tags(i.id),
   };

@@ -146,6 +146,23 @@ describe('one CT slice in many transfer syntaxes', () => {
   });
 });
 
+describe('quick previews', () => {
+  it('decodes a large JPEG 2000 at a lower resolution level, keeping the full size and the values', async () => {
+    const bytes = read('pydicom_pydicom-data/RG1_J2KI.dcm');
+    const codecs = new Codecs();
+    const preview = await decodeImageBytes(bytes, 0, codecs, { previewSize: 400 });
+    expect([preview.width, preview.height, preview.fullWidth, preview.fullHeight]).toEqual([461, 489, 1841, 1955]);
+    const full = await decodeImageBytes(bytes, 0, codecs);
+    expect([full.width, full.fullWidth]).toEqual([1841, 1841]);
+    // Same modality values (means within 1 %): the preview is the image, smaller.
+    const mean = (d: DecodedImage) => d.data.reduce((a, b) => a + b, 0) / d.data.length;
+    expect(Math.abs(mean(preview) - mean(full)) / mean(full)).toBeLessThan(0.01);
+    // A small image is never reduced.
+    const ct = await decodeImageBytes(read('cornerstonejs_cornerstone3D/CT1_J2KR'), 0, codecs, { previewSize: 400 });
+    expect([ct.width, ct.fullWidth]).toEqual([512, 512]);
+  });
+});
+
 describe('toGray8', () => {
   it('windows, inverts MONOCHROME1 and resizes', async () => {
     const cr = await decodeImageBytes(read('ivmartel_dwv/gdcm-CR-MONO1-10-chest.dcm'));

@@ -39,6 +39,17 @@ export interface DecodedImage {
   max: number;
   frame: number;
   frames: number;
+  /** The stored size; larger than width/height only for a reduced preview (`maxSize`). */
+  fullWidth: number;
+  fullHeight: number;
+}
+
+export interface DecodeOptions {
+  /**
+   * A quick preview: JPEG 2000 frames larger than this decode at a lower resolution level
+   * (at least this size on the long side). Other images decode in full.
+   */
+  previewSize?: number;
 }
 
 /** A decode failure with a reason for the import report or the viewer. */
@@ -47,11 +58,11 @@ export class PixelError extends Error {}
 const NATIVE = new Set<string>([TS.implicitLE, TS.explicitLE, TS.deflatedLE, TS.explicitBE]);
 
 /** Decodes one frame of any file CareLens stores (sniffed by content). */
-export async function decodeImageBytes(bytes: Uint8Array, frame = 0, codecs: Codecs = new Codecs()): Promise<DecodedImage> {
+export async function decodeImageBytes(bytes: Uint8Array, frame = 0, codecs: Codecs = new Codecs(), options: DecodeOptions = {}): Promise<DecodedImage> {
   const kind = sniff(bytes.subarray(0, 512));
   if (kind === 'png') return decodePng(bytes);
   if (kind === 'jpeg') return decodeJpegFile(bytes, codecs);
-  if (kind === 'dicom' || kind === 'dicom-raw') return decodeDicomFrame(parseDicom(bytes), frame, codecs);
+  if (kind === 'dicom' || kind === 'dicom-raw') return decodeDicomFrame(parseDicom(bytes), frame, codecs, options);
   throw new PixelError('not DICOM, PNG or JPEG');
 }
 
@@ -143,29 +154,33 @@ function grey(width: number, height: number, data: Float32Array, photometric: st
     max,
     frame,
     frames,
+    fullWidth: width,
+    fullHeight: height,
   };
 }
 
 function fromRgb(width: number, height: number, rgb: Uint8Array, photometric: string, frame: number, frames: number): DecodedImage {
-  return { width, height, samples: 3, photometric, data: rgb, windowCenter: 127.5, windowWidth: 256, windowFromFile: false, invert: false, min: 0, max: 255, frame, frames };
+  return { width, height, samples: 3, photometric, data: rgb, windowCenter: 127.5, windowWidth: 256, windowFromFile: false, invert: false, min: 0, max: 255, frame, frames, fullWidth: width, fullHeight: height };
 }
 
 // ---------------------------------------------------------------- DICOM
 
 /** Decodes frame `frame` (0-based) of a parsed DICOM object. */
-export async function decodeDicomFrame(parsed: ParsedDicom, frame: number, codecs: Codecs): Promise<DecodedImage> {
+export async function decodeDicomFrame(parsed: ParsedDicom, frame: number, codecs: Codecs, options: DecodeOptions = {}): Promise<DecodedImage> {
   const { dataSet: ds, info } = parsed;
   if (!info.pixelData) throw new PixelError('no pixel data: this DICOM object is not an image (a report, a waveform or a directory)');
-  const rows = info.rows;
-  const cols = info.columns;
-  if (!rows || !cols) throw new PixelError(`missing element: ${!rows ? 'Rows (0028,0010)' : 'Columns (0028,0011)'} is absent, so the image size is unknown`);
+  const fullRows = info.rows;
+  const fullCols = info.columns;
+  if (!fullRows || !fullCols) throw new PixelError(`missing element: ${!fullRows ? 'Rows (0028,0010)' : 'Columns (0028,0011)'} is absent, so the image size is unknown`);
+  let rows = fullRows;
+  let cols = fullCols;
   if (frame < 0 || frame >= info.frames) throw new PixelError(`frame ${frame + 1} does not exist (the file has ${info.frames})`);
   const spp = info.samplesPerPixel;
   const bitsAllocated = info.bitsAllocated ?? (info.pixelData === 'float' ? 32 : info.pixelData === 'double' ? 64 : null);
   if (!bitsAllocated) throw new PixelError('missing element: Bits Allocated (0028,0100)');
   const bitsStored = info.bitsStored ?? bitsAllocated;
   const signed = info.pixelRepresentation === 1;
-  const n = rows * cols;
+  let n = rows * cols;
   const ts = info.transferSyntax;
 
   let values: ArrayLike<number>;
@@ -200,8 +215,16 @@ export async function decodeDicomFrame(parsed: ParsedDicom, frame: number, codec
       }
       else if (ts === TS.jpegLossless14 || ts === TS.jpegLosslessSV1) out = codecs.jpegLossless(bytes, bitsAllocated);
       else if (ts === TS.jpegLsLossless || ts === TS.jpegLsNear) out = await codecs.jpegLs(bytes);
-      else if (ts === TS.j2kLossless || ts === TS.j2k || ts === TS.htj2k || ts === TS.htj2kLossless || ts === TS.htj2kRpcl) out = await codecs.jpeg2000(bytes);
-      else throw new PixelError(`transfer syntax ${ts} is not supported`);
+      else if (ts === TS.j2kLossless || ts === TS.j2k || ts === TS.htj2k || ts === TS.htj2kLossless || ts === TS.htj2kRpcl) {
+        let reduce = 0;
+        if (options.previewSize) while (Math.max(cols, rows) / 2 ** (reduce + 1) >= options.previewSize) reduce++;
+        out = await codecs.jpeg2000(bytes, reduce);
+        if (reduce > 0 && out.width === Math.ceil(cols / 2 ** reduce) && out.height === Math.ceil(rows / 2 ** reduce)) {
+          cols = out.width;
+          rows = out.height;
+          n = rows * cols;
+        }
+      } else throw new PixelError(`transfer syntax ${ts} is not supported`);
       if (out.width !== cols || out.height !== rows) throw new PixelError(`the compressed frame is ${out.width}x${out.height} but the header says ${cols}x${rows}`);
       values = out.pixels;
       planar = Boolean(out.planar);
@@ -212,12 +235,13 @@ export async function decodeDicomFrame(parsed: ParsedDicom, frame: number, codec
   if (values.length < n * spp) throw new PixelError(`pixel data holds ${values.length} samples; ${n * spp} were expected for ${cols}x${rows}x${spp}`);
 
   const photometric = info.photometric;
+  const full = { fullWidth: fullCols, fullHeight: fullRows };
   if (spp === 3) {
     const rgb = toRgb8(values, n, planar, bitsAllocated, alreadyRgb ? 'RGB' : photometric);
-    return fromRgb(cols, rows, rgb, photometric, frame, info.frames);
+    return { ...fromRgb(cols, rows, rgb, photometric, frame, info.frames), ...full };
   }
   if (photometric === 'PALETTE COLOR') {
-    return fromRgb(cols, rows, applyPalette(ds, values, n, bitsStored, signed), photometric, frame, info.frames);
+    return { ...fromRgb(cols, rows, applyPalette(ds, values, n, bitsStored, signed), photometric, frame, info.frames), ...full };
   }
   if (photometric === 'YBR_FULL_422' && spp === 1) throw new PixelError('YBR_FULL_422 with one sample per pixel is inconsistent');
 
@@ -237,7 +261,7 @@ export async function decodeDicomFrame(parsed: ParsedDicom, frame: number, codec
       data[i] = v * slope + intercept;
     }
   }
-  return grey(cols, rows, data, photometric, info.windowCenter, info.windowWidth, frame, info.frames);
+  return { ...grey(cols, rows, data, photometric, info.windowCenter, info.windowWidth, frame, info.frames), ...full };
 }
 
 function readFloatPixels(ds: DataSet, double: boolean, n: number, frame: number): Float64Array | Float32Array {

@@ -72,7 +72,7 @@ async function decodeForViewer(m: Extract<WorkerIn, { type: 'decode' }>): Promis
   decodeCodecs ??= new Codecs();
   try {
     const bytes = await fs.promises.readFile(m.file);
-    const image = await decodeImageBytes(bytes, m.frame, decodeCodecs);
+    const image = await decodeImageBytes(bytes, m.frame, decodeCodecs, { previewSize: m.previewSize });
     const buffer = image.data.buffer as ArrayBuffer;
     parentPort?.postMessage({ type: 'decoded', requestId: m.requestId, image, error: null } satisfies WorkerOut, [buffer]);
   } catch (err) {
@@ -90,6 +90,11 @@ if (parentPort) {
     }
     if (message?.type === 'decode') {
       void decodeForViewer(message);
+      return;
+    }
+    if (message?.type === 'warm') {
+      decodeCodecs ??= new Codecs();
+      decodeCodecs.warm().catch(() => {});
       return;
     }
     if (message?.type === 'start' && !started) {

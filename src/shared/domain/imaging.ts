@@ -149,8 +149,13 @@ export interface FramePixels {
   imageId: string;
   frame: number;
   frames: number;
+  /** The size of `data` (smaller than fullWidth/fullHeight for a reduced preview). */
   width: number;
   height: number;
+  fullWidth: number;
+  fullHeight: number;
+  /** A lower-resolution preview: ask again without `preview` for the full frame. */
+  reduced: boolean;
   samples: 1 | 3;
   encoding: 'int16' | 'uint16' | 'float32' | 'rgb8';
   data: string;

@@ -112,10 +112,10 @@ export const imagingChannels = {
     doc: "One image's metadata and labels.",
   }),
   'imaging:frame': channel<FramePixels>()({
-    input: z.object({ id, frame: z.number().int().min(0).max(100_000).optional() }).strict(),
+    input: z.object({ id, frame: z.number().int().min(0).max(100_000).optional(), preview: z.boolean().optional() }).strict(),
     access: 'clinician',
     audit: 'read',
-    doc: "One frame's decoded pixels for the viewer.",
+    doc: "One frame's decoded pixels for the viewer; `preview` may answer a large JPEG 2000 at a lower resolution first.",
   }),
   'imaging:thumbnails': channel<Thumbnail[]>()({
     input: z.object({ ids: z.array(id).min(1).max(200) }).strict(),

@@ -8,7 +8,7 @@ function frame(values: number[], over: Partial<FramePixels> = {}): FramePixels {
   let bin = '';
   for (const b of bytes) bin += String.fromCharCode(b);
   return {
-    imageId: 'i', frame: 0, frames: 1, width: values.length, height: 1, samples: 1, encoding: 'int16', data: btoa(bin), photometric: 'MONOCHROME2',
+    imageId: 'i', frame: 0, frames: 1, width: values.length, height: 1, fullWidth: values.length, fullHeight: 1, reduced: false, samples: 1, encoding: 'int16', data: btoa(bin), photometric: 'MONOCHROME2',
     modality: 'CT', windowCenter: 40, windowWidth: 400, windowFromFile: true, invert: false, min: Math.min(...values), max: Math.max(...values), decodeMs: 1, ...over,
   };
 }
