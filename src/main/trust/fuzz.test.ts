@@ -39,7 +39,7 @@ function randomValue(rand: () => number, depth = 0): unknown {
     case 2: return Math.floor((rand() - 0.5) * 2 ** (rand() * 60));
     case 3: return [1e308, -1e308, 0.5, -1, 2 ** 53 + 1][Math.floor(rand() * 5)];
     case 4: return NASTY_STRINGS[Math.floor(rand() * NASTY_STRINGS.length)];
-    case 5: return Math.random().toString(36).slice(2, 2 + Math.floor(rand() * 12));
+    case 5: return rand().toString(36).slice(2, 2 + Math.floor(rand() * 12));
     case 6: return '';
     case 7: return Array.from({ length: Math.floor(rand() * 5) }, () => randomValue(rand, depth + 1));
     default: {
