@@ -285,9 +285,33 @@ export interface RestoreResult {
  * verifies. Then the current database and files move aside (kept, not deleted) and the
  * backup's take their place. CareLens must not be running on that folder.
  */
+/**
+ * Refuses while any process has the database open: every connection to a WAL database
+ * holds a shared lock on it, so an exclusive lock is granted only when nobody else is there.
+ */
+function assertNotInUse(file: string, keyHex: string | null): void {
+  if (!fs.existsSync(file)) return;
+  let probe: Db | null = null;
+  try {
+    probe = new Database(file, { timeout: 0, fileMustExist: true });
+    if (keyHex) applyKey(probe, keyHex);
+    probe.pragma('locking_mode = EXCLUSIVE');
+    probe.exec('BEGIN EXCLUSIVE');
+    probe.exec('COMMIT');
+  } catch (err) {
+    if (/locked|busy/i.test((err as Error).message)) {
+      throw new AppError('CONFLICT', `CareLens is running on ${path.dirname(file)} (the database is in use). Close the app and any \`carelens serve\`, then restore. Nothing was changed.`);
+    }
+    // Any other problem (wrong key, damaged file) does not block replacing it.
+  } finally {
+    probe?.close();
+  }
+}
+
 export function restoreBackup(options: { file: string; dataDir: string; keyHex: string | null; clock: Clock }): RestoreResult {
   const { manifest, dbOffset } = readBackup(options.file);
   const root = options.dataDir;
+  assertNotInUse(path.join(root, 'carelens.db'), options.keyHex);
   fs.mkdirSync(root, { recursive: true, mode: 0o700 });
   const stamp = options.clock.now().toISOString().replace(/[:.]/g, '-');
   const work = path.join(root, `.restore-${randomBytes(6).toString('hex')}`);

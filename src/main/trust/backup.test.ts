@@ -44,6 +44,8 @@ describe('backups', () => {
     expect(fs.readFileSync(file).includes(Buffer.from('Before Backup'))).toBe(false);
     expect(await callAs(app, 'auth:backup', { file })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
     await ok(callAs(app, 'patients:create', { name: 'After Backup', mrn: 'A1' }));
+    // Not while the app has the folder open.
+    expect(() => restoreBackup({ file, dataDir, keyHex: KEY_HEX, clock: fixedClock() })).toThrow(/CareLens is running on/);
     await app.close();
     app = null;
 
