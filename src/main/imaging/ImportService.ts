@@ -387,7 +387,6 @@ export class ImportService {
   }
 
   private ensureClass(labelSetId: string, name: string, wanted: number | null): void {
-    const db = this.core.db;
     if (this.sql('SELECT 1 FROM label_classes WHERE label_set_id = ? AND name = ?').pluck().get(labelSetId, name)) return;
     const taken = wanted !== null && this.sql('SELECT 1 FROM label_classes WHERE label_set_id = ? AND idx = ?').pluck().get(labelSetId, wanted);
     const idx = wanted !== null && !taken ? wanted : ((this.sql('SELECT COALESCE(MAX(idx) + 1, 0) FROM label_classes WHERE label_set_id = ?').pluck().get(labelSetId) as number) ?? 0);
@@ -396,7 +395,6 @@ export class ImportService {
 
   /** Finds or creates the image's patient, study and series. */
   private placeImage(run: Running, r: ImportedFile, now: string, counts: { patients: number; studies: number; series: number }): { patientId: string | null; seriesId: string | null } {
-    const db = this.core.db;
     const d = r.dicom;
     let patientId: string | null = run.fixedPatientId;
     if (d) {
