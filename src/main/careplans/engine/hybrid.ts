@@ -102,7 +102,7 @@ export function chooseWeights(data: EngineData, opts: EngineOptions): HybridWeig
     if (rmse < bestV.rmse) bestV = { w, rmse };
   }
 
-  // Ranking weights: NDCG@10 for up to 300 users with a good held-out outcome.
+  // Ranking weights: NDCG@10 for up to 1,000 users with a good held-out outcome.
   const relevant = new Map<number, Set<number>>();
   for (const t of held) {
     if (t.value < data.goodThreshold) continue;
@@ -110,7 +110,7 @@ export function chooseWeights(data: EngineData, opts: EngineOptions): HybridWeig
     if (!s) relevant.set(t.user, (s = new Set()));
     s.add(t.item);
   }
-  const users = shuffleInPlace([...relevant.keys()], rand).slice(0, 300);
+  const users = shuffleInPlace([...relevant.keys()], rand).slice(0, 1000);
   const nItems = data.ratings.nItems;
   const buf = new Float64Array(nItems);
   const seen = new Uint8Array(nItems);

@@ -31,8 +31,9 @@ function toLists(rows: { idx: number[]; sim: number[] }[]): NeighbourLists {
  * Item-based collaborative filtering: items are similar when the same users did well (or
  * badly) on both. Fitting computes each item's similarity row through its users' rows
  * (cost: sum of squared user history lengths) and keeps the `itemNeighbours` best, twice:
- * shrunk Pearson on baseline residuals for value prediction (kNN-baseline), and cosine of
- * value vectors for ranking (Deshpande and Karypis' item-based top-N).
+ * shrunk Pearson on baseline residuals for value prediction (kNN-baseline, `itemNeighbours`
+ * kept), and cosine of value vectors for ranking (Deshpande and Karypis' item-based top-N,
+ * `itemRankNeighbours` kept: a short list ranks better, a long one predicts better).
  */
 export class ItemKnnRecommender implements Recommender {
   readonly mode = 'item' as const;
@@ -97,7 +98,7 @@ export class ItemKnnRecommender implements Recommender {
         cnt[j] = 0;
       }
       const pTop = topK(pSim, touched, K, 0);
-      const rTop = topK(rSim, touched, K, 0);
+      const rTop = topK(rSim, touched, opts.itemRankNeighbours, 0);
       pRows.push({ idx: pTop, sim: pTop.map((j) => pSim[j]!) });
       rRows.push({ idx: rTop, sim: rTop.map((j) => rSim[j]!) });
       for (const j of touched) pSim[j] = rSim[j] = 0;

@@ -86,8 +86,10 @@ export interface EngineOptions {
   /** Regularisation of the item and user biases. */
   regItem: number;
   regUser: number;
-  /** Neighbours kept per item after fitting (item mode). */
+  /** Neighbours kept per item after fitting, for value prediction (item mode). */
   itemNeighbours: number;
+  /** Neighbours kept per item for ranking (item mode). */
+  itemRankNeighbours: number;
   /** Users with fewer interactions than this are cold: profile similarity / content take over. */
   minHistory: number;
   /** How fast rating similarity takes over from profile similarity (history size at which they weigh equally). */
@@ -104,6 +106,7 @@ export const DEFAULT_OPTIONS: EngineOptions = {
   regItem: 10,
   regUser: 15,
   itemNeighbours: 200,
+  itemRankNeighbours: 20,
   minHistory: 3,
   profileBlend: 5,
   seed: 42,
