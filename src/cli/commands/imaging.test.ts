@@ -1,0 +1,45 @@
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { SHARED_DATA, tempDir } from '../../main/app/testing';
+import { main } from '../index';
+
+async function run(args: string[]) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d: Buffer) => (out += d.toString()));
+  stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await main(args, { stdout, stderr, isTty: false });
+  return { code, out, err };
+}
+
+describe('carelens import / images list', () => {
+  it('prints exactly the summary object with --json, then lists the images', async () => {
+    const dataDir = tempDir('carelens-cli-imaging-');
+    const folder = path.join(SHARED_DATA, 'dicom', 'ivmartel_dwv', 'bbmri_series');
+    const r = await run(['import', folder, '--labels-from-folders', '--json', '--data-dir', dataDir]);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.out) as Record<string, unknown>;
+    expect(Object.keys(summary)).toEqual(['scanned', 'imported', 'duplicates', 'failed', 'patients', 'studies', 'series', 'images']);
+    expect(summary).toMatchObject({ scanned: 9, imported: 6, duplicates: 0, patients: 1, studies: 1, series: 1, images: 6 });
+    expect((summary.failed as { path: string }[]).map((f) => path.basename(f.path)).sort()).toEqual(['DICOMDIR', 'bbmri.dcmdir', 'bbmri.zip']);
+
+    const list = await run(['images', 'list', '--json', '--data-dir', dataDir]);
+    expect(list.code).toBe(0);
+    const page = JSON.parse(list.out) as { total: number; items: { modality: string; rows: number; labels: { labelSet: string; className: string }[] }[] };
+    expect(page.total).toBe(6);
+    // Files directly in the given folder have no class folder, so no label.
+    expect(page.items[0]).toMatchObject({ modality: 'MR', rows: 256, labels: [] });
+
+    const again = await run(['import', folder, '--json', '--data-dir', dataDir]);
+    expect(JSON.parse(again.out)).toMatchObject({ imported: 0, duplicates: 6 });
+  });
+
+  it('exits 2 with the usage for a missing folder argument or an unknown option', async () => {
+    expect((await run(['import', '--json'])).code).toBe(2);
+    expect((await run(['import', 'x', '--bogus'])).code).toBe(2);
+    expect((await run(['images', 'list', '--limit', 'many'])).code).toBe(2);
+  });
+});
