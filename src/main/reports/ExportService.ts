@@ -85,6 +85,13 @@ export class ExportService {
       diagnoses: c.diagnoses.length,
       carePlans: c.carePlans.length,
       notes: c.notes,
+      studyList: c.studies.map((s) => ({
+        id: s.id,
+        date: s.studyDate,
+        description: s.description,
+        modalities: [...new Set(s.series.map((se) => se.modality).filter(Boolean))],
+        images: s.series.reduce((n, se) => n + se.images.length, 0),
+      })),
     };
   }
 
@@ -116,6 +123,14 @@ export class ExportService {
   start(request: ExportRequest, actor: string): ExportJob {
     const patients = request.patients.map((p) => findReportPatient(this.core.db, p));
     const unique = [...new Map(patients.map((p) => [p.id, p])).values()];
+    if (request.studyIds && request.studyIds.length > 0) {
+      const ids = new Set(unique.map((p) => p.id));
+      const owner = this.core.db.prepare('SELECT patient_id FROM studies WHERE id = ?').pluck();
+      const stray = request.studyIds.filter((s) => !ids.has(owner.get(s) as string));
+      if (stray.length > 0) {
+        throw new AppError('NOT_FOUND', `No study ${stray.slice(0, 3).join(', ')} among the chosen patients' studies; nothing was exported.`, [{ path: 'studyIds', message: 'Not a study of these patients' }]);
+      }
+    }
     const id = newId();
     const startedAt = this.core.clock.now();
     const outDir = this.prepareOutDir(request.outDir, startedAt, id);

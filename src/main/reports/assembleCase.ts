@@ -78,7 +78,8 @@ function toImage(row: ImageRow, labels: ReportLabel[]): ReportImage {
 
 /**
  * Assembles one patient's case: the clinical tables directly, the other features through
- * `providers`. `studyIds` limits the studies (and the diagnoses to those studies' images).
+ * `providers`. `studyIds` limits the studies (and the diagnoses to those studies' images);
+ * ids of other patients' studies are ignored here (ExportService checks they exist).
  */
 export function assembleCase(db: Db, idOrMrn: string, providers: ReportProviders, studyIds?: string[]): ReportCase {
   const patient = findReportPatient(db, idOrMrn);
@@ -88,9 +89,8 @@ export function assembleCase(db: Db, idOrMrn: string, providers: ReportProviders
     .prepare('SELECT id, study_uid, study_date, description, accession FROM studies WHERE patient_id = ? ORDER BY study_date, created_at, id')
     .all(patient.id) as StudyRow[];
   if (studyIds && studyIds.length > 0) {
+    // The chosen studies may span several patients (a batch): each report keeps its own.
     const wanted = new Set(studyIds);
-    const unknown = studyIds.filter((s) => !studyRows.some((r) => r.id === s));
-    if (unknown.length > 0) throw new AppError('NOT_FOUND', `${patient.name} has no study with id ${unknown.join(', ')}.`, [{ path: 'studyIds', message: 'Not a study of this patient' }]);
     studyRows = studyRows.filter((r) => wanted.has(r.id));
   }
 

@@ -198,6 +198,26 @@ describe('CSV', () => {
   });
 });
 
+describe('chosen studies', () => {
+  it('a report on chosen studies holds only those studies and their findings', async () => {
+    app = createTestApp();
+    const s = seedCase(app.core.db, { name: 'Ada', mrn: 'A1', birthDate: '1815-12-10', uidSuffix: '.1' });
+    const second = seedCase(app.core.db, { name: 'Ada', mrn: 'A1-tmp', birthDate: '1815-12-10', uidSuffix: '.9' });
+    // Move the second study to the first patient: one patient, two studies.
+    app.core.db.prepare('UPDATE studies SET patient_id = ? WHERE id = ?').run(s.patientId, second.studyId);
+    app.core.db.prepare('UPDATE images SET patient_id = ? WHERE id = ?').run(s.patientId, second.imageId);
+    const reports = feature([s]);
+    expect(reports.service.preview(s.patientId).studyList.map((x) => x.id).sort()).toEqual([s.studyId, second.studyId].sort());
+    const job = await reports.service.waitFor(reports.service.start({ patients: ['A1'], format: 'csv', studyIds: [second.studyId] }, 'dr').id);
+    const text = fs.readFileSync(job.files[0]!.path, 'utf8');
+    expect(text).toContain(`${second.sopInstanceUid},`);
+    expect(text).not.toContain(`${s.sopInstanceUid},`);
+    // The diagnosis on the first study's image is left out with its study.
+    expect(text).not.toContain('mv-test-0001');
+    expect(await callAs(app, 'reports:export', { patients: ['A1'], format: 'csv', studyIds: ['not-a-study'] })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+});
+
 describe('batch export', () => {
   it('exports many patients with progress events and an index, and can be cancelled', async () => {
     app = createTestApp();

@@ -203,4 +203,6 @@ export interface ReportPreview {
   diagnoses: number;
   carePlans: number;
   notes: string[];
+  /** The patient's studies, to choose from (a report holds all of them unless some are chosen). */
+  studyList: { id: string; date: string | null; description: string; modalities: string[]; images: number }[];
 }

@@ -9,6 +9,8 @@ export const useReportsStore = defineStore('reports', () => {
   const format = ref<ExportFormat>('pdf');
   const deidentify = ref(false);
   const includeDicom = ref(false);
+  /** Studies chosen for a one-patient report; empty means all of them. */
+  const studyIds = ref<string[]>([]);
   const job = ref<ExportJob | null>(null);
   const progress = ref<ExportProgress | null>(null);
   const history = ref<ExportJob[]>([]);
@@ -60,6 +62,7 @@ export const useReportsStore = defineStore('reports', () => {
 
   async function loadPreview(patient: string | null) {
     preview.value = null;
+    studyIds.value = [];
     if (!patient) return;
     try {
       preview.value = unwrapResult(await api().reports.preview({ patient }));
@@ -78,7 +81,13 @@ export const useReportsStore = defineStore('reports', () => {
     listen();
     try {
       const started = unwrapResult(
-        await api().reports.export({ patients: [...selected.value], format: format.value, deidentify: deidentify.value, includeDicom: includeDicom.value }),
+        await api().reports.export({
+          patients: [...selected.value],
+          format: format.value,
+          deidentify: deidentify.value,
+          includeDicom: includeDicom.value,
+          ...(selected.value.length === 1 && studyIds.value.length > 0 ? { studyIds: [...studyIds.value] } : {}),
+        }),
       );
       job.value = started;
       progress.value = { jobId: started.id, state: 'running', done: started.done, total: started.total, current: null };
@@ -137,6 +146,7 @@ export const useReportsStore = defineStore('reports', () => {
     format,
     deidentify,
     includeDicom,
+    studyIds,
     job,
     progress,
     history,

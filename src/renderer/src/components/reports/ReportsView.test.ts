@@ -23,7 +23,7 @@ function fakeApi() {
     reports: {
       jobs: vi.fn(async () => ({ ok: true as const, value: [] })),
       settings: vi.fn(async () => ({ ok: true as const, value: { clinicName: 'Clinic', clinicLogo: null } })),
-      preview: vi.fn(async () => ({ ok: true as const, value: { patientId: 'p1', patientName: 'Ada Lovelace', mrn: 'A1', studies: 1, images: 2, diagnoses: 0, carePlans: 0, notes: [] } })),
+      preview: vi.fn(async () => ({ ok: true as const, value: { patientId: 'p1', patientName: 'Ada Lovelace', mrn: 'A1', studies: 1, images: 2, diagnoses: 0, carePlans: 0, notes: [], studyList: [] } })),
       export: vi.fn(async () => ({ ok: true as const, value: current })),
       job: vi.fn(async () => ({ ok: true as const, value: current })),
       cancel: vi.fn(async () => ({ ok: true as const, value: current })),
