@@ -11,6 +11,8 @@ import { consoleLogger } from './app/logger';
 import { loadBackend } from './ml/backend';
 import { resolveDataDir } from './app/paths';
 import { registerElectronIpc } from './ipc/electron';
+import { electronKeychain } from './platform/keychain';
+import { installTrustMenu, lockOnSystemLock } from './platform/trustMenu';
 import { createMainWindow, hardenSession } from './platform/window';
 
 const logger = consoleLogger('carelens-main');
@@ -24,7 +26,9 @@ async function main(): Promise<void> {
   await app.whenReady();
   hardenSession();
   const dataDir = resolveDataDir(dataDirFromArgs(process.argv) ?? process.env.CARELENS_DATA_DIR ?? app.getPath('userData'));
-  const carelens = createApp({ dataDir, runtime: 'electron', logger });
+  const carelens = createApp({ dataDir, runtime: 'electron', logger, keychain: electronKeychain() });
+  installTrustMenu(carelens.dispatch);
+  lockOnSystemLock(carelens.dispatch);
   const devUrl = process.env.ELECTRON_RENDERER_URL;
   const appOrigins = devUrl ? [new URL(devUrl).origin] : ['file://'];
   registerElectronIpc(ipcMain, carelens.dispatch, carelens.core.events, appOrigins, () => BrowserWindow.getAllWindows().map((w) => w.webContents));
