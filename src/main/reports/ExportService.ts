@@ -283,10 +283,10 @@ export class ExportService {
     const settings = this.settings();
     let done = 0;
     let state: ExportJobState = 'done';
-    const save = (final: boolean) => {
+    const save = () => {
       this.core.db
         .prepare('UPDATE report_exports SET done = ?, files = ?, failures = ?, warnings = ?, state = ?, finished_at = ?, duration_ms = ? WHERE id = ?')
-        .run(done, JSON.stringify(files), JSON.stringify(failures), JSON.stringify(warnings), final ? state : 'running', final ? this.core.clock.now().toISOString() : null, final ? Math.round(performance.now() - t0) : null, id);
+        .run(done, JSON.stringify(files), JSON.stringify(failures), JSON.stringify(warnings), state, this.core.clock.now().toISOString(), Math.round(performance.now() - t0), id);
     };
     const emit = (current: string | null, s: ExportJobState) => this.core.events.emit('reports:progress', { jobId: id, state: s, done, total: patientIds.length, current });
     emit(null, 'running');
@@ -326,7 +326,8 @@ export class ExportService {
         }
         done++;
         emit(label, 'running');
-        if (done % 10 === 0) save(false);
+        // The count only: rewriting the growing file list every few patients would cost O(n²) on big batches.
+        if (done % 10 === 0) this.core.db.prepare('UPDATE report_exports SET done = ? WHERE id = ?').run(done, id);
         // Let a cancel (and the rest of the app) in between patients.
         await yieldToLoop();
       }
@@ -345,7 +346,7 @@ export class ExportService {
     } catch (err) {
       warnings.push(`The index could not be written: ${(err as Error).message}`);
     }
-    save(true);
+    save();
     const job = this.job(id);
     emit(null, job.state);
     return job;

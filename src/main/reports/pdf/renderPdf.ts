@@ -224,7 +224,7 @@ function drawStudy(doc: Doc, c: ReportCase, study: ReportStudy, media: ReportMed
   if (study.studyUid) parts.push(`UID ${study.studyUid}`);
   doc.text(parts.join(' · '));
   for (const s of study.series) {
-    doc.text(`Series ${s.seriesNumber ?? '—'}: ${[s.modality, s.bodyPart, s.description].filter(Boolean).join(' · ') || 'no description'} (${s.images.length} image${s.images.length === 1 ? '' : 's'})`, MARGIN + 10);
+    doc.text(`Series${s.seriesNumber !== null ? ` ${s.seriesNumber}` : ''}: ${[s.modality, s.bodyPart, s.description].filter(Boolean).join(' · ') || 'no description'} (${s.images.length} image${s.images.length === 1 ? '' : 's'})`, MARGIN + 10);
   }
   doc.x = MARGIN;
   doc.fillColor(INK).fontSize(10);
