@@ -94,7 +94,8 @@ function ensureSpace(doc: Doc, height: number): void {
 }
 
 function heading(doc: Doc, text: string): void {
-  ensureSpace(doc, 60);
+  // Room for the heading and the first lines under it: a heading never ends a page alone.
+  ensureSpace(doc, 110);
   doc.moveDown(0.8);
   doc.font('bold').fontSize(13).fillColor(ACCENT).text(text, MARGIN, doc.y);
   const y = doc.y + 2;
