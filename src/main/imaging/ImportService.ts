@@ -7,6 +7,7 @@ import type { ImportFailure, ImportOptions, ImportReport, ImportState, ImportSta
 import { findPatientById, findPatientByMrn } from '../patients/patientRepository';
 import type { FileResult } from './importFiles';
 import { BatchWriter } from './BatchWriter';
+import { databaseKeyOf } from '../db/connection';
 import type { WorkerIn, WorkerOut } from './importProtocol';
 import { startImagingWorker } from './startImagingWorker';
 
@@ -112,8 +113,13 @@ export class ImportService {
       if (this.running === run) this.end(run, 'failed', `The import worker exited unexpectedly (code ${code}).`);
     });
     const knownSha = (this.core.db.prepare('SELECT sha256 FROM images').pluck().all() as string[]);
+    // On-disk databases are written by the worker itself, on its own connection.
+    const database = this.core.db.memory
+      ? undefined
+      : { file: this.core.db.name, key: databaseKeyOf(this.core.db), context: { importId: id, labelSetId, actor, fixedPatientId } };
     const start: WorkerIn = {
       type: 'start',
+      ...(database ? { database } : {}),
       paths: options.paths.map((p) => path.resolve(p)),
       storeRoot: this.core.paths.store,
       thumbRoot: this.core.paths.thumbnails,
@@ -245,6 +251,8 @@ export class ImportService {
           run.walkDone = true;
           this.core.db.prepare('UPDATE imports SET found = ? WHERE id = ?').run(m.count, run.id);
         }
+        this.emit(run, false);
+      } else if (m.type === 'written') {
         this.emit(run, false);
       } else if (m.type === 'batch') {
         this.writeBatch(run, m.results);

@@ -8,6 +8,9 @@
  */
 import { parentPort } from 'node:worker_threads';
 import fs from 'node:fs';
+import { systemClock } from '../app/clock';
+import { openDatabase, type Db } from '../db/connection';
+import { BatchWriter } from './BatchWriter';
 import { Codecs } from './codecs';
 import { decodeImageBytes } from './pixels';
 import { processFile, walk, type FileJob, type FileResult } from './importFiles';
@@ -43,6 +46,22 @@ async function run(start: Extract<WorkerIn, { type: 'start' }>, isCancelled: () 
     patientFromFolders: start.patientFromFolders,
     knownSha: new Set(start.knownSha),
   };
+  // With a database to write to, batches are committed here and only a count goes back.
+  let writer: BatchWriter | null = null;
+  let db: Db | null = null;
+  if (start.database) {
+    db = openDatabase({ file: start.database.file, key: start.database.key });
+    writer = new BatchWriter(db, systemClock);
+  }
+  const context = start.database?.context;
+  const flush = (results: FileResult[]) => {
+    if (writer && context) {
+      writer.write(context, results);
+      send({ type: 'written', files: results.length });
+    } else {
+      send({ type: 'batch', results });
+    }
+  };
   let batch: FileResult[] = [...walkFailures];
   let lastSent = Date.now();
   // A few files in flight at once, so reading and writing overlap with decoding.
@@ -54,14 +73,19 @@ async function run(start: Extract<WorkerIn, { type: 'start' }>, isCancelled: () 
       const result = await processFile(job, options, codecs);
       batch.push(result);
       if (batch.length >= BATCH_FILES || Date.now() - lastSent >= BATCH_MS) {
-        send({ type: 'batch', results: batch });
+        const full = batch;
         batch = [];
         lastSent = Date.now();
+        flush(full);
       }
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
-  if (batch.length > 0) send({ type: 'batch', results: batch });
+  try {
+    if (batch.length > 0) flush(batch);
+  } finally {
+    db?.close();
+  }
   send({ type: 'done', cancelled: isCancelled() });
 }
 
