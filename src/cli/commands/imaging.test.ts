@@ -37,6 +37,13 @@ describe('carelens import / images list', () => {
     expect(JSON.parse(again.out)).toMatchObject({ imported: 0, duplicates: 6 });
   });
 
+  it('reports a folder that does not exist as a line of the report, not a crash', async () => {
+    const dataDir = tempDir('carelens-cli-imaging-');
+    const r = await run(['import', path.join(dataDir, 'no-such-folder'), '--json', '--data-dir', dataDir]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ scanned: 1, imported: 0, failed: [{ reason: 'folder not found' }] });
+  });
+
   it('exits 2 with the usage for a missing folder argument or an unknown option', async () => {
     expect((await run(['import', '--json'])).code).toBe(2);
     expect((await run(['import', 'x', '--bogus'])).code).toBe(2);
