@@ -98,7 +98,7 @@ export function logitsOf(tf: Tf, model: TfNs.LayersModel, pixels: Float32Array, 
   for (let i = 0; i < idx.length; i += batch) {
     const part = idx.slice(i, i + batch);
     const x = tf.tensor4d(batchPixels(pixels, part, size, ch, false, Math.random), [part.length, size, size, ch]);
-    const y = model.predict(x) as TfNs.Tensor;
+    const y = model.predict(x, { batchSize: part.length }) as TfNs.Tensor;
     const data = y.dataSync();
     const k = y.shape[1]!;
     for (let r = 0; r < part.length; r++) out.push(Array.from(data.subarray(r * k, (r + 1) * k)));
