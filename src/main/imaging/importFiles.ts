@@ -50,7 +50,10 @@ export interface ProcessOptions {
   thumbRoot: string;
   labelsFromFolders: boolean;
   patientFromFolders: boolean;
-  /** sha256 values already stored (and those seen earlier in this import). */
+  /**
+   * sha256 values stored before this import began. Copies met during the import are decoded
+   * anyway and counted as duplicates by the writer, in walk order (deterministic).
+   */
   knownSha: Set<string>;
 }
 
@@ -182,7 +185,6 @@ export async function processFile(job: FileJob, options: ProcessOptions, codecs:
     thumbnail = null; // the grid shows a placeholder; the image itself is fine
   }
 
-  options.knownSha.add(sha256);
   const place = placeOf(job);
   const format = kind === 'png' ? 'png' : kind === 'jpeg' ? 'jpeg' : 'dicom';
   return {

@@ -65,13 +65,20 @@ async function run(start: Extract<WorkerIn, { type: 'start' }>, isCancelled: () 
   let batch: FileResult[] = [...walkFailures];
   let lastSent = Date.now();
   // A few files in flight at once, so reading and writing overlap with decoding.
+  // Results leave in walk order whatever order the lanes finish in, so "the first file met
+  // wins" holds for duplicates (same SOP Instance UID or same bytes) and re-runs are repeatable.
   let next = 0;
+  let nextOut = 0;
+  const done = new Map<number, FileResult>();
   const lane = async () => {
     while (next < jobs.length && !isCancelled()) {
-      const job = jobs[next++]!;
-      // Await first: `batch.push(await ...)` would push into the array that was current before the wait.
-      const result = await processFile(job, options, codecs);
-      batch.push(result);
+      const index = next++;
+      const result = await processFile(jobs[index]!, options, codecs);
+      done.set(index, result);
+      while (done.has(nextOut)) {
+        batch.push(done.get(nextOut)!);
+        done.delete(nextOut++);
+      }
       if (batch.length >= BATCH_FILES || Date.now() - lastSent >= BATCH_MS) {
         const full = batch;
         batch = [];
