@@ -1,14 +1,7 @@
-import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../app/workers';
 
-/**
- * Starts the imaging worker. From a build this is app/workers.ts's startWorker. From sources
- * (vitest, tsx) Node 20 ignores `--import tsx` in a worker's execArgv ("Unknown file
- * extension .ts"), so the worker is bootstrapped through tsx's require hook instead.
- */
+/** Starts the imaging worker (the built file in Electron and the CLI, the TypeScript source in tests). */
 export function startImagingWorker(): Worker {
-  if (!__filename.endsWith('.ts')) return startWorker('imagingWorker');
-  const entry = path.join(__dirname, 'worker.ts');
-  return new Worker(`require('tsx/cjs'); require(${JSON.stringify(entry)});`, { eval: true });
+  return startWorker('imagingWorker');
 }
