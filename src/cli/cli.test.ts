@@ -1,18 +1,8 @@
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../main/app/testing';
-import { main } from './index';
+import { runCli } from './testing';
 
-async function cli(args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await main(args, { stdout, stderr, isTty: false });
-  return { code, out, err };
-}
+const cli = runCli;
 
 describe('carelens CLI', () => {
   it('prints help with every command', async () => {

@@ -1,19 +1,9 @@
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { SHARED_DATA, tempDir } from '../../main/app/testing';
-import { main } from '../index';
+import { runCli } from '../testing';
 
-async function run(args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await main(args, { stdout, stderr, isTty: false });
-  return { code, out, err };
-}
+const run = runCli;
 
 describe('carelens import / images list', () => {
   it('prints exactly the summary object with --json, then lists the images', async () => {

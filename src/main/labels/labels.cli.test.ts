@@ -1,21 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../cli/index';
+import { runCli } from '../../cli/testing';
 import { createTestApp, tempDir } from '../app/testing';
 import { insertSharedImages } from './testImages';
 
-async function run(dataDir: string, ...args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await main([...args, '--data-dir', dataDir], { stdout, stderr, isTty: false });
-  return { code, out, err };
-}
+const run = (dataDir: string, ...args: string[]) => runCli([...args, '--data-dir', dataDir]);
 
 describe('carelens labels', () => {
   it('creates a set, labels, edits classes, shows history, agreement and exports CSV', async () => {
