@@ -10,7 +10,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { fitRecommender, recommend, buildRatingMatrix, tfidfRows, CLINIC_WORDS, type EngineData, type EngineMode, type Triple } from '../src/main/careplans/engine';
-import { seededRandom } from '../src/main/careplans/engine/sparse';
+import { seededRandom } from '../src/shared/random';
 import { fmt, percentile } from './util';
 
 const N_CONDITIONS = 300;

@@ -9,17 +9,7 @@ import { searchKey } from '../patients/patientRepository';
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** What a caller appends; seq, time and the hashes are the log's. */
-export interface AuditAppend {
-  actorId: string;
-  actorName: string;
-  actorRole: string;
-  transport: string;
-  channel: string;
-  kind: string;
-  outcome: string;
-  patientIds: string[];
-  detail: string;
-}
+export type AuditAppend = Omit<AuditEntry, 'seq' | 'at' | 'prevHash' | 'hash'>;
 
 interface AuditRow {
   seq: number;

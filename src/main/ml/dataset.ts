@@ -5,6 +5,7 @@
  */
 import type { Db } from '../db/connection';
 import { AppError } from '../../shared/ipc/envelope';
+import { seededRandom } from '../../shared/random';
 import type { SplitMode, SplitName, SplitSummary } from '../../shared/domain/ml';
 
 export interface LabelledImage {
@@ -92,18 +93,6 @@ export function labelledImages(db: Db, labelSetId: string, now: Date): LabelledI
     modality: r.modality,
     manufacturer: r.manufacturer,
   }));
-}
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same split on every machine. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function shuffle<T>(items: T[], random: () => number): T[] {

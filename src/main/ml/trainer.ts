@@ -10,7 +10,8 @@ import type { Architecture, EpochRecord, HyperParameters, TrainingProgress } fro
 import { decodeImageBytes, resize, toGray8 } from '../imaging/pixels';
 import { Codecs } from '../imaging/codecs';
 import { buildModel, lastFeatureMapLayer } from './models';
-import { seededRandom, shuffle } from './dataset';
+import { seededRandom } from '../../shared/random';
+import { shuffle } from './dataset';
 
 type Tf = typeof TfNs;
 

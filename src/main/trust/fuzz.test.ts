@@ -7,6 +7,7 @@ import { silentLogger } from '../app/logger';
 import { callAs, tempDir } from '../app/testing';
 import { startWebHost, type WebHost } from '../ipc/webHost';
 import { channelNames, channels } from '../../shared/ipc/contract';
+import { seededRandom } from '../../shared/random';
 
 /**
  * Fuzzes the dispatch table over the real web host: 10,000 random malformed calls from
@@ -16,18 +17,6 @@ import { channelNames, channels } from '../../shared/ipc/contract';
  */
 const CALLS = 10_000;
 const CONCURRENCY = 8;
-
-/** A small deterministic PRNG (mulberry32), so a failure can be replayed from its seed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NASTY_STRINGS = ['', ' ', '\u0000', '../../etc/passwd', "'; DROP TABLE patients; --", '<script>alert(1)</script>', '𝕏'.repeat(50), 'a'.repeat(70_000), '%00', '__proto__', 'constructor', '1e309', '-0', 'NaN'];
 
@@ -147,7 +136,7 @@ describe('fuzzing the dispatch table over the web host', () => {
     const anonCookie = await newSession();
     const before = snapshot(app);
     const auditBefore = app.features.audit.log.count();
-    const rand = prng(20261130);
+    const rand = seededRandom(20261130);
     const codes: Record<string, number> = {};
     const statuses: Record<number, number> = {};
     let answeredOk = 0;

@@ -5,7 +5,8 @@
 import { CsvError, parseCsv } from './csv';
 import { ndcgAt } from './hybrid';
 import { fitRecommender, recommend } from './index';
-import { buildRatingMatrix, seededRandom, shuffleInPlace, tfidfRows, type Triple } from './sparse';
+import { seededRandom } from '../../../shared/random';
+import { buildRatingMatrix, shuffleInPlace, tfidfRows, type Triple } from './sparse';
 import { ENGINE_MODES, type EngineData, type EngineMode, type EngineOptions } from './types';
 
 export interface RawInteraction {

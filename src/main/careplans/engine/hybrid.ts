@@ -1,7 +1,8 @@
 import { BiasRecommender, PopularRecommender } from './baselines';
 import { ContentRecommender } from './content';
 import { ItemKnnRecommender } from './itemKnn';
-import { buildRatingMatrix, seededRandom, shuffleInPlace, topK, type RatingMatrix, type Triple } from './sparse';
+import { seededRandom } from '../../../shared/random';
+import { buildRatingMatrix, shuffleInPlace, topK, type RatingMatrix, type Triple } from './sparse';
 import { UserKnnRecommender } from './userKnn';
 import { round2, wordsOf, type EngineData, type EngineOptions, type Explanation, type Recommender } from './types';
 
