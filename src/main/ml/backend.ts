@@ -1,5 +1,6 @@
 import type { BackendInfo } from '../../shared/ipc/system';
 import type { Logger } from '../app/logger';
+import { startThreadedWasm, wantedWasmThreads } from './wasmThreads';
 
 type Tf = typeof import('@tensorflow/tfjs');
 
@@ -13,8 +14,23 @@ export interface LoadedBackend {
  * dependency that installs on users' machines), then WebAssembly, then the pure-JS cpu
  * backend. The choice and the reasons are logged and shown in the app's status area.
  * `prefer` forces one (for benchmarks and tests).
+ *
+ * The wasm backend runs XNNPACK on `options.wasmThreads` threads (default: the cores, at most 4, or
+ * CARELENS_WASM_THREADS) through wasmThreads.ts; when that cannot start, on one thread, and
+ * the detail says why. Only the ml worker threads ask for more than one: the main process
+ * loads a backend just to name it.
  */
-export async function loadBackend(logger: Logger, prefer?: 'tensorflow' | 'wasm' | 'cpu'): Promise<LoadedBackend> {
+export interface BackendOptions {
+  /** XNNPACK threads for the wasm backend (1: the single-threaded build). */
+  wasmThreads?: number;
+  /** How long the threaded wasm module may take to start before falling back (ms). */
+  threadStartTimeoutMs?: number;
+  /** Tests only: code each pthread worker runs first (to simulate a worker that cannot boot). */
+  prependToWasmWorkers?: string;
+}
+
+export async function loadBackend(logger: Logger, prefer?: 'tensorflow' | 'wasm' | 'cpu', options: BackendOptions = {}): Promise<LoadedBackend> {
+  const wasmThreads = options.wasmThreads ?? 1;
   const reasons: string[] = [];
   const order = prefer ? [prefer] : (['tensorflow', 'wasm', 'cpu'] as const);
   for (const name of order) {
@@ -28,11 +44,22 @@ export async function loadBackend(logger: Logger, prefer?: 'tensorflow' | 'wasm'
       }
       const tf = await import('@tensorflow/tfjs');
       if (name === 'wasm') {
-        await import('@tensorflow/tfjs-backend-wasm');
-        const ok = await tf.setBackend('wasm');
-        if (!ok) throw new Error('the wasm backend did not initialise');
-        await tf.ready();
-        return done(tf, 'wasm', reasons, logger);
+        const wasm = await import('@tensorflow/tfjs-backend-wasm');
+        let threads = 0;
+        if (wasmThreads > 1) {
+          try {
+            threads = (await startThreadedWasm(tf, wasm, wasmThreads, options.threadStartTimeoutMs, options.prependToWasmWorkers ? { prependToWorkers: options.prependToWasmWorkers } : {})).threads;
+          } catch (err) {
+            reasons.push(`wasm threads: ${(err as Error).message.split('\n')[0]}`);
+          }
+        }
+        if (threads === 0) {
+          threads = 1;
+          const ok = await tf.setBackend('wasm');
+          if (!ok) throw new Error('the wasm backend did not initialise');
+          await tf.ready();
+        }
+        return done(tf, 'wasm', reasons, logger, `${threads} thread${threads === 1 ? '' : 's'}`);
       }
       await tf.setBackend('cpu');
       await tf.ready();
@@ -45,8 +72,11 @@ export async function loadBackend(logger: Logger, prefer?: 'tensorflow' | 'wasm'
   throw new Error(`No TensorFlow.js backend could start (${reasons.join('; ')})`);
 }
 
-function done(tf: Tf, name: string, reasons: string[], logger: Logger): LoadedBackend {
-  const detail = reasons.length ? `using ${name}; not available: ${reasons.join('; ')}` : `using ${name}`;
+export { wantedWasmThreads };
+
+function done(tf: Tf, name: string, reasons: string[], logger: Logger, how?: string): LoadedBackend {
+  const using = how ? `using ${name} (${how})` : `using ${name}`;
+  const detail = reasons.length ? `${using}; not available: ${reasons.join('; ')}` : using;
   logger.info(`TensorFlow.js backend: ${detail}`);
   return { tf, info: { name, detail } };
 }

@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type * as TfNs from '@tensorflow/tfjs';
-import { loadBackend, type LoadedBackend } from './backend';
+import { loadBackend, wantedWasmThreads, type LoadedBackend } from './backend';
 import { installWasmTrainingKernels } from './wasmKernels';
 import { loadModel, loadPixels, predictPixels, train } from './trainer';
 import type { FromWorker, ToWorker } from './protocol';
@@ -23,7 +23,7 @@ if (port) {
   const models = new Map<string, Promise<TfNs.LayersModel>>();
 
   const tfReady = (prefer?: 'tensorflow' | 'wasm' | 'cpu') => {
-    backend ??= loadBackend(logger, prefer).then((b) => {
+    backend ??= loadBackend(logger, prefer, { wasmThreads: wantedWasmThreads() }).then((b) => {
       if (b.info.name === 'wasm') installWasmTrainingKernels(b.tf);
       post({ type: 'backend', info: b.info });
       return b;
