@@ -1,7 +1,7 @@
 /**
- * `npm run bench -- train [--quick] [--no-torch] [--epochs N]`: training images/s of both
- * architectures at 28x28x1 and 112x112x3 on the tfjs wasm backend (with CareLens's training
- * kernels), then full epochs of seed-cnn at 28x28x1 on the real PneumoniaMNIST training
+ * `npm run bench -- train [--quick] [--no-torch] [--epochs N] [--threads N]`: training
+ * images/s of both architectures at 28x28x1 and 112x112x3 on the tfjs wasm backend as the ml
+ * worker runs it (threads from backend.ts, CareLens's training kernels), then full epochs of seed-cnn at 28x28x1 on the real PneumoniaMNIST training
  * split, each beside the PyTorch reference (bench/pytorch_reference.py, Debian's
  * python3-torch, 2 threads) run in the same sitting, alternating, so the ratio is fair on a
  * shared machine. Prints medians, ratios and the load average.
@@ -11,12 +11,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
-import { installWasmTrainingKernels } from '../src/main/ml/wasmKernels';
 import { buildModel } from '../src/main/ml/models';
 import { loadPixels } from '../src/main/ml/trainer';
 import type { Architecture } from '../src/shared/domain/ml';
-import { fmt, median } from './util';
+import { benchBackend, fmt, median } from './util';
 
 const DATA = path.resolve(__dirname, '../../shared/data/images/pneumoniamnist');
 const PY = '/usr/bin/python3';
@@ -90,10 +88,8 @@ export default async function run(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
   const noTorch = args.includes('--no-torch');
   const nEpochs = Number(args[args.indexOf('--epochs') + 1]) || 3;
-  await tf.setBackend('wasm');
-  await tf.ready();
-  installWasmTrainingKernels(tf);
-  console.log(`backend: ${tf.getBackend()} (tfjs ${tf.version.tfjs}, XNNPACK, SIMD, 1 thread: wasm threads are off in Node) + CareLens training kernels; load average before: ${load()}`);
+  const backend = await benchBackend(args);
+  console.log(`backend: ${backend} + CareLens training kernels; load average before: ${load()}`);
   console.log('training images/s, batch 32, random data (median of steps; PyTorch measured right after each):');
   const configs: [Architecture, number, number, number][] = [
     ['seed-cnn', 28, 1, quick ? 8 : 20],

@@ -83,3 +83,68 @@ export function lastFeatureMapLayer(model: TfNs.Sequential): number {
   }
   throw new Error('the model has no convolutional feature map');
 }
+
+interface LayerJson {
+  class_name: string;
+  config: Record<string, unknown> & { name: string };
+}
+
+/**
+ * The model as it runs for diagnosis: each Conv2D -> BatchNormalization (-> ReLU) triple
+ * becomes one Conv2D with bias and a fused ReLU, and Dropout (a no-op at inference) goes.
+ * With s = gamma / sqrt(movingVariance + epsilon): W' = W * s per output channel and
+ * b' = (b - movingMean) * s + beta, so the logits are the same up to float rounding (tested),
+ * while three full passes over every feature map become none. A model without batch
+ * normalisation (seed-cnn) is returned as it is. The result shares nothing with `model`.
+ */
+export async function foldForInference(tf: Tf, model: TfNs.LayersModel): Promise<TfNs.LayersModel> {
+  const byName = new Map(model.layers.map((l) => [l.name, l]));
+  if (!model.layers.some((l) => l.getClassName() === 'BatchNormalization')) return model;
+  const topology = model.toJSON(null, false) as unknown as { class_name: string; config: { name: string; layers: LayerJson[] } };
+  if (topology.class_name !== 'Sequential') return model;
+  const src = topology.config.layers;
+  const layers: LayerJson[] = [];
+  /** Folded conv name -> the BatchNormalization layer folded into it. */
+  const folded = new Map<string, TfNs.layers.Layer>();
+  for (let i = 0; i < src.length; i++) {
+    const l = src[i]!;
+    const next = src[i + 1];
+    if (l.class_name === 'Dropout') continue;
+    if (l.class_name === 'Conv2D' && next?.class_name === 'BatchNormalization' && l.config.activation === 'linear') {
+      const after = src[i + 2];
+      const relu = after?.class_name === 'ReLU' && (after.config.max_value ?? null) === null;
+      layers.push({ class_name: 'Conv2D', config: { ...l.config, use_bias: true, activation: relu ? 'relu' : 'linear' } });
+      folded.set(l.config.name, byName.get(next.config.name)!);
+      i += relu ? 2 : 1;
+      continue;
+    }
+    layers.push(l);
+  }
+  const out = (await tf.models.modelFromJSON({ modelTopology: { ...topology, config: { ...topology.config, name: `${topology.config.name}_inference`, layers } } } as unknown as TfNs.io.ModelJSON)) as TfNs.LayersModel;
+  for (const layer of out.layers) {
+    const original = byName.get(layer.name)!;
+    const bn = folded.get(layer.name);
+    if (!bn) {
+      layer.setWeights(original.getWeights());
+      continue;
+    }
+    const cfg = bn.getConfig() as { epsilon: number; scale: boolean; center: boolean };
+    const [kernel, bias] = original.getWeights() as [TfNs.Tensor4D, TfNs.Tensor1D?];
+    const bw = bn.getWeights();
+    let k = 0;
+    const gamma = cfg.scale ? bw[k++]! : null;
+    const beta = cfg.center ? bw[k++]! : null;
+    const mean = bw[k++]!;
+    const variance = bw[k]!;
+    const weights = tf.tidy(() => {
+      let s = tf.rsqrt(tf.add(variance, cfg.epsilon));
+      if (gamma) s = tf.mul(s, gamma);
+      let b = tf.mul(tf.sub(bias ?? tf.zerosLike(mean), mean), s);
+      if (beta) b = tf.add(b, beta);
+      return [tf.mul(kernel, s), b];
+    });
+    layer.setWeights(weights);
+    tf.dispose(weights);
+  }
+  return out;
+}
