@@ -125,6 +125,15 @@ test('creates a label set, labels with keys, undoes, and a second clinician revi
   await expect(page.getByTestId('label-agreement')).toContainText('of 2 reviewed images confirmed');
   await page.screenshot({ path: 'test-results/e2e/labels-review.png' });
 
+  // "Model unsure" shows its threshold (no model yet, so nothing is unsure at any threshold).
+  await expect(page.getByTestId('unsure-threshold')).toHaveCount(0);
+  await page.getByTestId('label-filter').selectOption('unsure');
+  await expect(page.getByTestId('unsure-threshold')).toHaveValue('0.5');
+  await page.getByTestId('unsure-threshold').fill('0.3');
+  await page.getByTestId('unsure-threshold').press('Enter');
+  await expect(page.getByTestId('unsure-threshold')).toHaveValue('0.3');
+  await expect(page.getByTestId('label-position')).toHaveText('0 / 0');
+
   // Back in labelling mode the queue is "label next" again: every unlabelled image (Ana's skip is hers alone).
   await page.getByTestId('mode-label').click();
   await expect(page.getByTestId('label-filter')).toHaveValue('next');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchPixels, maxShiftFor } from './trainer';
+import { batchPixels, defaultHyper, maxShiftFor } from './trainer';
 
 // A 4x4 one-channel image with distinct values 1..16, row-major.
 const img = Float32Array.from({ length: 16 }, (_, i) => i + 1);
@@ -29,9 +29,13 @@ describe('training augmentation (batchPixels)', () => {
     expect([at(out, 0, 0), at(out, 3, 2)]).toEqual([0, 0]);
   });
 
-  it('shifts only the default architecture, and only with augmentation on', () => {
-    expect(maxShiftFor('default', true)).toBe(2);
-    expect(maxShiftFor('default', false)).toBe(0);
-    expect(maxShiftFor('seed-cnn', true)).toBe(0);
+  it('shifts by the recorded maxShift; versions saved without it by the old rule (default with flips: 2 px)', () => {
+    expect(maxShiftFor('default', defaultHyper('default'))).toBe(2);
+    expect(maxShiftFor('seed-cnn', defaultHyper('seed-cnn'))).toBe(0);
+    expect(maxShiftFor('seed-cnn', { augment: { horizontalFlip: true, maxShift: 3 } })).toBe(3);
+    expect(maxShiftFor('default', { augment: { horizontalFlip: true, maxShift: 0 } })).toBe(0);
+    expect(maxShiftFor('default', { augment: { horizontalFlip: true } })).toBe(2);
+    expect(maxShiftFor('default', { augment: { horizontalFlip: false } })).toBe(0);
+    expect(maxShiftFor('seed-cnn', { augment: { horizontalFlip: true } })).toBe(0);
   });
 });

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type * as TfNs from '@tensorflow/tfjs';
-import type { Architecture, EpochRecord, HyperParameters, TrainingProgress } from '../../shared/domain/ml';
+import { trainingShift, type Architecture, type EpochRecord, type HyperParameters, type TrainingProgress } from '../../shared/domain/ml';
 import { decodeImageBytes, resize, toGray8 } from '../imaging/pixels';
 import { Codecs } from '../imaging/codecs';
 import { buildModel, lastFeatureMapLayer } from './models';
@@ -47,8 +47,8 @@ export type ProgressSink = (p: TrainingProgress) => void;
 export function defaultHyper(arch: Architecture, overrides: Partial<HyperParameters> = {}): HyperParameters {
   const base: HyperParameters =
     arch === 'seed-cnn'
-      ? { epochs: 15, batchSize: 32, learningRate: 0.01, optimizer: 'sgd', momentum: 0.9, inputSize: 28, channels: 1, augment: { horizontalFlip: false }, earlyStoppingPatience: 4, seed: 42 }
-      : { epochs: 15, batchSize: 32, learningRate: 0.001, optimizer: 'adam', inputSize: 28, channels: 1, augment: { horizontalFlip: true }, earlyStoppingPatience: 4, seed: 42 };
+      ? { epochs: 15, batchSize: 32, learningRate: 0.01, optimizer: 'sgd', momentum: 0.9, inputSize: 28, channels: 1, augment: { horizontalFlip: false, maxShift: 0 }, earlyStoppingPatience: 4, seed: 42 }
+      : { epochs: 15, batchSize: 32, learningRate: 0.001, optimizer: 'adam', inputSize: 28, channels: 1, augment: { horizontalFlip: true, maxShift: 2 }, earlyStoppingPatience: 4, seed: 42 };
   return { ...base, ...overrides, augment: { ...base.augment, ...(overrides.augment ?? {}) } };
 }
 
@@ -78,13 +78,15 @@ function makeOptimizer(tf: Tf, h: HyperParameters): TfNs.Optimizer {
 }
 
 /**
- * Largest random shift (pixels, each axis) applied to `default`'s training images when
- * augmentation is on: PyTorch's RandomCrop(size, padding=2) at 28x28. The model generalised
- * poorly from the easy predefined validation split to the test split (normal recall 0.67);
- * small translations are the other augmentation, besides flips, that keeps a chest film plausible.
+ * Largest random shift (pixels, each axis) applied to the training images: the recorded
+ * `augment.maxShift` (`default`: 2, PyTorch's RandomCrop(size, padding=2) at 28x28; the model
+ * generalised poorly from the easy predefined validation split to the test split, normal
+ * recall 0.67, and small translations are the other augmentation, besides flips, that keeps
+ * a chest film plausible). Versions saved before the field existed shifted 2 px exactly when
+ * they were `default` with flips on.
  */
-export function maxShiftFor(arch: Architecture, augment: boolean): number {
-  return arch === 'default' && augment ? 2 : 0;
+export function maxShiftFor(arch: Architecture, h: Pick<HyperParameters, 'augment'>): number {
+  return trainingShift(arch, h.augment);
 }
 
 /**
@@ -173,7 +175,7 @@ export async function train(tf: Tf, spec: TrainSpec, emit: ProgressSink, cancell
   const k = spec.classes.length;
 
   const random = seededRandom(h.seed);
-  const shift = maxShiftFor(spec.architecture, h.augment.horizontalFlip);
+  const shift = maxShiftFor(spec.architecture, h);
   // tfjs draws initial weights from its own generator: seed it through the initialisers' global RNG.
   const model = buildModel(tf, spec.architecture, { size, channels: ch, classes: k });
   const optimizer = makeOptimizer(tf, h);

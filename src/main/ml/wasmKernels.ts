@@ -189,39 +189,44 @@ export function installWasmTrainingKernels(tf: Tf): boolean {
     }
   };
 
-  // The stock MaxPoolGrad is scalar code. For the 2x2 / stride 2 pools our models use, the
-  // gradient is dy routed to the window's maximum: upsample(dy) * (x == upsample(y)).
-  // (A tie inside a window sends the gradient to every tied element; after a ReLU the ties
-  // are zeros, whose gradient the ReLU discards anyway.)
+  // The stock MaxPoolGrad is scalar code through a generic index mapper. For the 2x2 /
+  // stride 2 pools our models use, one pass over the heap routes each dy to its window's
+  // first maximum (row-major, as the cpu backend and TensorFlow do) and zeroes the rest.
   const stockMaxPoolGrad = kernel(tf, 'MaxPoolGrad');
-  const tile: KernelFn = (a) => fastTile(a);
-  const reshape = kernel(tf, 'Reshape');
-  const equal = kernel(tf, 'Equal');
-  const cast = kernel(tf, 'Cast');
-  const multiply = kernel(tf, 'Multiply');
   const maxPoolGrad: KernelFn = (args) => {
     const { inputs, backend, attrs } = args;
     const { dy, input, output } = inputs as { dy: TensorInfo; input: TensorInfo; output: TensorInfo };
     const [fh, fw] = pair(attrs.filterSize);
     const [sh, sw] = pair(attrs.strides);
     const [n, H, W, c] = input.shape as [number, number, number, number];
-    if (fh !== 2 || fw !== 2 || sh !== 2 || sw !== 2 || H % 2 !== 0 || W % 2 !== 0 || output.shape[1] !== H / 2 || output.shape[2] !== W / 2) {
+    if (input.dtype !== 'float32' || fh !== 2 || fw !== 2 || sh !== 2 || sw !== 2 || H % 2 !== 0 || W % 2 !== 0 || output.shape[1] !== H / 2 || output.shape[2] !== W / 2) {
       return stockMaxPoolGrad(args);
     }
-    const temps: TensorInfo[] = [];
-    const keep = (t: TensorInfo) => (temps.push(t), t);
-    const up = (t: TensorInfo) => {
-      const r = keep(reshape({ inputs: { x: t }, backend, attrs: { shape: [n, H / 2, 1, W / 2, 1, c] } }));
-      const tl = keep(tile({ inputs: { x: r }, backend, attrs: { reps: [1, 1, 2, 1, 2, 1] } }));
-      return keep(reshape({ inputs: { x: tl }, backend, attrs: { shape: [n, H, W, c] } }));
-    };
-    try {
-      const mask = keep(equal({ inputs: { a: input, b: up(output) }, backend, attrs: {} }));
-      const maskF = keep(cast({ inputs: { x: mask }, backend, attrs: { dtype: 'float32' } }));
-      return multiply({ inputs: { a: up(dy), b: maskF }, backend, attrs: {} });
-    } finally {
-      for (const t of temps) backend.disposeData(t.dataId);
+    const out = backend.makeOutput([n, H, W, c], 'float32');
+    // Views only after makeOutput: an allocation may grow (and so replace) the heap.
+    const xv = backend.typedArrayFromHeap(input) as Float32Array;
+    const yv = backend.typedArrayFromHeap(output) as Float32Array;
+    const gv = backend.typedArrayFromHeap(dy) as Float32Array;
+    const ov = backend.typedArrayFromHeap(out) as Float32Array;
+    ov.fill(0);
+    const Ho = H / 2;
+    const Wo = W / 2;
+    const row = W * c;
+    let o = 0;
+    for (let b = 0; b < n; b++) {
+      for (let i = 0; i < Ho; i++) {
+        for (let j = 0; j < Wo; j++) {
+          const r0 = ((b * H + 2 * i) * W + 2 * j) * c;
+          for (let k = 0; k < c; k++, o++) {
+            const m = yv[o]!;
+            const at = r0 + k;
+            const hit = xv[at] === m ? at : xv[at + c] === m ? at + c : xv[at + row] === m ? at + row : at + row + c;
+            ov[hit] = gv[o]!;
+          }
+        }
+      }
     }
+    return out;
   };
 
   // The stock wasm Tile is a scalar index-mapping loop (hundreds of ms for a [32,28,28,16]
@@ -286,3 +291,4 @@ export function installWasmTrainingKernels(tf: Tf): boolean {
   installed.add(backendObj);
   return true;
 }
+

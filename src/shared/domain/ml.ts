@@ -13,9 +13,19 @@ export interface HyperParameters {
   momentum?: number;
   inputSize: number;
   channels: number;
-  augment: { horizontalFlip: boolean };
+  /**
+   * Training-time augmentation: random left-right flips, and random shifts of up to
+   * `maxShift` pixels per axis (zero fill). `maxShift` is absent on versions saved before it
+   * was recorded; those shifted 2 px exactly when they were `default` with flips on.
+   */
+  augment: { horizontalFlip: boolean; maxShift?: number };
   earlyStoppingPatience: number;
   seed: number;
+}
+
+/** The largest training shift (pixels per axis) of a version, recorded or, before it was, implied. */
+export function trainingShift(arch: Architecture, augment: HyperParameters['augment']): number {
+  return augment.maxShift ?? (arch === 'default' && augment.horizontalFlip ? 2 : 0);
 }
 
 export interface ClassMetrics {

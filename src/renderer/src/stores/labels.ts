@@ -23,6 +23,8 @@ export const useLabelsStore = defineStore('labels', () => {
   const sets = ref<LabelSet[]>([]);
   const setId = ref<string | null>(null);
   const filter = ref<LabelFilter>('next');
+  /** "Model unsure": an image counts as unsure from this normalised entropy (0..1) up. */
+  const unsureThreshold = ref(0.5);
   const mode = ref<LabelMode>('label');
   const queue = ref<LabelQueue | null>(null);
   const items = ref<QueueItem[]>([]);
@@ -107,7 +109,9 @@ export const useLabelsStore = defineStore('labels', () => {
     }
     busy.value = true;
     try {
-      const q = unwrapResult(await api().labels.queue({ labelSetId: setId.value, filter: filter.value, limit: 2000 }));
+      const q = unwrapResult(
+        await api().labels.queue({ labelSetId: setId.value, filter: filter.value, limit: 2000, ...(filter.value === 'unsure' ? { threshold: unsureThreshold.value } : {}) }),
+      );
       queue.value = q;
       items.value = q.items;
       index.value = 0;
@@ -130,6 +134,13 @@ export const useLabelsStore = defineStore('labels', () => {
   async function setFilter(next: LabelFilter) {
     filter.value = next;
     await loadQueue();
+  }
+
+  /** Changes the "model unsure" threshold (clamped to 0..1) and reloads that filter's queue. */
+  async function setUnsureThreshold(next: number) {
+    if (!Number.isFinite(next)) return;
+    unsureThreshold.value = Math.min(1, Math.max(0, next));
+    if (filter.value === 'unsure') await loadQueue();
   }
 
   async function setMode(next: LabelMode) {
@@ -304,6 +315,8 @@ export const useLabelsStore = defineStore('labels', () => {
     loadQueue,
     selectSet,
     setFilter,
+    unsureThreshold,
+    setUnsureThreshold,
     setMode,
     open: serial(open),
     next: serial(nextNow),
