@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { buildModel } from '../src/main/ml/models';
+import { applyForTraining } from '../src/main/ml/batchNorm';
 import { loadPixels } from '../src/main/ml/trainer';
 import type { Architecture } from '../src/shared/domain/ml';
 import { benchBackend, fmt, median } from './util';
@@ -44,7 +45,7 @@ function throughput(arch: Architecture, size: number, ch: number, steps: number,
   const times: number[] = [];
   for (let i = 0; i < steps + 3; i++) {
     const t0 = performance.now();
-    const l = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true)!;
+    const l = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, applyForTraining(tf, model, x)) as tf.Scalar, true)!;
     l.dataSync();
     l.dispose();
     if (i >= 3) times.push(performance.now() - t0);
@@ -71,7 +72,7 @@ async function epochs(n: number, x: Float32Array, labels: number[]): Promise<num
       idx.forEach((k, j) => buf.set(x.subarray(k * 784, (k + 1) * 784), j * 784));
       const xs = tf.tensor4d(buf, [idx.length, 28, 28, 1]);
       const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(idx.map((k) => labels[k]!), 'int32'), 2));
-      const l = opt.minimize(() => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar, true)!;
+      const l = opt.minimize(() => tf.losses.softmaxCrossEntropy(ys, applyForTraining(tf, model, xs)) as tf.Scalar, true)!;
       l.dataSync();
       l.dispose();
       xs.dispose();

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { installWasmTrainingKernels } from './wasmKernels';
 import { buildModel } from './models';
+import { applyForTraining } from './batchNorm';
 import { gradCam, logitsOf, predictPixels } from './trainer';
 import type { Architecture } from '../../shared/domain/ml';
 
@@ -17,7 +18,7 @@ describe('no tensor leaks (wasm backend)', () => {
     const step = () => {
       const xs = tf.tensor4d(pixels, [8, 28, 28, 1]);
       const ys = tf.tidy(() => tf.oneHot(tf.tensor1d([0, 1, 0, 1, 0, 1, 0, 1], 'int32'), 2));
-      const l = opt.minimize(() => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar, true)!;
+      const l = opt.minimize(() => tf.losses.softmaxCrossEntropy(ys, applyForTraining(tf, model, xs)) as tf.Scalar, true)!;
       l.dispose();
       xs.dispose();
       ys.dispose();

@@ -12,6 +12,7 @@ import { Codecs } from '../imaging/codecs';
 import { buildModel, lastFeatureMapLayer } from './models';
 import { seededRandom } from '../../shared/random';
 import { shuffle } from './dataset';
+import { applyForTraining } from './batchNorm';
 
 type Tf = typeof TfNs;
 
@@ -207,7 +208,7 @@ export async function train(tf: Tf, spec: TrainSpec, emit: ProgressSink, cancell
         const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(part.map((i) => labels[i]!), 'int32'), k));
         let accT: TfNs.Scalar | null = null;
         const lossT = optimizer.minimize(() => {
-          const logits = model.apply(xs, { training: true }) as TfNs.Tensor;
+          const logits = applyForTraining(tf, model, xs);
           accT = tf.keep(tf.mean(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(ys, 1)), 'float32')) as TfNs.Scalar);
           return tf.losses.softmaxCrossEntropy(ys, logits) as TfNs.Scalar;
         }, true)!;

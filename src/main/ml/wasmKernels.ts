@@ -21,6 +21,7 @@
  * with a clear message (our models do not use them).
  */
 import type * as TfNs from '@tensorflow/tfjs';
+import { installBatchNormKernels } from './batchNorm';
 
 type Tf = typeof TfNs;
 type TensorInfo = TfNs.TensorInfo;
@@ -288,6 +289,7 @@ export function installWasmTrainingKernels(tf: Tf): boolean {
   replaceKernel(tf, 'Conv2DBackpropFilter', convBackpropFilter);
   replaceKernel(tf, 'Conv2DBackpropInput', convBackpropInput);
   replaceKernel(tf, 'BatchMatMul', fastMatMul);
+  installBatchNormKernels(tf);
   installed.add(backendObj);
   return true;
 }
