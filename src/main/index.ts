@@ -8,7 +8,7 @@ import { app, BrowserWindow, ipcMain } from 'electron';
 import path from 'node:path';
 import { createApp } from './app/createApp';
 import { consoleLogger } from './app/logger';
-import { loadBackend } from './ml/backend';
+import { nameBackend } from './ml/backend';
 import { resolveDataDir } from './app/paths';
 import { registerElectronIpc } from './ipc/electron';
 import { electronKeychain } from './platform/keychain';
@@ -37,8 +37,8 @@ async function main(): Promise<void> {
   else await win.loadFile(path.join(__dirname, '../renderer/index.html'));
   // The ML backend loads after the window is up, so the status bar can name it.
   setTimeout(() => {
-    loadBackend(logger)
-      .then((b) => carelens.features.setBackend(b.info))
+    nameBackend(logger)
+      .then((info) => carelens.features.setBackend(info))
       .catch((err: Error) => carelens.features.setBackend({ name: null, detail: `no backend: ${err.message}` }));
   }, 1000);
   app.on('window-all-closed', () => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadBackend } from '../../main/ml/backend';
+import { nameBackend } from '../../main/ml/backend';
 import { startWebHost } from '../../main/ipc/webHost';
 import { printJson, UsageError } from '../output';
 import type { CliCommand } from '../types';
@@ -32,8 +32,8 @@ export const serveCommand: CliCommand = {
     }
     // Load the ML backend after start-up, off the request path, so the status bar can show it.
     setTimeout(() => {
-      loadBackend(app.core.logger)
-        .then((b) => app.features.setBackend(b.info))
+      nameBackend(app.core.logger)
+        .then((info) => app.features.setBackend(info))
         .catch((err: Error) => app.features.setBackend({ name: null, detail: `no backend: ${err.message}` }));
     }, 500).unref();
     await new Promise<void>((resolve) => {

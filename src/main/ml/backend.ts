@@ -80,3 +80,15 @@ function done(tf: Tf, name: string, reasons: string[], logger: Logger, how?: str
   logger.info(`TensorFlow.js backend: ${detail}`);
   return { tf, info: { name, detail } };
 }
+
+/**
+ * What the main process shows before an ml worker has reported: the backend that loads here
+ * (on one thread: the main process runs no models), worded for the ml worker, which asks
+ * for `wantedWasmThreads()` threads and reports what it got once it starts.
+ */
+export async function nameBackend(logger: Logger): Promise<BackendInfo> {
+  const { info } = await loadBackend(logger);
+  if (info.name !== 'wasm') return info;
+  const n = wantedWasmThreads();
+  return { ...info, detail: info.detail.replace('using wasm (1 thread)', `using wasm (the ml worker asks for ${n} thread${n === 1 ? '' : 's'})`) };
+}
