@@ -148,8 +148,11 @@ export interface ThreadedStart {
 /**
  * Starts the wasm backend with `threads` XNNPACK threads (including the calling thread).
  * Call instead of `tf.setBackend('wasm')`, before anything else has started the wasm
- * backend. Throws (leaving the process-wide state as it was) when this tfjs version is not
- * the checked one or the threaded module does not come up within `timeoutMs`.
+ * backend. Throws when this tfjs version is not the checked one (nothing touched), when a
+ * pthread worker reports it cannot boot, or when the module does not come up within
+ * `timeoutMs`; in the last two cases the global `Worker` stays a `ParkedWorker` getter (for
+ * the abandoned module) and the rest is restored, so the caller can start the
+ * single-threaded build.
  */
 export async function startThreadedWasm(tf: Tf, wasm: WasmModuleNs, threads: number, timeoutMs = 30_000, testing: { prependToWorkers?: string } = {}): Promise<ThreadedStart> {
   if (wasm.version_wasm !== CHECKED_VERSION) throw new Error(`threaded wasm is only enabled for tfjs-backend-wasm ${CHECKED_VERSION} (this is ${wasm.version_wasm})`);
