@@ -25,6 +25,8 @@ describe('foldForInference', () => {
     await tf.setBackend(backend);
     if (backend === 'wasm') installWasmTrainingKernels(tf);
     const model = buildModel(tf, 'default', { size: 28, channels: 1, classes: 3 });
+    // Seeded weights (the initialisers are not), so the test sees the same model every run.
+    model.setWeights(model.getWeights().map((w, i) => tf.randomNormal(w.shape, 0, 0.3, 'float32', 100 + i)));
     randomiseBatchNorm(model, 11);
     const inference = await foldForInference(tf, model);
     const classes = inference.layers.map((l) => l.getClassName());
@@ -42,10 +44,16 @@ describe('foldForInference', () => {
     // Grad-CAM looks at the same feature map: the last ReLU, now fused into the last conv.
     expect(inference.layers[lastFeatureMapLayer(inference as tf.Sequential)]!.getClassName()).toBe('Conv2D');
     const one = x.slice(0, 1) as tf.Tensor4D;
-    const camRef = gradCam(tf, model, one, 1).values;
-    const camGot = gradCam(tf, inference, one, 1).values;
-    expect(Math.max(...camRef)).toBeCloseTo(1, 2);
-    expect(Math.max(...camRef.map((v, i) => Math.abs(v - camGot[i]!)))).toBeLessThan(2e-3);
+    // A class's map is all zero when its gradient-weighted features are all negative: compare
+    // every class, and require at least one non-trivial map.
+    let nonTrivial = 0;
+    for (let k = 0; k < 3; k++) {
+      const camRef = gradCam(tf, model, one, k).values;
+      const camGot = gradCam(tf, inference, one, k).values;
+      if (Math.max(...camRef) > 0.5) nonTrivial++;
+      expect(Math.max(...camRef.map((v, i) => Math.abs(v - camGot[i]!)))).toBeLessThan(2e-3);
+    }
+    expect(nonTrivial).toBeGreaterThan(0);
     tf.dispose([x, one]);
     inference.dispose();
     // The folded model owns its weights: the original still works after it is disposed.
