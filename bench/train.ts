@@ -1,10 +1,11 @@
 /**
  * `npm run bench -- train [--quick] [--no-torch] [--epochs N] [--threads N]`: training
  * images/s of both architectures at 28x28x1 and 112x112x3 on the tfjs wasm backend as the ml
- * worker runs it (threads from backend.ts, CareLens's training kernels), then full epochs of seed-cnn at 28x28x1 on the real PneumoniaMNIST training
- * split, each beside the PyTorch reference (bench/pytorch_reference.py, Debian's
- * python3-torch, 2 threads) run in the same sitting, alternating, so the ratio is fair on a
- * shared machine. Prints medians, ratios and the load average.
+ * worker runs it (threads from backend.ts, CareLens's training kernels), then full epochs of
+ * seed-cnn at 28x28x1 on the real PneumoniaMNIST training split, each beside the PyTorch
+ * reference (bench/pytorch_reference.py, Debian's python3-torch, 2 threads) run in the same
+ * sitting, alternating, so the ratio is fair on a shared machine. Prints medians, ratios and
+ * the load average.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { batchPixels, defaultHyper, maxShiftFor } from './trainer';
+import { trainingShift } from '../../shared/domain/ml';
+import { batchPixels, defaultHyper } from './trainer';
 
 // A 4x4 one-channel image with distinct values 1..16, row-major.
 const img = Float32Array.from({ length: 16 }, (_, i) => i + 1);
@@ -30,12 +31,12 @@ describe('training augmentation (batchPixels)', () => {
   });
 
   it('shifts by the recorded maxShift; versions saved without it by the old rule (default with flips: 2 px)', () => {
-    expect(maxShiftFor('default', defaultHyper('default'))).toBe(2);
-    expect(maxShiftFor('seed-cnn', defaultHyper('seed-cnn'))).toBe(0);
-    expect(maxShiftFor('seed-cnn', { augment: { horizontalFlip: true, maxShift: 3 } })).toBe(3);
-    expect(maxShiftFor('default', { augment: { horizontalFlip: true, maxShift: 0 } })).toBe(0);
-    expect(maxShiftFor('default', { augment: { horizontalFlip: true } })).toBe(2);
-    expect(maxShiftFor('default', { augment: { horizontalFlip: false } })).toBe(0);
-    expect(maxShiftFor('seed-cnn', { augment: { horizontalFlip: true } })).toBe(0);
+    expect(trainingShift('default', defaultHyper('default').augment)).toBe(2);
+    expect(trainingShift('seed-cnn', defaultHyper('seed-cnn').augment)).toBe(0);
+    expect(trainingShift('seed-cnn', { horizontalFlip: true, maxShift: 3 })).toBe(3);
+    expect(trainingShift('default', { horizontalFlip: true, maxShift: 0 })).toBe(0);
+    expect(trainingShift('default', { horizontalFlip: true })).toBe(2);
+    expect(trainingShift('default', { horizontalFlip: false })).toBe(0);
+    expect(trainingShift('seed-cnn', { horizontalFlip: true })).toBe(0);
   });
 });

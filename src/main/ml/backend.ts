@@ -25,6 +25,8 @@ export interface BackendOptions {
   wasmThreads?: number;
   /** How long the threaded wasm module may take to start before falling back (ms). */
   threadStartTimeoutMs?: number;
+  /** Words for the detail in place of the thread count ("using wasm (<this>)"). */
+  wasmNote?: string;
   /** Tests only: code each pthread worker runs first (to simulate a worker that cannot boot). */
   prependToWasmWorkers?: string;
 }
@@ -59,7 +61,7 @@ export async function loadBackend(logger: Logger, prefer?: 'tensorflow' | 'wasm'
           if (!ok) throw new Error('the wasm backend did not initialise');
           await tf.ready();
         }
-        return done(tf, 'wasm', reasons, logger, `${threads} thread${threads === 1 ? '' : 's'}`);
+        return done(tf, 'wasm', reasons, logger, options.wasmNote ?? threadCount(threads));
       }
       await tf.setBackend('cpu');
       await tf.ready();
@@ -87,8 +89,7 @@ function done(tf: Tf, name: string, reasons: string[], logger: Logger, how?: str
  * for `wantedWasmThreads()` threads and reports what it got once it starts.
  */
 export async function nameBackend(logger: Logger): Promise<BackendInfo> {
-  const { info } = await loadBackend(logger);
-  if (info.name !== 'wasm') return info;
-  const n = wantedWasmThreads();
-  return { ...info, detail: info.detail.replace('using wasm (1 thread)', `using wasm (the ml worker asks for ${n} thread${n === 1 ? '' : 's'})`) };
+  return (await loadBackend(logger, undefined, { wasmNote: `the ml worker asks for ${threadCount(wantedWasmThreads())}` })).info;
 }
+
+const threadCount = (n: number) => `${n} thread${n === 1 ? '' : 's'}`;

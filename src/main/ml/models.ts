@@ -98,10 +98,10 @@ interface LayerJson {
  * normalisation (seed-cnn) is returned as it is. The result shares nothing with `model`.
  */
 export async function foldForInference(tf: Tf, model: TfNs.LayersModel): Promise<TfNs.LayersModel> {
-  const byName = new Map(model.layers.map((l) => [l.name, l]));
   if (!model.layers.some((l) => l.getClassName() === 'BatchNormalization')) return model;
   const topology = model.toJSON(null, false) as unknown as { class_name: string; config: { name: string; layers: LayerJson[] } };
   if (topology.class_name !== 'Sequential') return model;
+  const byName = new Map(model.layers.map((l) => [l.name, l]));
   const src = topology.config.layers;
   const layers: LayerJson[] = [];
   /** Folded conv name -> the BatchNormalization layer folded into it. */

@@ -44,7 +44,13 @@ export interface TrainResult {
 
 export type ProgressSink = (p: TrainingProgress) => void;
 
-/** Default hyper-parameters per architecture (the reference's for seed-cnn). */
+/**
+ * Default hyper-parameters per architecture (the reference's for seed-cnn). `default` shifts
+ * by up to 2 px per axis, PyTorch's RandomCrop(size, padding=2) at 28x28: the model
+ * generalised poorly from the easy predefined validation split to the test split (normal
+ * recall 0.67), and small translations are the other augmentation, besides flips, that keeps
+ * a chest film plausible.
+ */
 export function defaultHyper(arch: Architecture, overrides: Partial<HyperParameters> = {}): HyperParameters {
   const base: HyperParameters =
     arch === 'seed-cnn'
@@ -76,18 +82,6 @@ export async function loadPixels(files: string[], size: number, channels: number
 
 function makeOptimizer(tf: Tf, h: HyperParameters): TfNs.Optimizer {
   return h.optimizer === 'sgd' ? tf.train.momentum(h.learningRate, h.momentum ?? 0.9) : tf.train.adam(h.learningRate);
-}
-
-/**
- * Largest random shift (pixels, each axis) applied to the training images: the recorded
- * `augment.maxShift` (`default`: 2, PyTorch's RandomCrop(size, padding=2) at 28x28; the model
- * generalised poorly from the easy predefined validation split to the test split, normal
- * recall 0.67, and small translations are the other augmentation, besides flips, that keeps
- * a chest film plausible). Versions saved before the field existed shifted 2 px exactly when
- * they were `default` with flips on.
- */
-export function maxShiftFor(arch: Architecture, h: Pick<HyperParameters, 'augment'>): number {
-  return trainingShift(arch, h.augment);
 }
 
 /**
@@ -176,7 +170,7 @@ export async function train(tf: Tf, spec: TrainSpec, emit: ProgressSink, cancell
   const k = spec.classes.length;
 
   const random = seededRandom(h.seed);
-  const shift = maxShiftFor(spec.architecture, h);
+  const shift = trainingShift(spec.architecture, h.augment);
   // tfjs draws initial weights from its own generator: seed it through the initialisers' global RNG.
   const model = buildModel(tf, spec.architecture, { size, channels: ch, classes: k });
   const optimizer = makeOptimizer(tf, h);

@@ -68,6 +68,19 @@ export function installWasmTrainingKernels(tf: Tf): boolean {
   const batchMatMul = kernel(tf, 'BatchMatMul');
   const stockBackpropInput = kernel(tf, 'Conv2DBackpropInput');
   const { backend_util: bu } = tf;
+  /** The forward pass's padding, for the stride-1 / dilation-1 convolutions these kernels handle. */
+  const stride1Padding = (inputShape: number[], filterShape: number[], attrs: Record<string, unknown>) =>
+    bu.computeConv2DInfo(
+      inputShape as [number, number, number, number],
+      filterShape as [number, number, number, number],
+      [1, 1],
+      [1, 1],
+      attrs.pad as 'same',
+      attrs.dimRoundingMode as 'round' | undefined,
+    ).padInfo;
+  /** A stride-1 NHWC forward convolution (XNNPACK) with explicit [before, after] padding per axis. */
+  const stride1Conv = (backend: WasmBackendLike, x: TensorInfo, filter: TensorInfo, padH: [number, number], padW: [number, number]) =>
+    conv2d({ inputs: { x, filter }, backend, attrs: { strides: [1, 1], dilations: [1, 1], pad: [[0, 0], padH, padW, [0, 0]], dataFormat: 'NHWC' } }) as TensorInfo;
 
   const convBackpropFilter: KernelFn = ({ inputs, backend, attrs }) => {
     const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
@@ -75,32 +88,10 @@ export function installWasmTrainingKernels(tf: Tf): boolean {
     const [sh, sw] = pair(attrs.strides);
     if (sh !== 1 || sw !== 1) throw new Error('CareLens wasm training supports convolution strides of 1 only');
     if (attrs.dataFormat && attrs.dataFormat !== 'NHWC') throw new Error('CareLens wasm training supports NHWC only');
-    const info = bu.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      filterShape,
-      [1, 1],
-      [1, 1],
-      attrs.pad as 'same',
-      attrs.dimRoundingMode as 'round' | undefined,
-    );
-    const p = info.padInfo;
+    const p = stride1Padding(x.shape, filterShape, attrs);
     const xT = transpose({ inputs: { x }, backend, attrs: { perm: [3, 1, 2, 0] } }); // [Cin,H,W,N]
     const dyT = transpose({ inputs: { x: dy }, backend, attrs: { perm: [1, 2, 0, 3] } }); // [Ho,Wo,N,Cout]
-    const g = conv2d({
-      inputs: { x: xT, filter: dyT },
-      backend,
-      attrs: {
-        strides: [1, 1],
-        dilations: [1, 1],
-        pad: [
-          [0, 0],
-          [p.top, p.bottom],
-          [p.left, p.right],
-          [0, 0],
-        ],
-        dataFormat: 'NHWC',
-      },
-    }); // [Cin,kh,kw,Cout]
+    const g = stride1Conv(backend, xT, dyT, [p.top, p.bottom], [p.left, p.right]); // [Cin,kh,kw,Cout]
     backend.disposeData(xT.dataId);
     backend.disposeData(dyT.dataId);
     const out = transpose({ inputs: { x: g }, backend, attrs: { perm: [1, 2, 0, 3] } });
@@ -116,33 +107,11 @@ export function installWasmTrainingKernels(tf: Tf): boolean {
     if (sh !== 1 || sw !== 1 || dh !== 1 || dw !== 1 || (attrs.dataFormat && attrs.dataFormat !== 'NHWC')) return stockBackpropInput(args);
     const inputShape = attrs.inputShape as [number, number, number, number];
     const [kh, kw] = filter.shape as [number, number, number, number];
-    const info = bu.computeConv2DInfo(
-      inputShape,
-      filter.shape as [number, number, number, number],
-      [1, 1],
-      [1, 1],
-      attrs.pad as 'same',
-      attrs.dimRoundingMode as 'round' | undefined,
-    );
-    const p = info.padInfo;
+    const p = stride1Padding(inputShape, filter.shape, attrs);
     const flipped = reverse({ inputs: { x: filter }, backend, attrs: { dims: [0, 1] } });
     const swapped = transpose({ inputs: { x: flipped }, backend, attrs: { perm: [0, 1, 3, 2] } }); // [kh,kw,Cout,Cin]
     backend.disposeData(flipped.dataId);
-    const out = conv2d({
-      inputs: { x: dy, filter: swapped },
-      backend,
-      attrs: {
-        strides: [1, 1],
-        dilations: [1, 1],
-        pad: [
-          [0, 0],
-          [kh - 1 - p.top, kh - 1 - p.bottom],
-          [kw - 1 - p.left, kw - 1 - p.right],
-          [0, 0],
-        ],
-        dataFormat: 'NHWC',
-      },
-    });
+    const out = stride1Conv(backend, dy, swapped, [kh - 1 - p.top, kh - 1 - p.bottom], [kw - 1 - p.left, kw - 1 - p.right]);
     backend.disposeData(swapped.dataId);
     return out;
   };
@@ -293,4 +262,3 @@ export function installWasmTrainingKernels(tf: Tf): boolean {
   installed.add(backendObj);
   return true;
 }
-
