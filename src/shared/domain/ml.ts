@@ -150,9 +150,8 @@ export interface TrainingRun {
   history: EpochRecord[];
 }
 
-export interface Diagnosis {
-  id: string;
-  imageId: string;
+/** What one model version said about one image: calibrated probabilities and the referral flag. */
+export interface Prediction {
   modelVersionId: string;
   modelVersion: number;
   classes: string[];
@@ -162,6 +161,11 @@ export interface Diagnosis {
   confidence: number;
   threshold: number;
   uncertain: boolean;
+}
+
+export interface Diagnosis extends Prediction {
+  id: string;
+  imageId: string;
   /** Grad-CAM map, row-major, values 0..1. */
   heatmap: { width: number; height: number; values: number[] };
   createdAt: string;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { channel, event } from './define';
-import { ARCHITECTURES, type Diagnosis, type ModelVersion, type ModelVersionSummary, type TrainingProgress, type TrainingRun } from '../domain/ml';
+import { ARCHITECTURES, type Diagnosis, type ModelVersion, type Prediction, type ModelVersionSummary, type TrainingProgress, type TrainingRun } from '../domain/ml';
 
 // The ml feature's channels ('ml:verb') and push events. Training, activating and running
 // models is ML work ('ml'); model cards carry no patient data ('none'); diagnoses and their
@@ -16,16 +16,8 @@ export interface DisplayImage {
   gray8: string;
 }
 
-export interface FilePrediction {
+export interface FilePrediction extends Prediction {
   file: string;
-  modelVersionId: string;
-  modelVersion: number;
-  classes: string[];
-  probabilities: number[];
-  predictedClass: string;
-  confidence: number;
-  threshold: number;
-  uncertain: boolean;
 }
 
 export const mlChannels = {
