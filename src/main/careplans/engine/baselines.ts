@@ -43,6 +43,25 @@ export function clamp(x: number, scale: { min: number; max: number }): number {
   return x < scale.min ? scale.min : x > scale.max ? scale.max : x;
 }
 
+/**
+ * The neighbourhood prediction the user-based, item-based and content-based recommenders
+ * share: keep the `k` neighbours of largest weight `s` (sorting and trimming `nb` in place),
+ * then base + sum(s * z) / (sum(s) + damping), clamped to the rating scale.
+ */
+export function neighbourPrediction(base: number, nb: { s: number; z: number }[], k: number, damping: number, scale: { min: number; max: number }): number {
+  if (nb.length > k) {
+    nb.sort((a, b) => b.s - a.s);
+    nb.length = k;
+  }
+  let num = 0;
+  let den = 0;
+  for (const n of nb) {
+    num += n.s * n.z;
+    den += n.s;
+  }
+  return clamp(den > 0 ? base + num / (den + damping) : base, scale);
+}
+
 /** Residuals r_ui - b_ui aligned with both compressed layouts (what similarities are computed on). */
 export interface Residuals {
   byUser: Float32Array;

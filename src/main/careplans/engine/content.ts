@@ -1,4 +1,4 @@
-import { baselineOf, clamp, fitBiases, floorText, popularity, popularityFloor, residuals, type Biases, type Popularity } from './baselines';
+import { baselineOf, clamp, fitBiases, neighbourPrediction, floorText, popularity, popularityFloor, residuals, type Biases, type Popularity } from './baselines';
 import { rowDot, type FeatureMatrix } from './sparse';
 import { round2, wordsOf, type EngineData, type EngineOptions, type Explanation, type Recommender } from './types';
 
@@ -44,22 +44,13 @@ export class ContentRecommender implements Recommender {
     const base = baselineOf(this.biases, u, i);
     if (!this.X) return clamp(base, this.data.scale);
     const m = this.data.ratings;
-    const nb: { c: number; z: number }[] = [];
+    // Neighbours: the user's rated items, weighted by content similarity to i.
+    const nb: { s: number; z: number }[] = [];
     for (let q = m.userPtr[u]!; q < m.userPtr[u + 1]!; q++) {
-      const c = rowDot(this.X, i, this.X, m.userItems[q]!);
-      if (c > 0) nb.push({ c, z: this.resByUser[q]! });
+      const s = rowDot(this.X, i, this.X, m.userItems[q]!);
+      if (s > 0) nb.push({ s, z: this.resByUser[q]! });
     }
-    if (nb.length > this.opts.k) {
-      nb.sort((a, b) => b.c - a.c);
-      nb.length = this.opts.k;
-    }
-    let num = 0;
-    let den = 0;
-    for (const n of nb) {
-      num += n.c * n.z;
-      den += n.c;
-    }
-    return clamp(den > 0 ? base + num / (den + this.opts.damping) : base, this.data.scale);
+    return neighbourPrediction(base, nb, this.opts.k, this.opts.damping, this.data.scale);
   }
 
   /** The user's profile in the item feature space, L2-normalised (cached for the last user). */

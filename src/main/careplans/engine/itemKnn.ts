@@ -1,4 +1,4 @@
-import { baselineOf, clamp, fitBiases, floorText, popularity, popularityFloor, residuals, type Biases, type Popularity } from './baselines';
+import { baselineOf, fitBiases, neighbourPrediction, floorText, popularity, popularityFloor, residuals, type Biases, type Popularity } from './baselines';
 import { topK } from './sparse';
 import { labelOf, round2, wordsOf, type EngineData, type EngineOptions, type Explanation, type Recommender } from './types';
 
@@ -130,18 +130,7 @@ export class ItemKnnRecommender implements Recommender {
 
   predict(u: number, i: number): number {
     const base = baselineOf(this.biases, u, i);
-    const nb = this.overlap(this.predictLists, u, i);
-    if (nb.length > this.opts.k) {
-      nb.sort((a, b) => b.s - a.s);
-      nb.length = this.opts.k;
-    }
-    let num = 0;
-    let den = 0;
-    for (const n of nb) {
-      num += n.s * n.z;
-      den += n.s;
-    }
-    return clamp(den > 0 ? base + num / (den + this.opts.damping) : base, this.data.scale);
+    return neighbourPrediction(base, this.overlap(this.predictLists, u, i), this.opts.k, this.opts.damping, this.data.scale);
   }
 
   scoreAll(u: number, out: Float64Array): void {

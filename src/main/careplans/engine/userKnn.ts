@@ -1,4 +1,4 @@
-import { baselineOf, clamp, fitBiases, floorText, popularity, popularityFloor, residuals, type Biases, type Popularity, type Residuals } from './baselines';
+import { baselineOf, fitBiases, neighbourPrediction, floorText, popularity, popularityFloor, residuals, type Biases, type Popularity, type Residuals } from './baselines';
 import { invert, rowDot, topK, type InvertedIndex } from './sparse';
 import { round2, wordsOf, type EngineData, type EngineOptions, type Explanation, type Recommender } from './types';
 
@@ -182,31 +182,16 @@ export class UserKnnRecommender implements Recommender {
   }
 
   /** The k most similar users who had item i: [user, similarity, residual]. */
-  private predictionNeighbours(u: number, i: number): { v: number; s: number; z: number }[] {
+  predict(u: number, i: number): number {
+    // Neighbours: the users who rated i, weighted by their similarity to u.
     const m = this.data.ratings;
     const { predict } = this.sims(u);
-    const cands: { v: number; s: number; z: number }[] = [];
+    const nb: { s: number; z: number }[] = [];
     for (let q = m.itemPtr[i]!; q < m.itemPtr[i + 1]!; q++) {
-      const v = m.itemUsers[q]!;
-      const s = predict[v]!;
-      if (s > 0) cands.push({ v, s, z: this.res.byItem[q]! });
+      const s = predict[m.itemUsers[q]!]!;
+      if (s > 0) nb.push({ s, z: this.res.byItem[q]! });
     }
-    if (cands.length > this.opts.k) {
-      cands.sort((a, b) => b.s - a.s);
-      cands.length = this.opts.k;
-    }
-    return cands;
-  }
-
-  predict(u: number, i: number): number {
-    const base = baselineOf(this.biases, u, i);
-    let num = 0;
-    let den = 0;
-    for (const n of this.predictionNeighbours(u, i)) {
-      num += n.s * n.z;
-      den += n.s;
-    }
-    return clamp(den > 0 ? base + num / (den + this.opts.damping) : base, this.data.scale);
+    return neighbourPrediction(baselineOf(this.biases, u, i), nb, this.opts.k, this.opts.damping, this.data.scale);
   }
 
   scoreAll(u: number, out: Float64Array): void {
