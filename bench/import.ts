@@ -14,8 +14,8 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { PNG } from 'pngjs';
 import { createApp, type App } from '../src/main/app/createApp';
-import { silentLogger } from '../src/main/app/logger';
-import { SYSTEM_ACTOR } from '../src/main/ipc/dispatch';
+import { silentLogger } from '../src/main/core/logger';
+import { SYSTEM_ACTOR } from '../src/shared/domain/actor';
 import type { ImportSummary } from '../src/shared/domain/imaging';
 import { parseDicom } from '../src/main/imaging/dicom';
 

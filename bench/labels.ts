@@ -4,9 +4,10 @@
  * database with every migration, gives half of them a label history (with undos and reviews),
  * then times the calls the labelling view makes per key press.
  */
-import { fixedClock } from '../src/main/app/clock';
-import { silentLogger } from '../src/main/app/logger';
+import { fixedClock } from '../src/main/core/clock';
+import { silentLogger } from '../src/main/core/logger';
 import { openDatabase } from '../src/main/db/connection';
+import { allMigrations } from '../src/main/app/migrations';
 import { LabelService } from '../src/main/labels/LabelService';
 import { insertSharedImages } from '../src/main/labels/testImages';
 import { fmt, median, percentile } from './util';
@@ -23,7 +24,7 @@ async function time(label: string, runs: number, fn: (i: number) => Promise<unkn
 
 export default async function labelsBench(args: string[]): Promise<void> {
   const count = Number(args[0] ?? 3166);
-  const db = openDatabase({ file: ':memory:' });
+  const db = openDatabase({ file: ':memory:', migrations: allMigrations() });
   const clock = fixedClock();
   const service = new LabelService({ db, clock, logger: silentLogger });
   const images = insertSharedImages(db, { count });

@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { createApp } from '../src/main/app/createApp';
-import { silentLogger } from '../src/main/app/logger';
-import { SYSTEM_ACTOR } from '../src/main/ipc/dispatch';
+import { silentLogger } from '../src/main/core/logger';
+import { SYSTEM_ACTOR } from '../src/shared/domain/actor';
 import { applyKey } from '../src/main/db/connection';
 import { hashPassword } from '../src/main/trust/passwords';
 

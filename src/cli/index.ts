@@ -5,8 +5,8 @@
 import { parseArgs } from 'node:util';
 import { AppError } from '../shared/ipc/envelope';
 import { createApp, appVersion, type App } from '../main/app/createApp';
-import { consoleLogger } from '../main/app/logger';
-import { resolveDataDir } from '../main/app/paths';
+import { consoleLogger } from '../main/core/logger';
+import { resolveDataDir } from '../main/core/paths';
 import { patientsCommands } from './commands/patients';
 import { serveCommand } from './commands/serve';
 import { imagingCommands } from './commands/imaging';

@@ -1,5 +1,5 @@
 import { AppError, type ErrorInfo, type Result } from '../shared/ipc/envelope';
-import { SYSTEM_ACTOR } from '../main/ipc/dispatch';
+import { SYSTEM_ACTOR } from '../shared/domain/actor';
 import type { CliContext } from './types';
 
 /** Thrown for a wrong command line: exit code 2 with the usage. */

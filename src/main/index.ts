@@ -7,9 +7,9 @@
 import { app, BrowserWindow, ipcMain } from 'electron';
 import path from 'node:path';
 import { createApp } from './app/createApp';
-import { consoleLogger } from './app/logger';
+import { consoleLogger } from './core/logger';
 import { nameBackend } from './ml/backend';
-import { resolveDataDir } from './app/paths';
+import { resolveDataDir } from './core/paths';
 import { registerElectronIpc } from './ipc/electron';
 import { electronKeychain } from './platform/keychain';
 import { installTrustMenu, lockOnSystemLock } from './platform/trustMenu';

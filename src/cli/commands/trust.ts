@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { AuditEntry, AuditPage, AuditVerification, BackupInfo, User } from '../../shared/domain/trust';
-import { systemClock } from '../../main/app/clock';
+import { systemClock } from '../../main/core/clock';
 import { resolveDatabaseKey } from '../../main/trust/keys';
 import { assertDataFolderOwner } from '../../main/trust/owner';
 import { restoreBackup } from '../../main/trust/BackupService';
+import { newestSchema } from '../../main/app/migrations';
 import { callAs, printJson, UsageError } from '../output';
 import type { CliCommand, CliContext } from '../types';
 
@@ -140,7 +141,7 @@ export const trustCommands: CliCommand[] = [
       fs.mkdirSync(ctx.dataDir, { recursive: true, mode: 0o700 });
       assertDataFolderOwner(ctx.dataDir);
       const key = resolveDatabaseKey();
-      const result = restoreBackup({ file: positionals[0]!, dataDir: ctx.dataDir, keyHex: key.hex, clock: systemClock });
+      const result = restoreBackup({ file: positionals[0]!, dataDir: ctx.dataDir, keyHex: key.hex, clock: systemClock, newestSchema: newestSchema() });
       if (ctx.json) printJson(ctx, result);
       else {
         ctx.io.stdout.write(`Restored the backup of ${result.createdAt} (${result.auditRows} audit rows, ${result.storeFiles} stored files) into ${ctx.dataDir}.\n`);

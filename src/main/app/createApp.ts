@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BackendInfo } from '../../shared/ipc/system';
 import { openDatabase } from '../db/connection';
+import { allMigrations } from './migrations';
 import { createDispatcher, type CallContext, type Dispatch, type HandlerTable } from '../ipc/dispatch';
 import { createSystemFeature } from '../system';
+import { createSettings } from '../system/settings';
 import { createPatientsFeature } from '../patients';
 import { createTrustFeature } from '../trust';
 import { createAuditFeature } from '../audit';
@@ -13,11 +15,11 @@ import { createMlFeature } from '../ml';
 import { createCareplansFeature } from '../careplans';
 import { confirmedFindingsFromDiagnoses } from '../careplans/findingsFromDiagnoses';
 import { createReportsFeature, reportProvidersFrom } from '../reports';
-import { systemClock, type Clock } from './clock';
-import type { Core } from './Core';
-import { EventBus } from './EventBus';
-import { consoleLogger, type Logger } from './logger';
-import { dataPaths, ensureDataDirs } from './paths';
+import { systemClock, type Clock } from '../core/clock';
+import type { Core } from '../core/Core';
+import { EventBus } from '../core/EventBus';
+import { consoleLogger, type Logger } from '../core/logger';
+import { dataPaths, ensureDataDirs } from '../core/paths';
 import { resolveDatabaseKey, type DatabaseKey, type KeyProtector } from '../trust/keys';
 import { assertDataFolderOwner } from '../trust/owner';
 
@@ -95,13 +97,14 @@ export function createApp(options: AppOptions): App {
   // The CLI acts as 'system' with no password: only for the data folder's owner.
   if (options.runtime === 'cli') assertDataFolderOwner(paths.root);
   const key = options.inMemoryDatabase ? null : (options.databaseKey ?? resolveDatabaseKey({ keychain: options.keychain ?? null }));
-  const db = openDatabase({ file: options.inMemoryDatabase ? ':memory:' : paths.database, key });
+  const db = openDatabase({ file: options.inMemoryDatabase ? ':memory:' : paths.database, key, migrations: allMigrations() });
   const core: Core = {
     db,
     paths,
     clock: options.clock ?? systemClock,
     logger,
     events: new EventBus(),
+    settings: createSettings(db),
     runtime: options.runtime,
     version: appVersion(),
   };

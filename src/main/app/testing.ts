@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fixedClock } from './clock';
+import { fixedClock } from '../core/clock';
 import { createApp, type App } from './createApp';
-import { silentLogger, type Logger } from './logger';
-import { SYSTEM_ACTOR, type Actor } from '../ipc/dispatch';
+import { silentLogger, type Logger } from '../core/logger';
+import { SYSTEM_ACTOR, type Actor } from '../../shared/domain/actor';
 
 /** The shared data the project is handed (../shared/data), for tests that read real files. */
 export const SHARED_DATA = path.resolve(__dirname, '../../../../shared/data');

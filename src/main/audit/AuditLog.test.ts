@@ -6,7 +6,7 @@ import { callAs, createTestApp, tempDir } from '../app/testing';
 import type { App } from '../app/createApp';
 import { applyKey } from '../db/connection';
 import type { AuditEntry, AuditPage, AuditVerification } from '../../shared/domain/trust';
-import type { Actor } from '../ipc/dispatch';
+import type { Actor } from '../../shared/domain/actor';
 import { main } from '../../cli';
 import { csvCell } from './AuditLog';
 

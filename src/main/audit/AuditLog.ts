@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/connection';
-import type { Clock } from '../app/clock';
+import type { Clock } from '../core/clock';
 import type { AuditEntry, AuditPage, AuditVerification } from '../../shared/domain/trust';
 import type { AuditFilter } from '../../shared/ipc/audit';
 import { searchKey } from '../patients/patientRepository';

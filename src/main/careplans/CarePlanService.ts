@@ -1,5 +1,5 @@
-import type { Core } from '../app/Core';
-import { newId } from '../app/ids';
+import type { Core } from '../core/Core';
+import { newId } from '../core/ids';
 import { AppError, type FieldIssue } from '../../shared/ipc/envelope';
 import { planFields, type PlanInput } from '../../shared/ipc/careplans';
 import type { CarePlan, ConditionRef, CsvImportResult, PatientCondition, PlanAssignment } from '../../shared/domain/careplans';

@@ -1,4 +1,4 @@
-import type { Core } from '../app/Core';
+import type { Core } from '../core/Core';
 import { AppError } from '../../shared/ipc/envelope';
 import type { CarePlan, ConditionRef, RecommendMode, RecommendationList, WithheldPlan } from '../../shared/domain/careplans';
 import { findPatientById, findPatientByMrn } from '../patients/patientRepository';

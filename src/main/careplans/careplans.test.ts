@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { callAs, createTestApp } from '../app/testing';
 import type { App } from '../app/createApp';
-import { silentLogger } from '../app/logger';
-import { fixedClock } from '../app/clock';
+import { silentLogger } from '../core/logger';
+import { fixedClock } from '../core/clock';
 import { createCareplansFeature } from './index';
-import type { Core } from '../app/Core';
+import type { Core } from '../core/Core';
 import type { PlanAssignment, RecommendationList } from '../../shared/domain/careplans';
 import { careplansChannels } from '../../shared/ipc/careplans';
 

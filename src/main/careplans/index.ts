@@ -1,4 +1,4 @@
-import type { Core } from '../app/Core';
+import type { Core } from '../core/Core';
 import { actorName, type FeatureHandlers } from '../ipc/dispatch';
 import { CarePlanService, type ConfirmedFindings } from './CarePlanService';
 import { RecommendationService } from './RecommendationService';

@@ -2,14 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { AppError } from '../../shared/ipc/envelope';
-import { allMigrations, runMigrations, type Migration } from './migrations';
+import { runMigrations, type Migration } from './migrations';
 
-export type Db = Database.Database;
+export type { Db } from './types';
+import type { Db } from './types';
 
 export interface OpenOptions {
   /** A file path, or ':memory:' for tests. */
   file: string;
-  /** Migrations to apply; all of CareLens's by default. */
+  /** Migrations to apply (the composition root passes every feature's); none when absent. */
   migrations?: Migration[];
   readonly?: boolean;
   /**
@@ -111,7 +112,7 @@ export function openDatabase(options: OpenOptions): Db {
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     db.pragma('synchronous = NORMAL');
-    if (!options.readonly) runMigrations(db, options.migrations ?? allMigrations());
+    if (!options.readonly && options.migrations) runMigrations(db, options.migrations);
   } catch (err) {
     db.close();
     if (err instanceof AppError) throw err;

@@ -4,11 +4,12 @@ import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { tempDir } from '../app/testing';
 import { openDatabase } from './connection';
-import { allMigrations, runMigrations, schemaVersion, type Migration } from './migrations';
+import { runMigrations, schemaVersion, type Migration } from './migrations';
+import { allMigrations } from '../app/migrations';
 
 describe('migrations', () => {
   it('apply in order on a fresh database and leave foreign keys on', () => {
-    const db = openDatabase({ file: ':memory:' });
+    const db = openDatabase({ file: ':memory:', migrations: allMigrations() });
     const ids = allMigrations().map((m) => m.id);
     expect(schemaVersion(db)).toBe(Math.max(...ids));
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
@@ -18,11 +19,11 @@ describe('migrations', () => {
 
   it('uses WAL on a real file and re-opening applies nothing twice', () => {
     const file = path.join(tempDir(), 'c.db');
-    const a = openDatabase({ file });
+    const a = openDatabase({ file, migrations: allMigrations() });
     expect(a.pragma('journal_mode', { simple: true })).toBe('wal');
     const count = (a.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get() as { n: number }).n;
     a.close();
-    const b = openDatabase({ file });
+    const b = openDatabase({ file, migrations: allMigrations() });
     expect((b.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(count);
     b.close();
   });
@@ -40,12 +41,12 @@ describe('migrations', () => {
 
   it('refuse a database written by a newer CareLens, with a clear message, changing nothing', () => {
     const file = path.join(tempDir(), 'newer.db');
-    openDatabase({ file }).close();
+    openDatabase({ file, migrations: allMigrations() }).close();
     const raw = new Database(file);
     raw.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (9999, ?, ?)').run('from the future', new Date().toISOString());
     raw.close();
     const before = fs.readFileSync(file);
-    expect(() => openDatabase({ file })).toThrow(/newer version of CareLens/);
+    expect(() => openDatabase({ file, migrations: allMigrations() })).toThrow(/newer version of CareLens/);
     expect(fs.readFileSync(file).equals(before)).toBe(true);
   });
 });

@@ -1,19 +1,14 @@
 import { AppError } from '../../shared/ipc/envelope';
-import type { Db } from './connection';
-import { coreMigrations } from './coreMigrations';
-import { trustMigrations } from '../trust/migrations';
-import { imagingMigrations } from '../imaging/migrations';
-import { labelsMigrations } from '../labels/migrations';
-import { mlMigrations } from '../ml/migrations';
-import { careplansMigrations } from '../careplans/migrations';
-import { reportsMigrations } from '../reports/migrations';
+import type { Db } from './types';
 
 /**
  * One numbered schema change. Numbers are global and never reused; each feature owns a
  * range so features can add migrations independently:
- * core 1-99, trust 100-199, imaging 200-299, labels 300-349, ml 350-399,
- * careplans 400-499, reports 500-599.
- * A shipped migration is never edited: add a new one.
+ * the first schema 1-99 (split by owner: patients 1, imaging 2, system 3, labels 4),
+ * trust 100-199 (audit keeps 101 from when trust held it), imaging 200-299,
+ * labels 300-349, ml 350-399, careplans 400-499, reports 500-599.
+ * A shipped migration is never edited: add a new one. The features export their own lists;
+ * the composition root (app/migrations.ts) gathers them, so this module knows no feature.
  */
 export interface Migration {
   id: number;
@@ -22,16 +17,9 @@ export interface Migration {
   up: string | ((db: Db) => void);
 }
 
-export function allMigrations(): Migration[] {
-  const list = [
-    ...coreMigrations,
-    ...trustMigrations,
-    ...imagingMigrations,
-    ...labelsMigrations,
-    ...mlMigrations,
-    ...careplansMigrations,
-    ...reportsMigrations,
-  ].sort((a, b) => a.id - b.id);
+/** Orders a gathered list of migrations by number and refuses two with the same number. */
+export function orderMigrations(migrations: Migration[]): Migration[] {
+  const list = [...migrations].sort((a, b) => a.id - b.id);
   for (let i = 1; i < list.length; i++) {
     if (list[i]!.id === list[i - 1]!.id) throw new Error(`Two migrations share number ${list[i]!.id}`);
   }

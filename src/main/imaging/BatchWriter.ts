@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Statement } from 'better-sqlite3-multiple-ciphers';
-import type { Clock } from '../app/clock';
-import { newId } from '../app/ids';
+import type { Clock } from '../core/clock';
+import { newId } from '../core/ids';
 import type { Db } from '../db/connection';
 import { insertPatient } from '../patients/patientRepository';
 import type { FileResult, ImportedFile } from './importFiles';

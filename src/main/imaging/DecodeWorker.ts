@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import type { Logger } from '../app/logger';
+import type { Logger } from '../core/logger';
 import type { WorkerIn, WorkerOut } from './importProtocol';
 import type { DecodedImage } from './pixels';
 import { PixelError } from './pixels';

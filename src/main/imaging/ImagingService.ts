@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { Core } from '../app/Core';
+import type { Core } from '../core/Core';
 import { AppError } from '../../shared/ipc/envelope';
 import type { DicomTagRow, FramePixels, ImageDetail, ImageLabel, ImagePage, ImageSummary, ImagingPatient, ImagingSeries, ImagingStudy, Thumbnail } from '../../shared/domain/imaging';
 import { Codecs } from './codecs';

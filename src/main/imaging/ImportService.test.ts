@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callAs, createTestApp, SHARED_DATA, tempDir } from '../app/testing';
 import { createApp, type App } from '../app/createApp';
-import { silentLogger } from '../app/logger';
+import { silentLogger } from '../core/logger';
 import type { FramePixels, ImagePage, ImagingPatient, ImagingSeries, ImagingStudy, ImportReport, ImportStatus, ImportSummary, Thumbnail } from '../../shared/domain/imaging';
 import type { Result } from '../../shared/ipc/envelope';
 import { storePath } from './store';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import type { Core } from '../app/Core';
-import { newId } from '../app/ids';
+import type { Core } from '../core/Core';
+import { newId } from '../core/ids';
 import { AppError } from '../../shared/ipc/envelope';
 import type { ImportFailure, ImportOptions, ImportReport, ImportState, ImportStatus, ImportSummary } from '../../shared/domain/imaging';
 import { findPatientById, findPatientByMrn } from '../patients/patientRepository';

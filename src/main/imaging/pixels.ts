@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import { PNG } from 'pngjs';
 import * as dicomParser from 'dicom-parser';
 import type { DataSet, Element } from 'dicom-parser';
-import type { Core } from '../app/Core';
+import type { Core } from '../core/Core';
 import { AppError } from '../../shared/ipc/envelope';
 import { Codecs, CodecError, decodeRle, inflateFrame, jpegPrecision, type CodecOutput } from './codecs';
 import { DicomError, parseDicom, TS, type ParsedDicom } from './dicom';

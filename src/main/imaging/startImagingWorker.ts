@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { startWorker } from '../app/workers';
+import { startWorker } from '../core/workers';
 
 /** Starts the imaging worker (the built file in Electron and the CLI, the TypeScript source in tests). */
 export function startImagingWorker(): Worker {

@@ -8,7 +8,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import fs from 'node:fs';
-import { systemClock } from '../app/clock';
+import { systemClock } from '../core/clock';
 import { openDatabase, type Db } from '../db/connection';
 import { BatchWriter } from './BatchWriter';
 import { Codecs } from './codecs';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../../shared/ipc/envelope';
 import { callAs, createTestApp } from '../app/testing';
 import { createDispatcher, openGate, type CallRecord, type Gate, type HandlerTable } from './dispatch';
-import { silentLogger } from '../app/logger';
+import { silentLogger } from '../core/logger';
 import { channelNames } from '../../shared/ipc/contract';
 
 describe('dispatch table', () => {

@@ -2,18 +2,9 @@ import type { z } from 'zod';
 import { channels, isChannelName, type ChannelName, type OutputOf, type ParsedInputOf } from '../../shared/ipc/contract';
 import { AppError, type FieldIssue, type Result } from '../../shared/ipc/envelope';
 import type { Access, AuditKind } from '../../shared/ipc/define';
-import type { Logger } from '../app/logger';
+import type { Logger } from '../core/logger';
+import type { Actor } from '../../shared/domain/actor';
 
-export const SYSTEM_ACTOR: Actor = { id: "system", username: "system", role: "system" };
-
-export type Role = 'clinician' | 'reviewer' | 'admin';
-
-/** Who is calling. The CLI acts as the built-in 'system' actor. */
-export interface Actor {
-  id: string;
-  username: string;
-  role: Role | 'system';
-}
 
 export interface CallContext {
   transport: 'electron' | 'web' | 'cli' | 'test';

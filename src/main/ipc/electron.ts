@@ -1,6 +1,6 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { channelNames } from '../../shared/ipc/contract';
-import type { EventBus } from '../app/EventBus';
+import type { EventBus } from '../core/EventBus';
 import type { CallContext, Dispatch } from './dispatch';
 import { isTrustedSender } from './senderCheck';
 

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { EventBus } from '../app/EventBus';
-import type { Logger } from '../app/logger';
+import type { EventBus } from '../core/EventBus';
+import type { Logger } from '../core/logger';
 import type { CallContext, Dispatch } from './dispatch';
 import { webApiScript } from './webApiScript';
 

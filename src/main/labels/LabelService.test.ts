@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../db/connection';
-import { fixedClock } from '../app/clock';
-import { silentLogger } from '../app/logger';
+import { allMigrations } from '../app/migrations';
+import { fixedClock } from '../core/clock';
+import { silentLogger } from '../core/logger';
 import { AppError } from '../../shared/ipc/envelope';
 import { LabelService } from './LabelService';
 import { insertSharedImages } from './testImages';
@@ -15,7 +16,7 @@ afterEach(() => {
 });
 
 function setup(count = 6, deps: ConstructorParameters<typeof LabelService>[1] = {}) {
-  app = { core: { db: openDatabase({ file: ':memory:' }), clock: fixedClock(), logger: silentLogger } };
+  app = { core: { db: openDatabase({ file: ':memory:', migrations: allMigrations() }), clock: fixedClock(), logger: silentLogger } };
   const images = insertSharedImages(app.core.db, { count });
   const service = new LabelService(app.core, deps);
   const set = service.createSet({ name: 'Chest X-ray', description: 'Paediatric CXR', classes: ['normal', 'pneumonia'] }, 'ana');

@@ -1,5 +1,5 @@
-import type { Core } from '../app/Core';
-import { newId } from '../app/ids';
+import type { Core } from '../core/Core';
+import { newId } from '../core/ids';
 import { AppError } from '../../shared/ipc/envelope';
 import type {
   AgreementStats,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { callAs, createTestApp } from '../app/testing';
 import type { App } from '../app/createApp';
-import type { Actor } from '../ipc/dispatch';
+import type { Actor } from '../../shared/domain/actor';
 import { channels } from '../../shared/ipc/contract';
 import type { ImageLabelDetail, LabelQueue, LabelSet } from '../../shared/domain/labels';
 import { insertSharedImages } from './testImages';

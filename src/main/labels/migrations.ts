@@ -2,11 +2,46 @@ import type { Migration } from '../db/migrations';
 
 /**
  * The labels feature's schema changes (numbers 300-349; see db/migrations.ts).
- * label_sets, label_classes and labels live in coreMigrations; these tables add what the
- * labelling workflow needs around them. Like labels, undo links, skips and reviews are
+ * Migration 4 holds label_sets, label_classes and labels, split out of the old shared
+ * migration 2 (IF NOT EXISTS: a database that ran the old migration 2 already has them);
+ * 300 adds what the labelling workflow needs around them. Like labels, undo links, skips and reviews are
  * only ever added to, so the history of who decided what is never rewritten.
  */
 export const labelsMigrations: Migration[] = [
+  {
+    id: 4,
+    name: 'label sets and labels',
+    up: `
+      CREATE TABLE IF NOT EXISTS label_sets (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        description TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS label_classes (
+        label_set_id TEXT NOT NULL REFERENCES label_sets (id),
+        idx INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        PRIMARY KEY (label_set_id, idx),
+        UNIQUE (label_set_id, name)
+      );
+      -- Label history: rows are only ever added. An image's current label in a set is
+      -- its newest row there; class_name NULL means the label was cleared.
+      CREATE TABLE IF NOT EXISTS labels (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        image_id TEXT NOT NULL REFERENCES images (id),
+        label_set_id TEXT NOT NULL REFERENCES label_sets (id),
+        class_name TEXT,
+        source TEXT NOT NULL CHECK (source IN ('hand', 'imported', 'model', 'review', 'override')),
+        author TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT ''
+      );
+      CREATE INDEX IF NOT EXISTS labels_image_set ON labels (image_id, label_set_id, id);
+      CREATE INDEX IF NOT EXISTS labels_set ON labels (label_set_id, id);
+    `,
+  },
   {
     id: 300,
     name: 'label undo links, skips, reviews, label set scope',
@@ -48,8 +83,8 @@ export const labelsMigrations: Migration[] = [
         import_id TEXT NOT NULL,
         PRIMARY KEY (label_set_id, import_id)
       );
-      -- The queue selects a set's images by import; imaging may add its own index later.
-      CREATE INDEX IF NOT EXISTS labels_images_by_import ON images (import_id, created_at);
+      -- The index on images (import_id, created_at) the queue uses was created here until
+      -- each table got one owner; imaging's migration 201 creates it now.
     `,
   },
 ];

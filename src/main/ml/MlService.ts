@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import type { Core } from '../app/Core';
-import { newId } from '../app/ids';
+import type { Core } from '../core/Core';
+import { newId } from '../core/ids';
 import { startMlWorker } from './startMlWorker';
 import { AppError } from '../../shared/ipc/envelope';
 import type { BackendInfo } from '../../shared/ipc/system';
@@ -250,13 +250,13 @@ export class MlService {
   }
 
   threshold(): { threshold: number } {
-    const row = this.core.db.prepare('SELECT value FROM settings WHERE key = ?').get(THRESHOLD_KEY) as { value: string } | undefined;
-    const t = row ? Number(row.value) : DEFAULT_THRESHOLD;
+    const value = this.core.settings.get(THRESHOLD_KEY);
+    const t = value !== null ? Number(value) : DEFAULT_THRESHOLD;
     return { threshold: Number.isFinite(t) ? t : DEFAULT_THRESHOLD };
   }
 
   setThreshold(threshold: number): { threshold: number } {
-    this.core.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(THRESHOLD_KEY, String(threshold));
+    this.core.settings.set(THRESHOLD_KEY, String(threshold));
     return this.threshold();
   }
 

@@ -1,5 +1,5 @@
 import type { BackendInfo } from '../../shared/ipc/system';
-import type { Logger } from '../app/logger';
+import type { Logger } from '../core/logger';
 import { startThreadedWasm, wantedWasmThreads } from './wasmThreads';
 
 type Tf = typeof import('@tensorflow/tfjs');

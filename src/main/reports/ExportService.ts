@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import type { Core } from '../app/Core';
-import { newId } from '../app/ids';
+import type { Core } from '../core/Core';
+import { newId } from '../core/ids';
 import { AppError } from '../../shared/ipc/envelope';
 import type { ExportRequest } from '../../shared/ipc/reports';
 import type { ExportFailure, ExportFile, ExportFormat, ExportJob, ExportJobState, ReportCase, ReportImage, ReportPreview, ReportSettings } from '../../shared/domain/reports';
@@ -68,7 +68,7 @@ export class ExportService {
   private fonts: ReportFonts | null = null;
 
   constructor(
-    private readonly core: Pick<Core, 'db' | 'paths' | 'clock' | 'logger' | 'events' | 'version'>,
+    private readonly core: Pick<Core, 'db' | 'paths' | 'clock' | 'logger' | 'events' | 'version' | 'settings'>,
     private readonly providers: ReportProviders,
     private readonly fontLoader: () => ReportFonts = () => loadReportFonts(),
   ) {}
@@ -97,8 +97,8 @@ export class ExportService {
 
   /** The clinic name and logo printed on reports. */
   settings(): ReportSettings {
-    const get = (key: string) => (this.core.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined)?.value ?? null;
-    return { clinicName: get('clinic.name') ?? '', clinicLogo: get('clinic.logo') };
+    const settings = this.core.settings;
+    return { clinicName: settings.get('clinic.name') ?? '', clinicLogo: settings.get('clinic.logo') };
   }
 
   /** Sets the clinic name and/or logo (null removes the logo). */
@@ -107,12 +107,12 @@ export class ExportService {
     if (changes.clinicLogo && (!logo || !isPngOrJpeg(logo))) {
       throw new AppError('VALIDATION', 'The logo is not a readable PNG or JPEG image.', [{ path: 'clinicLogo', message: 'Not a PNG or JPEG' }]);
     }
-    this.core.db.transaction(() => {
-      const put = this.core.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
-      if (changes.clinicName !== undefined) put.run('clinic.name', changes.clinicName);
-      if (changes.clinicLogo === null) this.core.db.prepare("DELETE FROM settings WHERE key = 'clinic.logo'").run();
-      else if (changes.clinicLogo !== undefined) put.run('clinic.logo', changes.clinicLogo);
-    })();
+    const settings = this.core.settings;
+    settings.transaction(() => {
+      if (changes.clinicName !== undefined) settings.set('clinic.name', changes.clinicName);
+      if (changes.clinicLogo === null) settings.delete('clinic.logo');
+      else if (changes.clinicLogo !== undefined) settings.set('clinic.logo', changes.clinicLogo);
+    });
     return this.settings();
   }
 
@@ -278,7 +278,7 @@ export class ExportService {
     const warnings: string[] = [];
     const index: { label: string; mrn: string; carelensId: string; file: string; status: string; bytes: number | null; sha: string; message: string }[] = [];
     const deidentify = Boolean(request.deidentify);
-    const pseudo = deidentify ? new Pseudonymizer(pseudonymSecret(this.core.db)) : null;
+    const pseudo = deidentify ? new Pseudonymizer(pseudonymSecret(this.core.settings)) : null;
     const exportedAt = this.core.clock.now().toISOString();
     const settings = this.settings();
     let done = 0;

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import type { Db } from '../db/connection';
+import type { Settings } from '../core/settings';
 import type { ReportCase, ReportImage } from '../../shared/domain/reports';
 
 const SECRET_KEY = 'reports.pseudonymSecret';
@@ -9,10 +9,8 @@ const SECRET_KEY = 'reports.pseudonymSecret';
  * in the settings table: the same patient then gets the same pseudonym on every export from
  * this workstation, and nobody without the database can reverse or recompute it.
  */
-export function pseudonymSecret(db: Db): Buffer {
-  db.prepare('INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)').run(SECRET_KEY, randomBytes(32).toString('hex'));
-  const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(SECRET_KEY) as { value: string };
-  return Buffer.from(row.value, 'hex');
+export function pseudonymSecret(settings: Settings): Buffer {
+  return Buffer.from(settings.setIfAbsent(SECRET_KEY, randomBytes(32).toString('hex')), 'hex');
 }
 
 const BASE32 = 'ABCDEFGHJKMNPQRSTVWXYZ0123456789';

@@ -1,4 +1,4 @@
-import type { Core } from '../app/Core';
+import type { Core } from '../core/Core';
 import { actorName, type FeatureHandlers } from '../ipc/dispatch';
 import { ExportService } from './ExportService';
 import { noProviders, type ReportProviders } from './providers';

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import dicomParser from 'dicom-parser';
 import type { Db } from '../db/connection';
-import { newId } from '../app/ids';
+import { newId } from '../core/ids';
 import { SHARED_DATA } from '../app/testing';
 import type { ReportCarePlan, ReportDiagnosis, ReportModelVersion } from '../../shared/domain/reports';
 import type { ReportProviders } from './providers';

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import JSONSchemaValidator from '@asymmetrik/fhir-json-schema-validator';
 import { callAs, createTestApp, tempDir } from '../app/testing';
 import type { App } from '../app/createApp';
-import { newId } from '../app/ids';
+import { newId } from '../core/ids';
 import type { ExportJob } from '../../shared/domain/reports';
 import type { Patient } from '../../shared/domain/patient';
 import type { CarePlan } from '../../shared/domain/careplans';

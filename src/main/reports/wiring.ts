@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { PNG } from 'pngjs';
-import type { Core } from '../app/Core';
+import type { Core } from '../core/Core';
 import type { ReportCarePlan, ReportDiagnosis, ReportImage, ReportModelVersion } from '../../shared/domain/reports';
 import type { ModelVersion } from '../../shared/domain/ml';
 import type { PlanAssignment } from '../../shared/domain/careplans';

@@ -1,4 +1,4 @@
-import type { Core } from '../app/Core';
+import type { Core } from '../core/Core';
 import type { FeatureHandlers } from '../ipc/dispatch';
 import type { BackendInfo, SystemStatus } from '../../shared/ipc/system';
 import { schemaVersion } from '../db/migrations';

@@ -2,14 +2,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
-import type { Core } from '../app/Core';
+import type { Core } from '../core/Core';
 import { AppError } from '../../shared/ipc/envelope';
 import type { BackupInfo } from '../../shared/domain/trust';
 import { applyKey, databaseKeyOf, type Db } from '../db/connection';
-import { allMigrations } from '../db/migrations';
 import { AuditLog } from '../audit/AuditLog';
 import type { CallContext } from '../ipc/dispatch';
-import type { Clock } from '../app/clock';
+import type { Clock } from '../core/clock';
 
 /**
  * A backup is one file:
@@ -308,7 +307,11 @@ function assertNotInUse(file: string, keyHex: string | null): void {
   }
 }
 
-export function restoreBackup(options: { file: string; dataDir: string; keyHex: string | null; clock: Clock }): RestoreResult {
+/**
+ * `newestSchema` is the newest schema migration this build knows (the composition root's
+ * `newestSchema()`): a backup past it was made by a newer CareLens and is refused.
+ */
+export function restoreBackup(options: { file: string; dataDir: string; keyHex: string | null; clock: Clock; newestSchema: number }): RestoreResult {
   const { manifest, dbOffset } = readBackup(options.file);
   const root = options.dataDir;
   assertNotInUse(path.join(root, 'carelens.db'), options.keyHex);
@@ -338,7 +341,7 @@ export function restoreBackup(options: { file: string; dataDir: string; keyHex: 
       }
       const check = db.pragma('integrity_check', { simple: true });
       if (check !== 'ok') throw new AppError('VALIDATION', `The backup's database fails its integrity check (${String(check)}). Nothing was changed.`);
-      const newest = Math.max(...allMigrations().map((m) => m.id));
+      const newest = options.newestSchema;
       const version = (db.prepare('SELECT MAX(id) FROM schema_migrations').pluck().get() as number | null) ?? 0;
       if (version > newest) throw new AppError('UNSUPPORTED', `The backup was made by a newer CareLens (schema ${version}). Nothing was changed.`);
       const verification = new AuditLog({ db, clock: options.clock }).verify();

@@ -1,19 +1,19 @@
-import type { Core } from '../app/Core';
-import { newId } from '../app/ids';
+import type { Core } from '../core/Core';
+import { newId } from '../core/ids';
 import { AppError } from '../../shared/ipc/envelope';
 import type { Access } from '../../shared/ipc/define';
-import type { AuthStatus, User, UserRole } from '../../shared/domain/trust';
-import { actorName, SYSTEM_ACTOR, type Actor, type CallContext } from '../ipc/dispatch';
+import type { AuthStatus, User } from '../../shared/domain/trust';
+import type { Role } from '../../shared/domain/actor';
+import { actorName, type CallContext } from '../ipc/dispatch';
+import { SYSTEM_ACTOR, type Actor } from '../../shared/domain/actor';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
 import {
   countActiveAdmins,
   countUsers,
   findUserById,
   findUserByName,
-  getSetting,
   insertUser,
   listUserRows,
-  setSetting,
   toUser,
   updateUserRow,
   usernameKey,
@@ -28,7 +28,7 @@ interface Session {
 
 /** Roles are nested: a reviewer may do what a clinician may, an admin what both may. */
 const RANK: Record<Access, number> = { public: 0, clinician: 1, reviewer: 2, admin: 3 };
-const ROLE_RANK: Record<UserRole, number> = { clinician: 1, reviewer: 2, admin: 3 };
+const ROLE_RANK: Record<Role, number> = { clinician: 1, reviewer: 2, admin: 3 };
 
 export const DEFAULT_IDLE_MINUTES = 15;
 const IDLE_SETTING = 'trust.idleMinutes';
@@ -36,7 +36,7 @@ const IDLE_SETTING = 'trust.idleMinutes';
 const MAX_FAILURES = 5;
 const FAILURE_PAUSE_MS = 60_000;
 
-export function roleAllows(role: UserRole | 'system', access: Access): boolean {
+export function roleAllows(role: Role | 'system', access: Access): boolean {
   if (role === 'system') return true;
   return ROLE_RANK[role] >= RANK[access];
 }
@@ -56,7 +56,7 @@ export class TrustService {
   private readonly failures = new Map<string, { count: number; until: number }>();
   private decoy: Promise<string> | null = null;
 
-  constructor(private readonly core: Pick<Core, 'db' | 'clock' | 'logger' | 'events'>) {}
+  constructor(private readonly core: Pick<Core, 'db' | 'clock' | 'logger' | 'events' | 'settings'>) {}
 
   /** Out-of-band changes (a menu lock, an account disabled): every renderer re-reads its status. */
   private changed(): void {
@@ -69,7 +69,7 @@ export class TrustService {
 
   /** Minutes of inactivity after which a session locks itself. */
   idleMinutes(): number {
-    const v = Number(getSetting(this.core.db, IDLE_SETTING));
+    const v = Number(this.core.settings.get(IDLE_SETTING) ?? undefined);
     return Number.isInteger(v) && v >= 1 ? v : DEFAULT_IDLE_MINUTES;
   }
 
@@ -231,7 +231,7 @@ export class TrustService {
     return listUserRows(this.core.db).map(toUser);
   }
 
-  private insert(input: { username: string; displayName: string; role: UserRole }, passwordHash: string, createdBy: string): UserRow {
+  private insert(input: { username: string; displayName: string; role: Role }, passwordHash: string, createdBy: string): UserRow {
     if (findUserByName(this.core.db, input.username)) {
       throw new AppError('CONFLICT', `The username "${input.username}" is taken.`, [{ path: 'username', message: 'Already taken' }]);
     }
@@ -254,13 +254,13 @@ export class TrustService {
   }
 
   /** Adds an account (admin). */
-  async createUser(ctx: CallContext, input: { username: string; displayName: string; role: UserRole; password: string }): Promise<User> {
+  async createUser(ctx: CallContext, input: { username: string; displayName: string; role: Role; password: string }): Promise<User> {
     const hash = await hashPassword(input.password);
     return toUser(this.core.db.transaction(() => this.insert(input, hash, actorName(ctx))).immediate());
   }
 
   /** Renames, changes role or disables; the last active admin stays an active admin. */
-  updateUser(ctx: CallContext, id: string, changes: { displayName?: string; role?: UserRole; disabled?: boolean }): User {
+  updateUser(ctx: CallContext, id: string, changes: { displayName?: string; role?: Role; disabled?: boolean }): User {
     return this.core.db.transaction(() => {
       const user = findUserById(this.core.db, id);
       if (!user) throw new AppError('NOT_FOUND', 'No such user.');
@@ -294,7 +294,7 @@ export class TrustService {
   }
 
   setIdleMinutes(minutes: number): { idleMinutes: number } {
-    setSetting(this.core.db, IDLE_SETTING, String(minutes));
+    this.core.settings.set(IDLE_SETTING, String(minutes));
     return { idleMinutes: minutes };
   }
 

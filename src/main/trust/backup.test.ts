@@ -4,10 +4,11 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { callAs, tempDir } from '../app/testing';
 import { createApp, type App } from '../app/createApp';
-import { silentLogger } from '../app/logger';
-import { fixedClock } from '../app/clock';
+import { silentLogger } from '../core/logger';
+import { fixedClock } from '../core/clock';
 import type { AuditVerification, BackupInfo } from '../../shared/domain/trust';
 import { readBackup, restoreBackup } from './BackupService';
+import { newestSchema } from '../app/migrations';
 import { main } from '../../cli';
 
 const KEY_HEX = 'e'.repeat(64);
@@ -45,7 +46,7 @@ describe('backups', () => {
     expect(await callAs(app, 'auth:backup', { file })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
     await ok(callAs(app, 'patients:create', { name: 'After Backup', mrn: 'A1' }));
     // Not while the app has the folder open.
-    expect(() => restoreBackup({ file, dataDir, keyHex: KEY_HEX, clock: fixedClock() })).toThrow(/CareLens is running on/);
+    expect(() => restoreBackup({ file, dataDir, keyHex: KEY_HEX, clock: fixedClock(), newestSchema: newestSchema() })).toThrow(/CareLens is running on/);
     await app.close();
     app = null;
 
@@ -54,15 +55,15 @@ describe('backups', () => {
     const bytes = fs.readFileSync(file);
     bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0x01;
     fs.writeFileSync(damaged, bytes);
-    expect(() => restoreBackup({ file: damaged, dataDir, keyHex: KEY_HEX, clock: fixedClock() })).toThrow(/damaged or was altered/);
+    expect(() => restoreBackup({ file: damaged, dataDir, keyHex: KEY_HEX, clock: fixedClock(), newestSchema: newestSchema() })).toThrow(/damaged or was altered/);
     // The wrong key is refused before anything is replaced.
-    expect(() => restoreBackup({ file, dataDir, keyHex: 'f'.repeat(64), clock: fixedClock() })).toThrow(/cannot be opened with this key/);
+    expect(() => restoreBackup({ file, dataDir, keyHex: 'f'.repeat(64), clock: fixedClock(), newestSchema: newestSchema() })).toThrow(/cannot be opened with this key/);
     app = open(dataDir);
     expect(patientCount(app)).toBe(2);
     await app.close();
     app = null;
 
-    const result = restoreBackup({ file, dataDir, keyHex: KEY_HEX, clock: fixedClock() });
+    const result = restoreBackup({ file, dataDir, keyHex: KEY_HEX, clock: fixedClock(), newestSchema: newestSchema() });
     expect(result.previousDataMovedTo).toMatch(/pre-restore-/);
     expect(fs.existsSync(path.join(result.previousDataMovedTo!, 'carelens.db'))).toBe(true);
     app = open(dataDir);

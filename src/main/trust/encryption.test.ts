@@ -5,8 +5,8 @@ import Database from 'better-sqlite3-multiple-ciphers';
 import dicomParser from 'dicom-parser';
 import { callAs, SHARED_DATA, tempDir } from '../app/testing';
 import { createApp, type App } from '../app/createApp';
-import { silentLogger } from '../app/logger';
-import { fixedClock } from '../app/clock';
+import { silentLogger } from '../core/logger';
+import { fixedClock } from '../core/clock';
 import { openDatabase } from '../db/connection';
 import { keyFromEnv, resolveDatabaseKey, type KeyProtector } from './keys';
 

@@ -3,7 +3,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { createApp, type App } from '../app/createApp';
-import { silentLogger } from '../app/logger';
+import { silentLogger } from '../core/logger';
 import { callAs, tempDir } from '../app/testing';
 import { startWebHost, type WebHost } from '../ipc/webHost';
 import { channelNames, channels } from '../../shared/ipc/contract';

@@ -1,4 +1,4 @@
-import type { Core } from '../app/Core';
+import type { Core } from '../core/Core';
 import type { FeatureHandlers } from '../ipc/dispatch';
 import { AuditLog } from '../audit/AuditLog';
 import { createTrustGate } from './gate';

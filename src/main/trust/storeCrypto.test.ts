@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../app/createApp';
-import { silentLogger } from '../app/logger';
+import { silentLogger } from '../core/logger';
 import { SHARED_DATA, createTestApp, tempDir } from '../app/testing';
 import { isSealed, openStoreBytes, readStoreFile, storeKeyFor, writeStoreFile } from './storeCrypto';
 

@@ -1,12 +1,13 @@
 import type { Db } from '../db/connection';
-import type { User, UserRole } from '../../shared/domain/trust';
+import type { User } from '../../shared/domain/trust';
+import type { Role } from '../../shared/domain/actor';
 
 export interface UserRow {
   id: string;
   username: string;
   username_key: string;
   display_name: string;
-  role: UserRole;
+  role: Role;
   password_hash: string;
   disabled: number;
   created_at: string;
@@ -64,12 +65,4 @@ export function updateUserRow(db: Db, row: UserRow): void {
 
 export function countActiveAdmins(db: Db): number {
   return db.prepare("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0").pluck().get() as number;
-}
-
-export function getSetting(db: Db, key: string): string | undefined {
-  return db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(key) as string | undefined;
-}
-
-export function setSetting(db: Db, key: string, value: string): void {
-  db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
 }

@@ -1,14 +1,13 @@
 /** Users, sessions and the audit trail, as the renderer and the CLI see them. */
 
-export type UserRole = 'clinician' | 'reviewer' | 'admin';
-export const USER_ROLES: readonly UserRole[] = ['clinician', 'reviewer', 'admin'];
+import type { Role } from './actor';
 
 /** A local user account (never carries the password hash). */
 export interface User {
   id: string;
   username: string;
   displayName: string;
-  role: UserRole;
+  role: Role;
   disabled: boolean;
   createdAt: string;
   createdBy: string;

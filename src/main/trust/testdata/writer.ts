@@ -4,8 +4,8 @@
  * as fast as it can, printing each count, until it is killed.
  */
 import { createApp } from '../../app/createApp';
-import { silentLogger } from '../../app/logger';
-import { SYSTEM_ACTOR } from '../../ipc/dispatch';
+import { silentLogger } from '../../core/logger';
+import { SYSTEM_ACTOR } from '../../../shared/domain/actor';
 
 async function run(): Promise<void> {
   const dataDir = process.argv[2]!;

@@ -3,6 +3,7 @@ import type { Clock } from './clock';
 import type { EventBus } from './EventBus';
 import type { Logger } from './logger';
 import type { DataPaths } from './paths';
+import type { Settings } from './settings';
 
 /** What every feature is built from. The composition root makes one; tests make their own. */
 export interface Core {
@@ -11,6 +12,8 @@ export interface Core {
   clock: Clock;
   logger: Logger;
   events: EventBus;
+  /** The key-value settings store (the system feature owns its table). */
+  settings: Settings;
   /** 'electron' | 'web' | 'cli' | 'test': where this process runs. */
   runtime: 'electron' | 'web' | 'cli' | 'test';
   version: string;
