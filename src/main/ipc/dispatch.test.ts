@@ -1,18 +1,45 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../shared/ipc/envelope';
 import { callAs, createTestApp } from '../app/testing';
+import type { App } from '../app/createApp';
+import { SYSTEM_ACTOR } from '../../shared/domain/actor';
 import { createDispatcher, openGate, type CallRecord, type Gate, type HandlerTable } from './dispatch';
 import { silentLogger } from '../core/logger';
 import { channelNames } from '../../shared/ipc/contract';
+
+/** The features' handlers merged the way createApp merges them into its table. */
+function featureHandlers(app: App): Record<string, unknown> {
+  return Object.assign({}, ...Object.values(app.features).map((f) => (f as { handlers?: object }).handlers ?? {})) as Record<string, unknown>;
+}
 
 describe('dispatch table', () => {
   it('has a handler for every channel of the contract', async () => {
     const app = createTestApp();
     // createApp would not compile without them (satisfies HandlerTable); check at run time too.
+    const table = featureHandlers(app);
+    for (const channel of channelNames) expect(typeof table[channel], channel).toBe('function');
+    // Through the app's own dispatcher: it looks the handler up before the gate and the
+    // validation, so a channel createApp left unwired answers INTERNAL even to bad input.
     for (const channel of channelNames) {
       const r = await callAs(app, channel, { definitely: 'not valid input', __proto__: null });
-      expect(r.ok === false ? r.error.code : 'ok').not.toBe('INTERNAL');
+      expect(r.ok === false ? r.error.code : 'ok', channel).not.toBe('INTERNAL');
     }
+    await app.close();
+  });
+
+  it('answers INTERNAL, and logs the channel, for a contract channel its table lacks', async () => {
+    const app = createTestApp();
+    const logged: string[] = [];
+    const logger = { ...silentLogger, error: (m: string, e: unknown) => logged.push(`${m} ${String(e)}`) };
+    const { 'system:status': _dropped, ...table } = featureHandlers(app);
+    const dispatch = createDispatcher(table as HandlerTable, openGate, logger);
+    const ctx = { transport: 'test', actor: SYSTEM_ACTOR } as const;
+    for (const input of [{}, { definitely: 'not valid input' }]) {
+      expect(await dispatch('system:status', input, ctx)).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+    }
+    expect(logged).toHaveLength(2);
+    expect(logged[0]).toContain('No handler for the contract channel system:status');
+    expect(await dispatch('patients:list', {}, ctx)).toMatchObject({ ok: true, value: { total: 0 } });
     await app.close();
   });
 

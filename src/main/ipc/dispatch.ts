@@ -59,8 +59,8 @@ function zodIssues(error: z.ZodError): FieldIssue[] {
 
 /**
  * The one dispatch table both transports (Electron IPC, web host) and the CLI serve:
- * checks the channel exists, validates the input with the contract's schema, asks the
- * gate, runs the handler, and always answers with a result envelope.
+ * checks the channel exists and has a handler, asks the gate, validates the input with
+ * the contract's schema, runs the handler, and always answers with a result envelope.
  */
 export function createDispatcher(handlers: HandlerTable, gate: Gate, logger: Logger): Dispatch {
   return async (channel, input, ctx) => {
@@ -70,13 +70,17 @@ export function createDispatcher(handlers: HandlerTable, gate: Gate, logger: Log
       if (!def || !isChannelName(channel)) {
         throw new AppError('VALIDATION', `Unknown channel: ${typeof channel === 'string' ? channel.slice(0, 80) : typeof channel}`);
       }
+      // A contract channel without a handler is a build fault, whoever calls and with whatever
+      // input: checked first, so it answers INTERNAL (and is logged) rather than hiding
+      // behind a refusal or a validation error.
+      const handler = Object.prototype.hasOwnProperty.call(handlers, channel) ? (handlers[channel] as unknown) : undefined;
+      if (typeof handler !== 'function') throw new Error(`No handler for the contract channel ${channel}`);
       gate.authorize(channel, def.access, ctx);
       const parsed = (def.input as z.ZodType).safeParse(input);
       if (!parsed.success) {
         throw new AppError('VALIDATION', `Invalid input for ${channel}`, zodIssues(parsed.error));
       }
-      const handler = handlers[channel] as (input: unknown, ctx: CallContext) => unknown;
-      result = { ok: true, value: await handler(parsed.data, ctx) };
+      result = { ok: true, value: await (handler as (input: unknown, ctx: CallContext) => unknown)(parsed.data, ctx) };
     } catch (err) {
       if (err instanceof AppError) {
         result = { ok: false, error: err.toInfo() };
