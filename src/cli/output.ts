@@ -1,3 +1,4 @@
+import type { ChannelName, InputOf, OutputOf } from '../shared/ipc/contract';
 import { AppError, type ErrorInfo, type Result } from '../shared/ipc/envelope';
 import { SYSTEM_ACTOR } from '../shared/domain/actor';
 import type { CliContext } from './types';
@@ -18,11 +19,26 @@ export function printError(ctx: CliContext, error: ErrorInfo): void {
   for (const issue of error.issues ?? []) ctx.io.stderr.write(`  ${issue.path || 'input'}: ${issue.message}\n`);
 }
 
-/** Calls a channel as the CLI's system actor; throws AppError on failure. */
-export async function callAs<T>(ctx: CliContext, channel: string, input: unknown): Promise<T> {
-  const result = (await ctx.app().call(channel, input, { transport: 'cli', actor: SYSTEM_ACTOR })) as Result<T>;
+/**
+ * Calls a channel as the CLI's system actor and returns its output; throws AppError on
+ * failure. The input and output types are the contract's, so a command cannot restate them
+ * wrongly; the dispatcher still validates the input (a wrong value from the command line is
+ * answered with VALIDATION, as from any other transport).
+ */
+export async function call<C extends ChannelName>(ctx: CliContext, channel: C, input: NoInfer<InputOf<C>>): Promise<OutputOf<C>> {
+  const result = (await ctx.app().call(channel, input, { transport: 'cli', actor: SYSTEM_ACTOR })) as Result<OutputOf<C>>;
   if (!result.ok) throw new AppError(result.error.code, result.error.message, result.error.issues);
   return result.value;
+}
+
+/**
+ * A command-line value for an input field the contract limits to a few values (a mode, a
+ * role, a format), named by type: `unchecked<Role>(values.role)`. The CLI passes it on
+ * as it is: the dispatcher validates it like any caller's input and answers VALIDATION
+ * naming the allowed values, which is what the user reads for a wrong word.
+ */
+export function unchecked<T extends string | number>(value: string | number): T {
+  return value as T;
 }
 
 /** A one-line progress bar on stderr (only on a terminal). */

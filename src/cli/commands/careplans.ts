@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { AppError } from '../../shared/ipc/envelope';
-import type { CarePlan, CsvImportResult, PatientCondition, RecommendationList } from '../../shared/domain/careplans';
+import type { CsvImportResult, RecommendMode } from '../../shared/domain/careplans';
 import { CsvError } from '../../main/careplans/engine/csv';
 import { evaluate, parseModes, readFeatures, readInteractions, type EvalResult, type SplitKind } from '../../main/careplans/engine/evaluate';
-import { callAs, printJson, UsageError } from '../output';
+import { call, printJson, unchecked, UsageError } from '../output';
 import type { CliCommand, CliContext } from '../types';
 
 function readText(file: string, what: string): string {
@@ -79,7 +79,7 @@ async function evalRecommender(ctx: CliContext, args: string[]): Promise<number>
 async function recommendCmd(ctx: CliContext, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: { mode: { type: 'string', default: 'hybrid' }, k: { type: 'string', short: 'k', default: '5' } }, allowPositionals: true, strict: true });
   if (positionals.length !== 1) throw new UsageError('recommend takes one patient id or MRN');
-  const list = await callAs<RecommendationList>(ctx, 'careplans:recommend', { patientId: positionals[0], mode: values.mode, k: Number(values.k) });
+  const list = await call(ctx, 'careplans:recommend', { patientId: positionals[0]!, mode: unchecked<RecommendMode>(values.mode!), k: Number(values.k) });
   if (ctx.json) {
     printJson(ctx, list);
     return 0;
@@ -112,33 +112,33 @@ async function careplansCmd(ctx: CliContext, args: string[]): Promise<number> {
   const report = (r: CsvImportResult) => (ctx.json ? printJson(ctx, r) : ctx.io.stdout.write(`${r.created} created, ${r.updated} updated\n`));
   switch (sub) {
     case 'list': {
-      const plans = await callAs<CarePlan[]>(ctx, 'careplans:listPlans', { includeRetired: Boolean(values.all) });
+      const plans = await call(ctx, 'careplans:listPlans', { includeRetired: Boolean(values.all) });
       if (ctx.json) printJson(ctx, plans);
       else for (const p of plans) ctx.io.stdout.write(`${p.id.padEnd(40)} ${p.name}${p.retired ? ' (retired)' : ''}${p.demo ? ' [demo]' : ''}\n`);
       return 0;
     }
     case 'demo':
-      report(await callAs<CsvImportResult>(ctx, 'careplans:loadDemo', {}));
+      report(await call(ctx, 'careplans:loadDemo', {}));
       return 0;
     case 'import-plans':
     case 'import-assignments': {
       if (!values.file) throw new UsageError(`${sub} needs --file F.csv`);
       const csv = readText(values.file, 'CSV');
-      report(await callAs<CsvImportResult>(ctx, sub === 'import-plans' ? 'careplans:importPlans' : 'careplans:importAssignments', { csv }));
+      report(await call(ctx, sub === 'import-plans' ? 'careplans:importPlans' : 'careplans:importAssignments', { csv }));
       return 0;
     }
     case 'export-plans':
-      write((await callAs<{ csv: string }>(ctx, 'careplans:exportPlans', {})).csv);
+      write((await call(ctx, 'careplans:exportPlans', {})).csv);
       return 0;
     case 'export-assignments':
-      write((await callAs<{ csv: string }>(ctx, 'careplans:exportAssignments', {})).csv);
+      write((await call(ctx, 'careplans:exportAssignments', {})).csv);
       return 0;
     case 'conditions': {
       if (positionals.length !== 1) throw new UsageError('conditions takes one patient id or MRN');
       if (values.code || values.words) {
-        await callAs(ctx, 'careplans:addCondition', { patientId: positionals[0], condition: { code: values.code ?? '', words: values.words ?? '' } });
+        await call(ctx, 'careplans:addCondition', { patientId: positionals[0]!, condition: { code: values.code ?? '', words: values.words ?? '' } });
       }
-      const list = await callAs<PatientCondition[]>(ctx, 'careplans:conditions', { patientId: positionals[0] });
+      const list = await call(ctx, 'careplans:conditions', { patientId: positionals[0]! });
       if (ctx.json) printJson(ctx, list);
       else for (const c of list) ctx.io.stdout.write(`${c.code.padEnd(8)} ${c.words}${c.source === 'diagnosis' ? ' (confirmed diagnosis)' : ''}\n`);
       return 0;

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
-import type { ImagePage, ImportStatus, ImportSummary } from '../../shared/domain/imaging';
-import { callAs, printJson, progressBar, UsageError } from '../output';
+import type { ImportStatus } from '../../shared/domain/imaging';
+import type { OutputOf } from '../../shared/ipc/contract';
+import { call, printJson, progressBar, UsageError } from '../output';
 import type { CliCommand, CliContext } from '../types';
 
 function mb(bytes: number): string {
@@ -28,9 +29,9 @@ async function importCommand(ctx: CliContext, args: string[]): Promise<number> {
     const eta = s.etaSeconds !== null ? ` ETA ${s.etaSeconds}s` : '';
     bar.update(s.processed, Math.max(s.found, 1), `${s.processed}/${s.found} imported ${s.imported} dup ${s.duplicates} failed ${s.failed} ${mb(s.bytes)} ${s.rate}/s${eta}`);
   });
-  let summary: ImportSummary & { importId: string };
+  let summary: OutputOf<'imaging:import'>;
   try {
-    summary = await callAs<ImportSummary & { importId: string }>(ctx, 'imaging:import', {
+    summary = await call(ctx, 'imaging:import', {
       paths: positionals,
       ...(values.patient ? { patientId: values.patient } : {}),
       ...(values['patients-from-folders'] ? { patientFromFolders: true } : {}),
@@ -59,11 +60,11 @@ async function reportCommand(ctx: CliContext, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { csv: { type: 'boolean' } } });
   if (positionals.length !== 1) throw new UsageError('import-report takes one import id');
   if (values.csv) {
-    const { csv } = await callAs<{ csv: string }>(ctx, 'imaging:importReportCsv', { importId: positionals[0] });
+    const { csv } = await call(ctx, 'imaging:importReportCsv', { importId: positionals[0]! });
     ctx.io.stdout.write(csv);
     return 0;
   }
-  const report = await callAs<{ status: ImportStatus; failures: { path: string; reason: string }[] }>(ctx, 'imaging:importReport', { importId: positionals[0], limit: 10_000 });
+  const report = await call(ctx, 'imaging:importReport', { importId: positionals[0]!, limit: 10_000 });
   if (ctx.json) printJson(ctx, report);
   else {
     const s = report.status;
@@ -80,7 +81,7 @@ async function imagesCommand(ctx: CliContext, args: string[]): Promise<number> {
   const limit = values.limit ? Number(values.limit) : 20_000;
   const offset = values.offset ? Number(values.offset) : 0;
   if (!Number.isInteger(limit) || !Number.isInteger(offset)) throw new UsageError('--limit and --offset take whole numbers');
-  const page = await callAs<ImagePage>(ctx, 'imaging:images', {
+  const page = await call(ctx, 'imaging:images', {
     ...(values.patient ? { patientId: values.patient } : {}),
     ...(values.unassigned ? { unassigned: true } : {}),
     limit,

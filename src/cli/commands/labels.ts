@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { AgreementStats, ImageLabelDetail, LabelExport, LabelQueue, LabelSet } from '../../shared/domain/labels';
-import { LABEL_FILTERS } from '../../shared/domain/labels';
-import { callAs, printJson, UsageError } from '../output';
+import { LABEL_FILTERS, type ImageLabelDetail, type LabelFilter, type LabelSet } from '../../shared/domain/labels';
+import { call, printJson, UsageError } from '../output';
 import type { CliCommand, CliContext } from '../types';
 
 function out(ctx: CliContext, text: string): void {
@@ -11,11 +10,14 @@ function out(ctx: CliContext, text: string): void {
 }
 
 type ArgOptions = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
+/** N strings: what `positionals` returns once it has checked there are exactly N. */
+type Words<N extends number, W extends string[] = []> = W['length'] extends N ? W : Words<N, [...W, string]>;
 
-function positionals(args: string[], n: number, what: string, options: ArgOptions = {}) {
-  const parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+/** Parses a subcommand's arguments, which must be exactly `n` words (else `what` as usage). */
+function positionals<N extends 0 | 1 | 2 | 3, const O extends ArgOptions = Record<never, never>>(args: string[], n: N, what: string, options?: O) {
+  const parsed = parseArgs({ args, options: options ?? ({} as O), allowPositionals: true, strict: true });
   if (parsed.positionals.length !== n) throw new UsageError(what);
-  return parsed;
+  return { values: parsed.values, positionals: parsed.positionals as Words<N> };
 }
 
 function setLine(s: LabelSet): string {
@@ -44,7 +46,7 @@ function printDetail(ctx: CliContext, d: ImageLabelDetail): void {
 
 async function sets(ctx: CliContext, args: string[]): Promise<number> {
   positionals(args, 0, 'labels sets takes no arguments');
-  const list = await callAs<LabelSet[]>(ctx, 'labels:sets', {});
+  const list = await call(ctx, 'labels:sets', {});
   if (ctx.json) printJson(ctx, list);
   else {
     for (const s of list) out(ctx, setLine(s));
@@ -60,7 +62,7 @@ async function create(ctx: CliContext, args: string[]): Promise<number> {
     scope: { type: 'string' },
   });
   if (!values.classes) throw new UsageError('give the classes: --classes normal,pneumonia');
-  const set = await callAs<LabelSet>(ctx, 'labels:createSet', {
+  const set = await call(ctx, 'labels:createSet', {
     name,
     classes: String(values.classes).split(',').map((c) => c.trim()),
     ...(values.description ? { description: values.description } : {}),
@@ -78,7 +80,7 @@ async function classes(ctx: CliContext, args: string[]): Promise<number> {
     remove: { type: 'string', multiple: true },
     description: { type: 'string' },
   });
-  const current = await callAs<LabelSet>(ctx, 'labels:getSet', { labelSetId: setId });
+  const current = await call(ctx, 'labels:getSet', { labelSetId: setId });
   const adds = (values.add as string[] | undefined) ?? [];
   const renames = (values.rename as string[] | undefined) ?? [];
   const removes = (values.remove as string[] | undefined) ?? [];
@@ -105,7 +107,7 @@ async function classes(ctx: CliContext, args: string[]): Promise<number> {
     .filter((c) => !removed.has(c.name))
     .map((c) => (renameMap.has(c.name) ? { name: renameMap.get(c.name)!, was: c.name } : { name: c.name }));
   for (const a of adds) list.push({ name: a });
-  const updated = await callAs<LabelSet>(ctx, 'labels:updateSet', {
+  const updated = await call(ctx, 'labels:updateSet', {
     labelSetId: current.id,
     classes: list,
     ...(Object.keys(moveLabels).length ? { moveLabels } : {}),
@@ -117,30 +119,32 @@ async function classes(ctx: CliContext, args: string[]): Promise<number> {
 
 async function setLabel(ctx: CliContext, args: string[]): Promise<number> {
   const { positionals: [labelSetId, imageId, className], values } = positionals(args, 3, 'labels set takes SET IMAGE CLASS', { note: { type: 'string' } });
-  const d = await callAs<ImageLabelDetail>(ctx, 'labels:set', { labelSetId, imageId, className, ...(values.note ? { note: values.note } : {}) });
+  const d = await call(ctx, 'labels:set', { labelSetId, imageId, className, ...(values.note ? { note: values.note } : {}) });
   printDetail(ctx, d);
   return 0;
 }
 
 async function clear(ctx: CliContext, args: string[]): Promise<number> {
   const { positionals: [labelSetId, imageId] } = positionals(args, 2, 'labels clear takes SET IMAGE');
-  printDetail(ctx, await callAs<ImageLabelDetail>(ctx, 'labels:clear', { labelSetId, imageId }));
+  printDetail(ctx, await call(ctx, 'labels:clear', { labelSetId, imageId }));
   return 0;
 }
 
 async function history(ctx: CliContext, args: string[]): Promise<number> {
   const { positionals: [labelSetId, imageId] } = positionals(args, 2, 'labels history takes SET IMAGE');
-  printDetail(ctx, await callAs<ImageLabelDetail>(ctx, 'labels:image', { labelSetId, imageId }));
+  printDetail(ctx, await call(ctx, 'labels:image', { labelSetId, imageId }));
   return 0;
 }
+
+const isLabelFilter = (word: string): word is LabelFilter => (LABEL_FILTERS as readonly string[]).includes(word);
 
 async function queue(ctx: CliContext, args: string[]): Promise<number> {
   const { positionals: [labelSetId], values } = positionals(args, 1, 'labels queue takes one label set', { filter: { type: 'string' }, limit: { type: 'string' } });
   const filter = values.filter ?? 'next';
-  if (!(LABEL_FILTERS as readonly string[]).includes(String(filter))) throw new UsageError(`--filter is one of ${LABEL_FILTERS.join(', ')}`);
+  if (!isLabelFilter(filter)) throw new UsageError(`--filter is one of ${LABEL_FILTERS.join(', ')}`);
   const limit = values.limit ? Number(values.limit) : 20;
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit is a whole number from 1');
-  const q = await callAs<LabelQueue>(ctx, 'labels:queue', { labelSetId, filter, limit });
+  const q = await call(ctx, 'labels:queue', { labelSetId, filter, limit });
   if (ctx.json) printJson(ctx, q);
   else {
     for (const i of q.items) {
@@ -153,7 +157,7 @@ async function queue(ctx: CliContext, args: string[]): Promise<number> {
 
 async function agreement(ctx: CliContext, args: string[]): Promise<number> {
   const { positionals: [labelSetId] } = positionals(args, 1, 'labels agreement takes one label set');
-  const a = await callAs<AgreementStats>(ctx, 'labels:agreement', { labelSetId });
+  const a = await call(ctx, 'labels:agreement', { labelSetId });
   if (ctx.json) printJson(ctx, a);
   else {
     out(ctx, `${a.reviewed} reviewed, ${a.agreed} confirmed: agreement ${a.rate === null ? '—' : (a.rate * 100).toFixed(1) + '%'}, Cohen's kappa ${a.kappa === null ? '—' : a.kappa.toFixed(3)}`);
@@ -167,7 +171,7 @@ async function agreement(ctx: CliContext, args: string[]): Promise<number> {
 
 async function exportLabels(ctx: CliContext, args: string[]): Promise<number> {
   const { positionals: [labelSetId], values } = positionals(args, 1, 'labels export takes one label set', { history: { type: 'boolean' }, out: { type: 'string' } });
-  const e = await callAs<LabelExport>(ctx, 'labels:export', { labelSetId, mode: values.history ? 'history' : 'current' });
+  const e = await call(ctx, 'labels:export', { labelSetId, mode: values.history ? 'history' : 'current' });
   if (values.out) {
     const file = path.resolve(String(values.out));
     fs.writeFileSync(file, e.csv, { mode: 0o600 });

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { Diagnosis, ModelVersion, TrainingProgress, TrainingRun } from '../../shared/domain/ml';
+import type { Architecture, Diagnosis, SplitMode, TrainingProgress } from '../../shared/domain/ml';
+import type { OutputOf } from '../../shared/ipc/contract';
 import type { FilePrediction } from '../../shared/ipc/ml';
-import { callAs, printJson, progressBar, UsageError } from '../output';
+import { call, printJson, progressBar, unchecked, UsageError } from '../output';
 import type { CliCommand, CliContext } from '../types';
 
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)}%`);
@@ -45,16 +46,16 @@ async function train(ctx: CliContext, args: string[]): Promise<number> {
       if (p.message) ctx.io.stderr.write(`${ctx.io.isTty ? '\n' : ''}${p.message}\n`);
     } else if (p.message && !ctx.io.isTty) ctx.io.stderr.write(`${p.message}\n`);
   });
-  let run: TrainingRun;
+  let run: OutputOf<'ml:train'>;
   try {
-    run = await callAs<TrainingRun>(ctx, 'ml:train', {
+    run = await call(ctx, 'ml:train', {
       labelSet: values['label-set'],
-      ...(values.arch ? { architecture: values.arch } : {}),
+      ...(values.arch ? { architecture: unchecked<Architecture>(values.arch) } : {}),
       ...(values.epochs ? { epochs: intArg(values.epochs, 'epochs') } : {}),
-      ...(values.split ? { split: values.split } : {}),
+      ...(values.split ? { split: unchecked<SplitMode>(values.split) } : {}),
       ...(values['batch-size'] ? { batchSize: intArg(values['batch-size'], 'batch-size') } : {}),
       ...(values['input-size'] ? { inputSize: intArg(values['input-size'], 'input-size') } : {}),
-      ...(values.channels ? { channels: intArg(values.channels, 'channels') } : {}),
+      ...(values.channels ? { channels: unchecked<1 | 3>(intArg(values.channels, 'channels')!) } : {}),
       ...(values.seed ? { seed: intArg(values.seed, 'seed') } : {}),
       ...(values.activate ? { activate: true } : {}),
       wait: true,
@@ -67,7 +68,7 @@ async function train(ctx: CliContext, args: string[]): Promise<number> {
     ctx.io.stderr.write(`carelens: training ${run.state}${run.error ? `: ${run.error}` : ''}\n`);
     return 1;
   }
-  const v = await callAs<ModelVersion>(ctx, 'ml:version', { id: run.modelVersionId });
+  const v = await call(ctx, 'ml:version', { id: run.modelVersionId });
   if (ctx.json) {
     printJson(ctx, {
       modelVersion: v.version,
@@ -99,9 +100,9 @@ async function predict(ctx: CliContext, args: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('predict takes one image id or image file');
   const target = positionals[0]!;
   let result: FilePrediction | (Diagnosis & { file?: undefined });
-  if (fs.existsSync(target) && fs.statSync(target).isFile()) result = await callAs<FilePrediction>(ctx, 'ml:predictFile', { path: target });
+  if (fs.existsSync(target) && fs.statSync(target).isFile()) result = await call(ctx, 'ml:predictFile', { path: target });
   else {
-    const [d] = await callAs<Diagnosis[]>(ctx, 'ml:diagnose', { imageId: target });
+    const [d] = await call(ctx, 'ml:diagnose', { imageId: target });
     result = d!;
   }
   const probabilities = Object.fromEntries(result.classes.map((c, i) => [c, result.probabilities[i]!]));

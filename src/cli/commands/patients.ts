@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import type { Patient, PatientPage } from '../../shared/domain/patient';
-import { callAs, printJson, UsageError } from '../output';
+import type { Patient, Sex } from '../../shared/domain/patient';
+import { call, printJson, unchecked, UsageError } from '../output';
 import type { CliCommand, CliContext } from '../types';
 
 function line(p: Patient): string {
@@ -9,7 +9,7 @@ function line(p: Patient): string {
 
 async function list(ctx: CliContext, args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { search: { type: 'string' }, limit: { type: 'string' } }, strict: true });
-  const page = await callAs<PatientPage>(ctx, 'patients:list', { query: values.search, limit: values.limit ? Number(values.limit) : 500 });
+  const page = await call(ctx, 'patients:list', { query: values.search, limit: values.limit ? Number(values.limit) : 500 });
   if (ctx.json) printJson(ctx, page);
   else {
     for (const p of page.items) ctx.io.stdout.write(line(p) + '\n');
@@ -24,11 +24,11 @@ async function add(ctx: CliContext, args: string[]): Promise<number> {
     options: { name: { type: 'string' }, mrn: { type: 'string' }, 'birth-date': { type: 'string' }, sex: { type: 'string' }, notes: { type: 'string' } },
     strict: true,
   });
-  const patient = await callAs<Patient>(ctx, 'patients:create', {
+  const patient = await call(ctx, 'patients:create', {
     name: values.name ?? '',
     mrn: values.mrn ?? '',
     ...(values['birth-date'] ? { birthDate: values['birth-date'] } : {}),
-    ...(values.sex ? { sex: values.sex.toUpperCase() } : {}),
+    ...(values.sex ? { sex: unchecked<Sex>(values.sex.toUpperCase()) } : {}),
     ...(values.notes ? { notes: values.notes } : {}),
   });
   if (ctx.json) printJson(ctx, patient);
@@ -39,7 +39,7 @@ async function add(ctx: CliContext, args: string[]): Promise<number> {
 async function show(ctx: CliContext, args: string[]): Promise<number> {
   const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
   if (positionals.length !== 1) throw new UsageError('patients show takes one patient id or MRN');
-  const patient = await callAs<Patient>(ctx, 'patients:get', { id: positionals[0] });
+  const patient = await call(ctx, 'patients:get', { id: positionals[0]! });
   if (ctx.json) printJson(ctx, patient);
   else {
     for (const [k, v] of Object.entries(patient)) ctx.io.stdout.write(`${k.padEnd(10)} ${v ?? '—'}\n`);

@@ -1,9 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { ExportJob, ExportProgress, ReportSettings } from '../../shared/domain/reports';
-import { callAs, printJson, progressBar, UsageError } from '../output';
+import { EXPORT_FORMATS, type ExportFormat, type ExportProgress } from '../../shared/domain/reports';
+import type { OutputOf } from '../../shared/ipc/contract';
+import { call, printJson, progressBar, UsageError } from '../output';
 import type { CliCommand, CliContext } from '../types';
+
+const isExportFormat = (word: string): word is ExportFormat => (EXPORT_FORMATS as readonly string[]).includes(word);
 
 async function report(ctx: CliContext, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -20,7 +23,7 @@ async function report(ctx: CliContext, args: string[]): Promise<number> {
   });
   if (positionals.length === 0) throw new UsageError('name at least one patient (CareLens id or MRN)');
   const format = values.format ?? 'pdf';
-  if (!['pdf', 'csv', 'fhir'].includes(format)) throw new UsageError(`--format must be pdf, csv or fhir, not "${format}"`);
+  if (!isExportFormat(format)) throw new UsageError(`--format must be pdf, csv or fhir, not "${format}"`);
   const out = values.out ? path.resolve(values.out) : undefined;
   const app = ctx.app();
   const bar = progressBar(ctx);
@@ -31,11 +34,11 @@ async function report(ctx: CliContext, args: string[]): Promise<number> {
   });
   // Ctrl-C stops after the patient in progress, and the files written so far stay listed.
   const onSigint = () => {
-    if (jobId) void callAs(ctx, 'reports:cancel', { jobId });
+    if (jobId) void call(ctx, 'reports:cancel', { jobId });
   };
   process.once('SIGINT', onSigint);
   try {
-    const started = await callAs<ExportJob>(ctx, 'reports:export', {
+    const started = await call(ctx, 'reports:export', {
       patients: positionals,
       format,
       ...(values.deidentify ? { deidentify: true } : {}),
@@ -65,9 +68,9 @@ async function report(ctx: CliContext, args: string[]): Promise<number> {
 
 async function settings(ctx: CliContext, args: string[]): Promise<number> {
   const { values } = parseArgs({ args, strict: true, options: { 'clinic-name': { type: 'string' }, logo: { type: 'string' }, 'no-logo': { type: 'boolean' } } });
-  let result: ReportSettings;
+  let result: OutputOf<'reports:settings'>;
   if (values['clinic-name'] === undefined && values.logo === undefined && !values['no-logo']) {
-    result = await callAs<ReportSettings>(ctx, 'reports:settings', {});
+    result = await call(ctx, 'reports:settings', {});
   } else {
     let clinicLogo: string | null | undefined;
     if (values['no-logo']) clinicLogo = null;
@@ -77,7 +80,7 @@ async function settings(ctx: CliContext, args: string[]): Promise<number> {
       if (!mime) throw new UsageError('--logo must be a .png or .jpg file');
       clinicLogo = `data:${mime};base64,${fs.readFileSync(values.logo).toString('base64')}`;
     }
-    result = await callAs<ReportSettings>(ctx, 'reports:setSettings', {
+    result = await call(ctx, 'reports:setSettings', {
       ...(values['clinic-name'] !== undefined ? { clinicName: values['clinic-name'] } : {}),
       ...(clinicLogo !== undefined ? { clinicLogo } : {}),
     });

@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { AuditEntry, AuditPage, AuditVerification, BackupInfo, User } from '../../shared/domain/trust';
+import type { AuditEntry } from '../../shared/domain/trust';
+import type { Role } from '../../shared/domain/actor';
 import { systemClock } from '../../main/core/clock';
 import { resolveDatabaseKey } from '../../main/trust/keys';
 import { assertDataFolderOwner } from '../../main/trust/owner';
 import { restoreBackup } from '../../main/trust/BackupService';
 import { newestSchema } from '../../main/app/migrations';
-import { callAs, printJson, UsageError } from '../output';
+import { call, printJson, unchecked, UsageError } from '../output';
 import type { CliCommand, CliContext } from '../types';
 
 function auditLine(e: AuditEntry): string {
@@ -32,7 +33,7 @@ async function auditCommand(ctx: CliContext, args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'verify') {
     parseArgs({ args: rest, options: {}, strict: true });
-    const v = await callAs<AuditVerification>(ctx, 'audit:verify', {});
+    const v = await call(ctx, 'audit:verify', {});
     if (ctx.json) printJson(ctx, v);
     else if (v.ok) ctx.io.stdout.write(`Audit trail intact: ${v.rows} row(s), head ${v.headHash}\n`);
     else ctx.io.stderr.write(`carelens: AUDIT TRAIL BROKEN at row ${v.firstBrokenSeq}: ${v.problem}\n(${v.rows} row(s) before it verified.)\n`);
@@ -40,7 +41,7 @@ async function auditCommand(ctx: CliContext, args: string[]): Promise<number> {
   }
   if (sub === 'export') {
     const { values } = parseArgs({ args: rest, options: { ...filterOptions, out: { type: 'string', short: 'o' } }, strict: true });
-    const { csv, rows } = await callAs<{ csv: string; rows: number }>(ctx, 'audit:export', filterOf(values));
+    const { csv, rows } = await call(ctx, 'audit:export', filterOf(values));
     if (values.out) {
       fs.writeFileSync(values.out, csv, { mode: 0o600, flag: 'wx' });
       if (ctx.json) printJson(ctx, { file: values.out, rows });
@@ -50,7 +51,7 @@ async function auditCommand(ctx: CliContext, args: string[]): Promise<number> {
   }
   if (sub === 'list') {
     const { values } = parseArgs({ args: rest, options: { ...filterOptions, limit: { type: 'string' } }, strict: true });
-    const page = await callAs<AuditPage>(ctx, 'audit:list', { ...filterOf(values), limit: values.limit ? Number(values.limit) : 50 });
+    const page = await call(ctx, 'audit:list', { ...filterOf(values), limit: values.limit ? Number(values.limit) : 50 });
     if (ctx.json) printJson(ctx, page);
     else {
       for (const e of page.items) ctx.io.stdout.write(auditLine(e) + '\n');
@@ -65,7 +66,7 @@ async function usersCommand(ctx: CliContext, args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'list') {
     parseArgs({ args: rest, options: {}, strict: true });
-    const users = await callAs<User[]>(ctx, 'auth:listUsers', {});
+    const users = await call(ctx, 'auth:listUsers', {});
     if (ctx.json) printJson(ctx, users);
     else for (const u of users) ctx.io.stdout.write(`${u.username.padEnd(16)} ${u.role.padEnd(10)} ${u.disabled ? 'disabled' : 'active  '} ${u.displayName}\n`);
     return 0;
@@ -81,15 +82,15 @@ async function usersCommand(ctx: CliContext, args: string[]): Promise<number> {
     const password = process.env[envName];
     if (!password) throw new UsageError(`put the password in the environment variable ${envName} (or name another with --password-env)`);
     if (sub === 'add') {
-      const user = await callAs<User>(ctx, 'auth:createUser', { username: values.username ?? '', displayName: values.name ?? values.username ?? '', role: values.role ?? 'clinician', password });
+      const user = await call(ctx, 'auth:createUser', { username: values.username ?? '', displayName: values.name ?? values.username ?? '', role: unchecked<Role>(values.role ?? 'clinician'), password });
       if (ctx.json) printJson(ctx, user);
       else ctx.io.stdout.write(`Added ${user.username} (${user.role})\n`);
       return 0;
     }
-    const users = await callAs<User[]>(ctx, 'auth:listUsers', {});
+    const users = await call(ctx, 'auth:listUsers', {});
     const target = users.find((u) => u.username.toLowerCase() === (values.username ?? '').toLowerCase());
     if (!target) throw new UsageError(`no user named ${values.username ?? '(none)'}`);
-    await callAs<User>(ctx, 'auth:resetPassword', { id: target.id, password });
+    await call(ctx, 'auth:resetPassword', { id: target.id, password });
     if (!ctx.json) ctx.io.stdout.write(`New password set for ${target.username}\n`);
     else printJson(ctx, { username: target.username, reset: true });
     return 0;
@@ -125,7 +126,7 @@ export const trustCommands: CliCommand[] = [
     async run(ctx, args) {
       const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
       if (positionals.length !== 1) throw new UsageError('backup takes one file name');
-      const info = await callAs<BackupInfo>(ctx, 'auth:backup', { file: positionals[0] });
+      const info = await call(ctx, 'auth:backup', { file: positionals[0] });
       if (ctx.json) printJson(ctx, info);
       else ctx.io.stdout.write(`Backup written to ${info.file}: database ${info.databaseBytes} bytes, ${info.storeFiles} stored file(s) (${info.storeBytes} bytes), audit trail ${info.auditRows} row(s).\n`);
       return 0;
