@@ -1,0 +1,53 @@
+import type { Db } from '../db/types';
+import type { Diagnosis, ModelVersion } from '../../shared/domain/ml';
+import { getDiagnosis, getVersion, listDiagnoses } from './mlRepository';
+
+/**
+ * The ml feature's port: what other features may ask of the tables ml owns. Plain
+ * functions of a database handle, SQL over ml's own tables only; this module imports
+ * no other feature directly (its own repository may use other ports; the architecture
+ * test keeps the import graph free of circles).
+ */
+
+// ---------------------------------------------------------------- ml: diagnoses and model cards (reports, care plans)
+
+const ML_ID_CHUNK = 500;
+
+/** A model version (its classes, split and test metrics), or null when the id names none. */
+export function modelVersion(db: Db, id: string): ModelVersion | null {
+  return getVersion(db, id);
+}
+
+/** One diagnosis with its heatmap and review, or null when the id names none. */
+export function diagnosis(db: Db, id: string): Diagnosis | null {
+  return getDiagnosis(db, id);
+}
+
+/**
+ * The newest diagnoses of each of these images, newest first and at most `perImage` each,
+ * keyed by image id in the order given (an image without diagnoses maps to an empty list).
+ */
+export function recentDiagnosesOfImages(db: Db, imageIds: readonly string[], perImage: number): Map<string, Diagnosis[]> {
+  return new Map(imageIds.map((id) => [id, listDiagnoses(db, id, perImage)]));
+}
+
+/**
+ * The class a clinician settled on in each reviewed diagnosis of these images: the class
+ * they confirmed, or the one they overrode it with. Unreviewed output is left out.
+ */
+export function reviewedClassesOfImages(db: Db, imageIds: readonly string[]): string[] {
+  const unique = [...new Set(imageIds)];
+  const out: string[] = [];
+  for (let i = 0; i < unique.length; i += ML_ID_CHUNK) {
+    const part = unique.slice(i, i + ML_ID_CHUNK);
+    const classes = db
+      .prepare(
+        `SELECT CASE WHEN review_decision = 'overridden' THEN review_class ELSE predicted_class END
+           FROM ml_diagnoses WHERE image_id IN (${part.map(() => '?').join(',')}) AND review_decision IN ('confirmed', 'overridden')`,
+      )
+      .pluck()
+      .all(...part) as (string | null)[];
+    for (const c of classes) if (c) out.push(c);
+  }
+  return out;
+}
