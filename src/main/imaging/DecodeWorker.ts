@@ -1,8 +1,8 @@
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../core/logger';
 import type { WorkerIn, WorkerOut } from './importProtocol';
+import { PixelError } from './pixelError';
 import type { DecodedImage } from './pixels';
-import { PixelError } from './pixels';
 
 /**
  * Decodes viewer frames in a long-lived imaging worker, so a 2,000 x 2,000 JPEG 2000 never

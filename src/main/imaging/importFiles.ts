@@ -10,7 +10,9 @@ import path from 'node:path';
 import { PNG } from 'pngjs';
 import { Codecs, CodecError } from './codecs';
 import { DicomError, MEDIA_STORAGE_DIRECTORY, directoryRecordCount, parseDicom, type DicomInfo } from './dicom';
-import { decodeDicomFrame, decodeImageBytes, PixelError, resize, toRgb8Display, type DecodedImage } from './pixels';
+import { resize, toRgb8Display } from './display';
+import { PixelError } from './pixelError';
+import { decodeDicomFrame, decodeImageBytes, type DecodedImage } from './pixels';
 import { sniff } from './sniff';
 import { storePath, thumbnailPath } from './store';
 

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 const SHARED_DATA = path.resolve(__dirname, '../../../../shared/data');
 import { Codecs, decodeRle } from './codecs';
 import { parseDicom } from './dicom';
-import { decodeImageBytes, toGray8, type DecodedImage } from './pixels';
+import { toGray8 } from './display';
+import { decodeImageBytes, type DecodedImage } from './pixels';
 import { sniff } from './sniff';
 
 const DICOM = path.join(SHARED_DATA, 'dicom');

@@ -7,11 +7,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type * as TfNs from '@tensorflow/tfjs';
 import { trainingShift, type Architecture, type EpochRecord, type HyperParameters, type TrainingProgress } from '../../shared/domain/ml';
-import { decodeImageBytes, resize, toGray8 } from '../imaging/pixels';
+import { resize, toGray8 } from '../imaging/display';
+import { decodeImageBytes } from '../imaging/pixels';
 import { Codecs } from '../imaging/codecs';
 import { buildModel, lastFeatureMapLayer } from './models';
 import { seededRandom } from '../../shared/random';
-import { shuffle } from './dataset';
+import { shuffle } from './splits';
 import { applyForTraining } from './batchNorm';
 
 type Tf = typeof TfNs;

@@ -1,0 +1,34 @@
+/**
+ * Decoding a stored image by its CareLens id: the images table gives the content hash and
+ * frame count, the content store the bytes. Failures become AppErrors a caller can show.
+ */
+import fs from 'node:fs';
+import type { Core } from '../core/Core';
+import { AppError } from '../../shared/ipc/envelope';
+import { CodecError, Codecs } from './codecs';
+import { DicomError } from './dicom';
+import { PixelError } from './pixelError';
+import { decodeImageBytes, type DecodedImage } from './pixels';
+import { storePath } from './store';
+
+/**
+ * Decodes one frame of a stored image by its CareLens id. Pass a long-lived `Codecs` when
+ * decoding many images (the wasm codecs are then instantiated once).
+ */
+export async function decodeStoredImage(core: Pick<Core, 'db' | 'paths'>, imageId: string, frame = 0, codecs: Codecs = new Codecs()): Promise<DecodedImage> {
+  const row = core.db.prepare('SELECT sha256, frames FROM images WHERE id = ?').get(imageId) as { sha256: string; frames: number } | undefined;
+  if (!row) throw new AppError('NOT_FOUND', `No image with id ${imageId}.`);
+  if (!Number.isInteger(frame) || frame < 0 || frame >= row.frames) throw new AppError('VALIDATION', `Image ${imageId} has ${row.frames} frame(s); frame ${frame} does not exist.`);
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(storePath(core.paths.store, row.sha256));
+  } catch {
+    throw new AppError('NOT_FOUND', `The stored file of image ${imageId} is missing from the data folder (${row.sha256.slice(0, 12)}…).`);
+  }
+  try {
+    return await decodeImageBytes(bytes, frame, codecs);
+  } catch (err) {
+    if (err instanceof PixelError || err instanceof CodecError || err instanceof DicomError) throw new AppError('UNSUPPORTED', `Image ${imageId} cannot be shown: ${err.message}.`);
+    throw err;
+  }
+}
