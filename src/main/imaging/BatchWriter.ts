@@ -2,9 +2,11 @@ import path from 'node:path';
 import type { Statement } from 'better-sqlite3-multiple-ciphers';
 import type { Clock } from '../core/clock';
 import { newId } from '../core/ids';
-import type { Db } from '../db/connection';
-import { insertPatient } from '../patients/patientRepository';
+import type { Db } from '../db/types';
+import { appendLabel, ensureLabelClass } from '../labels/ports';
+import { insertPatient, patientIdByMrn } from '../patients/ports';
 import type { FileResult, ImportedFile } from './importFiles';
+import { insertImage, insertSeries, insertStudy } from './ports';
 
 /** Who and what a batch belongs to. */
 export interface BatchContext {
@@ -17,8 +19,9 @@ export interface BatchContext {
 /**
  * Writes the import worker's results to SQLite, one transaction per batch: images, their
  * patient/study/series, labels, report lines and the import's counters together, so the
- * counters always match what is stored. Runs in the imaging worker on its own connection to
- * an on-disk database (keeping the main thread free), or on the main thread for in-memory ones.
+ * counters always match what is stored. Runs only in the imaging worker, on the worker's own
+ * connection to the database file, so the main thread stays free; patients and labels are
+ * written through their owners' ports, which are functions of a handle for exactly this reason.
  */
 export class BatchWriter {
   /** Prepared once: a batch runs these thousands of times. */
@@ -38,6 +41,11 @@ export class BatchWriter {
     return st;
   }
 
+  /** The sha256 of every stored file (an import takes this before it begins). */
+  storedSha256(): Set<string> {
+    return new Set(this.sql('SELECT sha256 FROM images').pluck().all() as string[]);
+  }
+
   /** One transaction per batch: images, their patient/study/series, labels, failures and counts. */
   write(run: BatchContext, results: FileResult[]): void {
     const db = this.db;
@@ -46,13 +54,7 @@ export class BatchWriter {
     const shaExists = this.sql('SELECT 1 FROM images WHERE sha256 = ?').pluck();
     const sopExists = this.sql('SELECT 1 FROM images WHERE sop_instance_uid = ?').pluck();
     const insertFailure = this.sql('INSERT INTO import_failures (import_id, path, reason) VALUES (?, ?, ?)');
-    const insertImage = this.sql(`INSERT INTO images (id, patient_id, series_id, sop_instance_uid, sha256, format, original_path, size_bytes, rows, columns, frames,
-      samples_per_pixel, photometric, bits_allocated, bits_stored, pixel_representation, pixel_spacing, window_center, window_width, rescale_slope, rescale_intercept,
-      transfer_syntax, modality, instance_number, predefined_split, import_id, created_at)
-      VALUES (@id, @patientId, @seriesId, @sop, @sha256, @format, @path, @size, @rows, @columns, @frames, @spp, @photometric, @bitsAllocated, @bitsStored, @pixelRepresentation,
-      @pixelSpacing, @windowCenter, @windowWidth, @slope, @intercept, @ts, @modality, @instanceNumber, @split, @importId, @now)`);
     const insertThumb = this.sql('INSERT OR REPLACE INTO thumbnails (image_id, width, height) VALUES (?, ?, ?)');
-    const insertLabel = this.sql("INSERT INTO labels (image_id, label_set_id, class_name, source, author, created_at, note) VALUES (?, ?, ?, 'imported', ?, ?, ?)");
 
     db.transaction(() => {
       for (const r of results) {
@@ -75,19 +77,19 @@ export class BatchWriter {
         const { patientId, seriesId } = this.placeImage(run, r, now, counts);
         const imageId = newId();
         const d = r.dicom;
-        insertImage.run({
+        insertImage(db, {
           id: imageId,
           patientId,
           seriesId,
-          sop,
+          sopInstanceUid: sop,
           sha256: r.sha256,
           format: r.format,
-          path: r.path,
-          size: r.size,
+          originalPath: r.path,
+          sizeBytes: r.size,
           rows: r.rows,
           columns: r.columns,
           frames: r.frames,
-          spp: r.samplesPerPixel,
+          samplesPerPixel: r.samplesPerPixel,
           photometric: r.photometric,
           bitsAllocated: d?.bitsAllocated ?? 8,
           bitsStored: d?.bitsStored ?? 8,
@@ -95,19 +97,27 @@ export class BatchWriter {
           pixelSpacing: d?.pixelSpacing ?? null,
           windowCenter: d?.windowCenter ?? null,
           windowWidth: d?.windowWidth ?? null,
-          slope: d?.rescaleSlope ?? null,
-          intercept: d?.rescaleIntercept ?? null,
-          ts: d?.transferSyntax ?? null,
+          rescaleSlope: d?.rescaleSlope ?? null,
+          rescaleIntercept: d?.rescaleIntercept ?? null,
+          transferSyntax: d?.transferSyntax ?? null,
           modality: d?.modality ?? '',
           instanceNumber: d?.instanceNumber ?? null,
-          split: r.split,
+          predefinedSplit: r.split,
           importId: run.importId,
-          now,
+          createdAt: now,
         });
         if (r.thumbnail) insertThumb.run(imageId, r.thumbnail.width, r.thumbnail.height);
         if (run.labelSetId && r.label) {
-          this.ensureClass(run.labelSetId, r.label, r.labelIndex);
-          insertLabel.run(imageId, run.labelSetId, r.label, run.actor, now, `from folder ${path.basename(path.dirname(r.path))}`);
+          ensureLabelClass(db, run.labelSetId, r.label, r.labelIndex);
+          appendLabel(db, {
+            imageId,
+            labelSetId: run.labelSetId,
+            className: r.label,
+            source: 'imported',
+            author: run.actor,
+            createdAt: now,
+            note: `from folder ${path.basename(path.dirname(r.path))}`,
+          });
         }
         counts.imported++;
       }
@@ -116,13 +126,6 @@ export class BatchWriter {
          bytes = bytes + @bytes, created_patients = created_patients + @patients, created_studies = created_studies + @studies, created_series = created_series + @series WHERE id = @id`,
       ).run({ ...counts, id: run.importId });
     })();
-  }
-
-  private ensureClass(labelSetId: string, name: string, wanted: number | null): void {
-    if (this.sql('SELECT 1 FROM label_classes WHERE label_set_id = ? AND name = ?').pluck().get(labelSetId, name)) return;
-    const taken = wanted !== null && this.sql('SELECT 1 FROM label_classes WHERE label_set_id = ? AND idx = ?').pluck().get(labelSetId, wanted);
-    const idx = wanted !== null && !taken ? wanted : ((this.sql('SELECT COALESCE(MAX(idx) + 1, 0) FROM label_classes WHERE label_set_id = ?').pluck().get(labelSetId) as number) ?? 0);
-    this.sql('INSERT INTO label_classes (label_set_id, idx, name) VALUES (?, ?, ?)').run(labelSetId, idx, name);
   }
 
   /** Finds or creates the image's patient, study and series. */
@@ -137,32 +140,24 @@ export class BatchWriter {
       let studyId = this.sql('SELECT id FROM studies WHERE study_uid = ?').pluck().get(studyKey) as string | undefined;
       if (!studyId) {
         studyId = newId();
-        this.sql('INSERT INTO studies (id, patient_id, study_uid, study_date, description, accession, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
-          studyId,
-          patientId,
-          studyKey,
-          d.studyDate,
-          d.studyDescription,
-          d.accession,
-          now,
-        );
+        insertStudy(this.db, { id: studyId, patientId, studyUid: studyKey, studyDate: d.studyDate, description: d.studyDescription, accession: d.accession, createdAt: now });
         counts.studies++;
       }
       const seriesKey = d.seriesUid ?? `carelens:no-series:${studyKey}:${d.modality}`;
       let seriesId = this.sql('SELECT id FROM series WHERE series_uid = ?').pluck().get(seriesKey) as string | undefined;
       if (!seriesId) {
         seriesId = newId();
-        this.sql('INSERT INTO series (id, study_id, series_uid, modality, body_part, manufacturer, description, series_number, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
-          seriesId,
+        insertSeries(this.db, {
+          id: seriesId,
           studyId,
-          seriesKey,
-          d.modality,
-          d.bodyPart,
-          d.manufacturer,
-          d.seriesDescription,
-          d.seriesNumber,
-          now,
-        );
+          seriesUid: seriesKey,
+          modality: d.modality,
+          bodyPart: d.bodyPart,
+          manufacturer: d.manufacturer,
+          description: d.seriesDescription,
+          seriesNumber: d.seriesNumber,
+          createdAt: now,
+        });
         counts.series++;
       }
       return { patientId, seriesId };
@@ -172,7 +167,7 @@ export class BatchWriter {
   }
 
   private patientByMrn(mrn: string, name: string, birthDate: string | null, sex: 'F' | 'M' | 'O' | 'U', now: string, counts: { patients: number }): string {
-    const existing = this.sql('SELECT id FROM patients WHERE mrn = ?').pluck().get(mrn) as string | undefined;
+    const existing = patientIdByMrn(this.db, mrn);
     if (existing) return existing;
     const id = newId();
     insertPatient(this.db, { id, mrn, name, birthDate, sex, notes: 'Registered by an imaging import', createdAt: now, updatedAt: now });

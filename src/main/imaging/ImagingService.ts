@@ -4,8 +4,12 @@ import { AppError } from '../../shared/ipc/envelope';
 import type { DicomTagRow, FramePixels, ImageDetail, ImageLabel, ImagePage, ImageSummary, ImagingPatient, ImagingSeries, ImagingStudy, Thumbnail } from '../../shared/domain/imaging';
 import { Codecs } from './codecs';
 import { DicomError, listTags, parseDicom } from './dicom';
-import { decodeStoredImage, PixelError, type DecodedImage } from './pixels';
+import { PixelError } from './pixelError';
+import type { DecodedImage } from './pixels';
+import { decodeStoredImage } from './storedImage';
 import { DecodeWorker } from './DecodeWorker';
+import { currentLabelsOfImages } from '../labels/ports';
+import { patientIdByMrn, patientsByIds } from '../patients/ports';
 import { startImagingWorker } from './startImagingWorker';
 import type { Worker } from 'node:worker_threads';
 import { sniff } from './sniff';
@@ -14,7 +18,6 @@ import { storePath, thumbnailPath } from './store';
 interface ImageRow {
   id: string;
   patient_id: string | null;
-  mrn: string | null;
   series_id: string | null;
   sop_instance_uid: string | null;
   sha256: string;
@@ -44,8 +47,7 @@ interface ImageRow {
 /** The long side a preview frame keeps at least (a lower JPEG 2000 resolution level). */
 const PREVIEW_SIZE = 400;
 
-const SELECT_IMAGE = `SELECT i.*, p.mrn AS mrn, (t.image_id IS NOT NULL) AS has_thumb FROM images i
-  LEFT JOIN patients p ON p.id = i.patient_id LEFT JOIN thumbnails t ON t.image_id = i.id`;
+const SELECT_IMAGE = `SELECT i.*, (t.image_id IS NOT NULL) AS has_thumb FROM images i LEFT JOIN thumbnails t ON t.image_id = i.id`;
 
 /** Browsing the imaging archive and serving pixels, thumbnails and tags to the viewer. */
 export class ImagingService {
@@ -69,15 +71,20 @@ export class ImagingService {
   patients(query?: string): ImagingPatient[] {
     // Someone is about to browse images: get the decoder ready for the first click.
     this.decoder.warm();
-    const q = query?.trim() ? `%${query.trim().toLowerCase()}%` : null;
-    const rows = this.core.db
-      .prepare(
-        `SELECT p.id AS patientId, p.mrn, p.name, COUNT(i.id) AS images, (SELECT COUNT(*) FROM studies s WHERE s.patient_id = p.id) AS studies
-         FROM patients p JOIN images i ON i.patient_id = p.id
-         ${q ? 'WHERE p.name_search LIKE @q OR lower(p.mrn) LIKE @q' : ''}
-         GROUP BY p.id ORDER BY p.name_search, p.mrn`,
-      )
-      .all(q ? { q } : {}) as ImagingPatient[];
+    const q = query?.trim() ? query.trim() : null;
+    const db = this.core.db;
+    const counts = (table: 'images' | 'studies') =>
+      new Map((db.prepare(`SELECT patient_id AS id, COUNT(*) AS n FROM ${table} WHERE patient_id IS NOT NULL GROUP BY patient_id`).all() as { id: string; n: number }[]).map((r) => [r.id, r.n]));
+    const images = counts('images');
+    const studies = counts('studies');
+    // Only patients with images are listed; the patients port orders them as the patient list does.
+    const rows: ImagingPatient[] = patientsByIds(db, [...images.keys()], q ? { matching: q } : {}).map((p) => ({
+      patientId: p.id,
+      mrn: p.mrn,
+      name: p.name,
+      images: images.get(p.id)!,
+      studies: studies.get(p.id) ?? 0,
+    }));
     const unassigned = this.core.db.prepare('SELECT COUNT(*) FROM images WHERE patient_id IS NULL').pluck().get() as number;
     const orphanStudies = this.core.db.prepare('SELECT COUNT(*) FROM studies WHERE patient_id IS NULL').pluck().get() as number;
     if (unassigned > 0 && !q) rows.push({ patientId: null, mrn: '', name: 'Unassigned images', studies: orphanStudies, images: unassigned });
@@ -114,23 +121,27 @@ export class ImagingService {
       params.seriesId = filter.seriesId;
     }
     if (filter.patientId) {
-      where.push('(i.patient_id = @patientId OR p.mrn = @patientId)');
+      // The patient may be named by id or by MRN.
+      const byMrn = patientIdByMrn(this.core.db, filter.patientId);
+      where.push(byMrn && byMrn !== filter.patientId ? 'i.patient_id IN (@patientId, @patientByMrn)' : 'i.patient_id = @patientId');
       params.patientId = filter.patientId;
+      params.patientByMrn = byMrn;
     }
     if (filter.unassigned) where.push('i.patient_id IS NULL');
     if (filter.noSeries) where.push('i.series_id IS NULL');
     const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = this.core.db.prepare(`SELECT COUNT(*) FROM images i LEFT JOIN patients p ON p.id = i.patient_id ${w}`).pluck().get(params) as number;
+    const total = this.core.db.prepare(`SELECT COUNT(*) FROM images i ${w}`).pluck().get(params) as number;
     const rows = this.core.db.prepare(`${SELECT_IMAGE} ${w} ORDER BY i.instance_number, i.original_path, i.id LIMIT @limit OFFSET @offset`).all(params) as ImageRow[];
     const labels = this.labelsFor(rows.map((r) => r.id), filter.labelSet);
-    return { items: rows.map((r) => this.toSummary(r, labels.get(r.id) ?? [])), total };
+    const mrns = this.mrnsOf(rows);
+    return { items: rows.map((r) => this.toSummary(r, mrns, labels.get(r.id) ?? [])), total };
   }
 
   image(id: string): ImageDetail {
     const row = this.core.db.prepare(`${SELECT_IMAGE} WHERE i.id = ?`).get(id) as ImageRow | undefined;
     if (!row) throw new AppError('NOT_FOUND', `No image with id ${id}.`);
     return {
-      ...this.toSummary(row, this.labelsFor([id]).get(id) ?? []),
+      ...this.toSummary(row, this.mrnsOf([row]), this.labelsFor([id]).get(id) ?? []),
       sha256: row.sha256,
       sopInstanceUid: row.sop_instance_uid,
       bitsAllocated: row.bits_allocated,
@@ -146,7 +157,7 @@ export class ImagingService {
     };
   }
 
-  /** Decodes one frame (the reusable API other features call is pixels.ts's decodeStoredImage). */
+  /** Decodes one frame (the reusable API other features call is storedImage.ts's decodeStoredImage). */
   decode(id: string, frame = 0): Promise<DecodedImage> {
     return decodeStoredImage(this.core, id, frame, this.codecs);
   }
@@ -249,35 +260,29 @@ export class ImagingService {
     }
   }
 
+  /** The current labels of these images, per image (one set only when `labelSet` names one). */
   private labelsFor(ids: string[], labelSet?: string): Map<string, ImageLabel[]> {
     const out = new Map<string, ImageLabel[]>();
     if (ids.length === 0) return out;
-    // The current label in a set is the newest row there (labels are append-only history).
-    const chunk = 500;
-    for (let i = 0; i < ids.length; i += chunk) {
-      const part = ids.slice(i, i + chunk);
-      const rows = this.core.db
-        .prepare(
-          `SELECT l.image_id AS imageId, s.name AS labelSet, l.class_name AS className FROM labels l JOIN label_sets s ON s.id = l.label_set_id
-           WHERE l.id IN (SELECT MAX(id) FROM labels WHERE image_id IN (${part.map(() => '?').join(',')}) GROUP BY image_id, label_set_id)
-           ${labelSet ? 'AND s.name = ?' : ''}`,
-        )
-        .all(...part, ...(labelSet ? [labelSet] : [])) as { imageId: string; labelSet: string; className: string | null }[];
-      for (const r of rows) {
-        if (r.className === null) continue;
-        const list = out.get(r.imageId) ?? [];
-        list.push({ labelSet: r.labelSet, className: r.className });
-        out.set(r.imageId, list);
-      }
+    for (const l of currentLabelsOfImages(this.core.db, ids, labelSet || undefined)) {
+      const list = out.get(l.imageId) ?? [];
+      list.push({ labelSet: l.labelSet, className: l.className });
+      out.set(l.imageId, list);
     }
     return out;
   }
 
-  private toSummary(r: ImageRow, labels: ImageLabel[]): ImageSummary {
+  /** The MRN of each patient these images belong to. */
+  private mrnsOf(rows: ImageRow[]): Map<string, string> {
+    const ids = [...new Set(rows.map((r) => r.patient_id).filter((id): id is string => id !== null))];
+    return new Map(patientsByIds(this.core.db, ids).map((p) => [p.id, p.mrn]));
+  }
+
+  private toSummary(r: ImageRow, mrns: Map<string, string>, labels: ImageLabel[]): ImageSummary {
     return {
       id: r.id,
       patientId: r.patient_id,
-      patientMrn: r.mrn,
+      patientMrn: r.patient_id !== null ? (mrns.get(r.patient_id) ?? null) : null,
       seriesId: r.series_id,
       format: r.format,
       modality: r.modality,

@@ -24,7 +24,7 @@ describe('importing the shared DICOM folder', () => {
   const progress: ImportStatus[] = [];
 
   beforeAll(async () => {
-    app = createTestApp();
+    app = createTestApp({ onDisk: true });
     app.core.events.subscribe((name, payload) => name === 'imaging:progress' && progress.push(payload as ImportStatus));
     summary = value(await callAs(app, 'imaging:import', { paths: [DICOM] }));
   });
@@ -135,7 +135,7 @@ describe('importing the shared DICOM folder', () => {
 
 describe('importing PNGs with labels from folders', () => {
   it('labels by folder (prefix dropped), records splits, dedupes by content, and a re-run adds nothing', async () => {
-    const app = createTestApp();
+    const app = createTestApp({ onDisk: true });
     try {
       const first = value<ImportSummary>(await callAs(app, 'imaging:import', { paths: [PNEUMONIA], labelsFromFolders: true }));
       // 3,166 PNGs, of which 8 are byte-identical copies of others (some across train/val): stored once.
@@ -166,7 +166,7 @@ describe('importing PNGs with labels from folders', () => {
   });
 
   it('cancel keeps what was imported and a second run completes the rest', async () => {
-    const app = createTestApp();
+    const app = createTestApp({ onDisk: true });
     try {
       let cancelled = false;
       const done = new Promise<ImportStatus>((resolve) => {
@@ -238,6 +238,19 @@ describe('killing the process mid-import', () => {
       const rest = value<ImportSummary>(await callAs(app, 'imaging:import', { paths: [PNEUMONIA], labelsFromFolders: true }));
       expect(row.imported + rest.imported).toBe(3158);
       expect(db.prepare('SELECT COUNT(*) FROM images').pluck().get()).toBe(3158);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('the one write path', () => {
+  it('refuses to import into an in-memory database (the worker writes on its own connection) and records nothing', async () => {
+    const app = createTestApp();
+    try {
+      const r = await callAs(app, 'imaging:importStart', { paths: [PNEUMONIA] });
+      expect(r.ok ? null : r.error.code).toBe('UNSUPPORTED');
+      expect(app.core.db.prepare('SELECT COUNT(*) FROM imports').pluck().get()).toBe(0);
     } finally {
       await app.close();
     }

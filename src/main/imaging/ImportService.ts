@@ -1,12 +1,12 @@
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
+import { toCsv } from '../../shared/csv';
 import type { Core } from '../core/Core';
 import { newId } from '../core/ids';
 import { AppError } from '../../shared/ipc/envelope';
 import type { ImportFailure, ImportOptions, ImportReport, ImportState, ImportStatus, ImportSummary } from '../../shared/domain/imaging';
-import { findPatientById, findPatientByMrn } from '../patients/patientRepository';
-import type { FileResult } from './importFiles';
-import { BatchWriter } from './BatchWriter';
+import { ensureLabelSet, labelSetName } from '../labels/ports';
+import { findPatient } from '../patients/ports';
 import { databaseKeyOf } from '../db/connection';
 import type { WorkerIn, WorkerOut } from './importProtocol';
 import { startImagingWorker } from './startImagingWorker';
@@ -38,11 +38,6 @@ interface Running {
   found: number;
   startedMs: number;
   lastEmit: number;
-  labelSetId: string | null;
-  labelSetName: string | null;
-  options: ImportOptions;
-  actor: string;
-  fixedPatientId: string | null;
   finished: Promise<ImportStatus>;
   resolve: (s: ImportStatus) => void;
   cancelRequested: boolean;
@@ -52,19 +47,18 @@ interface Running {
 export type WorkerFactory = () => Worker;
 
 /**
- * Batch import of imaging folders. The file work runs in the imaging worker thread; this
- * service writes its results to SQLite, one transaction per batch (counts included), and
- * reports progress as 'imaging:progress' events. One import runs at a time.
+ * Batch import of imaging folders. The imaging worker thread does the file work and writes
+ * its results to the database file on its own connection, one transaction per batch (counts
+ * included); this service starts it, reports progress as 'imaging:progress' events, and ends
+ * the run. One import runs at a time.
  */
 export class ImportService {
   private running: Running | null = null;
-  private readonly writer: BatchWriter;
 
   constructor(
     private readonly core: Core,
     private readonly workerFactory: WorkerFactory = startImagingWorker,
   ) {
-    this.writer = new BatchWriter(core.db, core.clock);
     // An import that was running when the process died is over: say so.
     core.db.prepare("UPDATE imports SET state = 'interrupted', finished_at = COALESCE(finished_at, ?) WHERE state = 'running'").run(core.clock.now().toISOString());
   }
@@ -72,11 +66,13 @@ export class ImportService {
   /** Starts an import in the background and returns its first status. */
   start(options: ImportOptions, actor: string): ImportStatus {
     if (this.running) throw new AppError('CONFLICT', 'An import is already running. Wait for it to finish or cancel it first.');
+    // The worker writes on its own connection, and an in-memory database has no second one.
+    if (this.core.db.memory) throw new AppError('UNSUPPORTED', 'Importing needs the database in a file: the import worker writes to it on its own connection.');
     const fixedPatientId = options.patientId ? this.resolvePatient(options.patientId) : null;
     const now = this.core.clock.now().toISOString();
     const id = newId();
-    const labelSetName = options.labelsFromFolders ? (options.labelSet ?? (path.basename(path.resolve(options.paths[0]!)) || 'imported')) : null;
-    const labelSetId = labelSetName ? this.ensureLabelSet(labelSetName, actor, now) : null;
+    const setName = options.labelsFromFolders ? (options.labelSet ?? (path.basename(path.resolve(options.paths[0]!)) || 'imported')) : null;
+    const labelSetId = setName ? ensureLabelSet(this.core.db, { id: newId(), name: setName, description: 'Labels imported from folder names', createdBy: actor, createdAt: now }) : null;
     this.core.db
       .prepare("INSERT INTO imports (id, paths, options, state, label_set_id, started_by, started_at) VALUES (?, ?, ?, 'running', ?, ?, ?)")
       .run(id, JSON.stringify(options.paths.map((p) => path.resolve(p))), JSON.stringify(options), labelSetId, actor, now);
@@ -97,11 +93,6 @@ export class ImportService {
       found: 0,
       startedMs: Date.now(),
       lastEmit: 0,
-      labelSetId,
-      labelSetName,
-      options,
-      actor,
-      fixedPatientId,
       finished,
       resolve,
       cancelRequested: false,
@@ -112,20 +103,14 @@ export class ImportService {
     worker.on('exit', (code) => {
       if (this.running === run) this.end(run, 'failed', `The import worker exited unexpectedly (code ${code}).`);
     });
-    const knownSha = (this.core.db.prepare('SELECT sha256 FROM images').pluck().all() as string[]);
-    // On-disk databases are written by the worker itself, on its own connection.
-    const database = this.core.db.memory
-      ? undefined
-      : { file: this.core.db.name, key: databaseKeyOf(this.core.db), context: { importId: id, labelSetId, actor, fixedPatientId } };
     const start: WorkerIn = {
       type: 'start',
-      ...(database ? { database } : {}),
+      database: { file: this.core.db.name, key: databaseKeyOf(this.core.db), context: { importId: id, labelSetId, actor, fixedPatientId } },
       paths: options.paths.map((p) => path.resolve(p)),
       storeRoot: this.core.paths.store,
       thumbRoot: this.core.paths.thumbnails,
       labelsFromFolders: Boolean(options.labelsFromFolders),
       patientFromFolders: Boolean(options.patientFromFolders),
-      knownSha,
     };
     worker.postMessage(start);
     const status = this.status(id);
@@ -179,11 +164,7 @@ export class ImportService {
   reportCsv(importId: string): { fileName: string; csv: string } {
     const status = this.status(importId);
     const rows = this.core.db.prepare('SELECT path, reason FROM import_failures WHERE import_id = ? ORDER BY id').all(importId) as ImportFailure[];
-    const cell = (s: string) => {
-      const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-      return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-    };
-    const csv = ['path,reason', ...rows.map((r) => `${cell(r.path)},${cell(r.reason)}`)].join('\r\n') + '\r\n';
+    const csv = toCsv(['path', 'reason'], rows.map((r) => [r.path, r.reason]));
     return { fileName: `carelens-import-${status.startedAt.slice(0, 10)}-${importId.slice(0, 8)}.csv`, csv };
   }
 
@@ -220,8 +201,7 @@ export class ImportService {
     const elapsed = run ? (Date.now() - run.startedMs) / 1000 : row.finished_at ? (Date.parse(row.finished_at) - Date.parse(row.started_at)) / 1000 : 0;
     const rate = elapsed > 0 ? row.processed / elapsed : 0;
     const left = found - row.processed;
-    let labelSet: string | null = null;
-    if (row.label_set_id) labelSet = (this.core.db.prepare('SELECT name FROM label_sets WHERE id = ?').pluck().get(row.label_set_id) as string | undefined) ?? null;
+    const labelSet = row.label_set_id ? labelSetName(this.core.db, row.label_set_id) : null;
     return {
       importId: row.id,
       state: row.state,
@@ -254,17 +234,14 @@ export class ImportService {
         this.emit(run, false);
       } else if (m.type === 'written') {
         this.emit(run, false);
-      } else if (m.type === 'batch') {
-        this.writeBatch(run, m.results);
-        this.emit(run, false);
       } else if (m.type === 'done') {
         this.end(run, m.cancelled || run.cancelRequested ? 'cancelled' : 'done', null);
       } else if (m.type === 'error') {
         this.end(run, 'failed', m.message);
       }
     } catch (err) {
-      this.core.logger.error('import batch failed', err);
-      this.end(run, 'failed', `Writing to the database failed: ${(err as Error).message}`);
+      this.core.logger.error('import progress failed', err);
+      this.end(run, 'failed', `Reading the import's progress failed: ${(err as Error).message}`);
     }
   }
 
@@ -292,21 +269,9 @@ export class ImportService {
   }
 
   private resolvePatient(idOrMrn: string): string {
-    const p = findPatientById(this.core.db, idOrMrn) ?? findPatientByMrn(this.core.db, idOrMrn);
+    const p = findPatient(this.core.db, idOrMrn);
     if (!p) throw new AppError('NOT_FOUND', `No patient with id or MRN "${idOrMrn}". Register the patient first, or import without --patient.`);
     return p.id;
   }
 
-  private ensureLabelSet(name: string, actor: string, now: string): string {
-    const existing = this.core.db.prepare('SELECT id FROM label_sets WHERE name = ?').pluck().get(name) as string | undefined;
-    if (existing) return existing;
-    const id = newId();
-    this.core.db.prepare('INSERT INTO label_sets (id, name, description, created_at, created_by) VALUES (?, ?, ?, ?, ?)').run(id, name, 'Labels imported from folder names', now, actor);
-    return id;
-  }
-
-  /** One transaction per batch (main-thread path: in-memory databases). */
-  private writeBatch(run: Running, results: FileResult[]): void {
-    this.writer.write({ importId: run.id, labelSetId: run.labelSetId, actor: run.actor, fixedPatientId: run.fixedPatientId }, results);
-  }
 }

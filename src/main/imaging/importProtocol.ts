@@ -1,5 +1,4 @@
 import type { BatchContext } from './BatchWriter';
-import type { FileResult } from './importFiles';
 import type { DecodedImage } from './pixels';
 
 /** Main thread -> imaging worker. */
@@ -11,13 +10,11 @@ export type WorkerIn =
       thumbRoot: string;
       labelsFromFolders: boolean;
       patientFromFolders: boolean;
-      /** sha256 of every stored file, so known files are counted as duplicates without decoding. */
-      knownSha: string[];
       /**
-       * On-disk databases: the worker writes the batches itself on its own connection (the
-       * main thread then only reports progress). Absent for in-memory databases.
+       * The database file the worker writes each batch to, on its own connection (the main
+       * thread only reports progress), and whom the rows belong to. The only write path.
        */
-      database?: { file: string; key: { hex: string; where: string } | null; context: BatchContext };
+      database: { file: string; key: { hex: string; where: string } | null; context: BatchContext };
     }
   | { type: 'cancel' }
   /** Decode one frame of a stored file for the viewer (the decode worker). */
@@ -28,8 +25,7 @@ export type WorkerIn =
 /** Imaging worker -> main thread. */
 export type WorkerOut =
   | { type: 'found'; count: number; walkDone?: boolean }
-  | { type: 'batch'; results: FileResult[] }
-  /** The worker committed a batch itself. */
+  /** The worker committed a batch. */
   | { type: 'written'; files: number }
   | { type: 'done'; cancelled: boolean }
   | { type: 'error'; message: string }

@@ -5,7 +5,7 @@ import { ImportService, type WorkerFactory } from './ImportService';
 
 /**
  * Builds the imaging feature: batch import (worker thread), browsing, pixels for the viewer.
- * Other features decode pixels with `imaging.service.decode(id, frame)` or pixels.ts's
+ * Other features decode pixels with `imaging.service.decode(id, frame)` or storedImage.ts's
  * `decodeStoredImage(core, id, frame, codecs)`.
  */
 export function createImagingFeature(core: Core, deps: { workerFactory?: WorkerFactory } = {}) {

@@ -3,8 +3,8 @@
  * here, never on the main thread. See app/workers.ts for how it is started.
  *
  * Protocol (see WorkerIn / WorkerOut in importProtocol.ts): the main thread sends one 'start';
- * the worker answers with 'found' counts while walking, 'batch'es of file results, and one
- * 'done'. A 'cancel' stops it between files.
+ * the worker answers with 'found' counts while walking, a 'written' after each batch it commits
+ * on its own connection to the database file, and one 'done'. A 'cancel' stops it between files.
  */
 import { parentPort } from 'node:worker_threads';
 import fs from 'node:fs';
@@ -25,6 +25,19 @@ function send(message: WorkerOut): void {
 }
 
 async function run(start: Extract<WorkerIn, { type: 'start' }>, isCancelled: () => boolean): Promise<void> {
+  const db = openDatabase({ file: start.database.file, key: start.database.key });
+  try {
+    await importInto(db, start, isCancelled);
+  } finally {
+    db.close();
+  }
+  send({ type: 'done', cancelled: isCancelled() });
+}
+
+async function importInto(db: Db, start: Extract<WorkerIn, { type: 'start' }>, isCancelled: () => boolean): Promise<void> {
+  const writer = new BatchWriter(db, systemClock);
+  // Taken before the walk: files stored by earlier imports are duplicates without decoding.
+  const knownSha = writer.storedSha256();
   const codecs = new Codecs();
   const jobs: FileJob[] = [];
   const walkFailures: FileResult[] = [];
@@ -44,23 +57,11 @@ async function run(start: Extract<WorkerIn, { type: 'start' }>, isCancelled: () 
     thumbRoot: start.thumbRoot,
     labelsFromFolders: start.labelsFromFolders,
     patientFromFolders: start.patientFromFolders,
-    knownSha: new Set(start.knownSha),
+    knownSha,
   };
-  // With a database to write to, batches are committed here and only a count goes back.
-  let writer: BatchWriter | null = null;
-  let db: Db | null = null;
-  if (start.database) {
-    db = openDatabase({ file: start.database.file, key: start.database.key });
-    writer = new BatchWriter(db, systemClock);
-  }
-  const context = start.database?.context;
   const flush = (results: FileResult[]) => {
-    if (writer && context) {
-      writer.write(context, results);
-      send({ type: 'written', files: results.length });
-    } else {
-      send({ type: 'batch', results });
-    }
+    writer.write(start.database.context, results);
+    send({ type: 'written', files: results.length });
   };
   let batch: FileResult[] = [...walkFailures];
   let lastSent = Date.now();
@@ -88,12 +89,7 @@ async function run(start: Extract<WorkerIn, { type: 'start' }>, isCancelled: () 
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
-  try {
-    if (batch.length > 0) flush(batch);
-  } finally {
-    db?.close();
-  }
-  send({ type: 'done', cancelled: isCancelled() });
+  if (batch.length > 0) flush(batch);
 }
 
 let decodeCodecs: Codecs | null = null;
