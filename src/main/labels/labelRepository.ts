@@ -1,7 +1,10 @@
-import type { Db } from '../db/connection';
-import type { LabelImageInfo, LabelImportOption, LabelSource } from '../../shared/domain/labels';
+import type { Db } from '../db/types';
+import type { LabelSource } from '../../shared/domain/labels';
 
-/** SQL for the labels feature, as plain functions of a database handle. */
+/**
+ * SQL for the labels feature, as plain functions of a database handle, over its own tables
+ * only (what it needs of images and imports it asks imaging's port: see labelImages.ts).
+ */
 
 export interface LabelSetRow {
   id: string;
@@ -43,10 +46,12 @@ export interface UndoRow {
 
 const SET_COLUMNS = 'id, name, description, created_at, created_by';
 
+/** Every label set, by name ignoring case. */
 export function listSetRows(db: Db): LabelSetRow[] {
   return db.prepare(`SELECT ${SET_COLUMNS} FROM label_sets ORDER BY name COLLATE NOCASE`).all() as LabelSetRow[];
 }
 
+/** A set by id, else by name ignoring case; null when there is none. */
 export function findSetRow(db: Db, idOrName: string): LabelSetRow | null {
   const byId = db.prepare(`SELECT ${SET_COLUMNS} FROM label_sets WHERE id = ?`).get(idOrName) as LabelSetRow | undefined;
   if (byId) return byId;
@@ -54,14 +59,17 @@ export function findSetRow(db: Db, idOrName: string): LabelSetRow | null {
   return byName ?? null;
 }
 
+/** Adds a label set row (its classes come separately). */
 export function insertSetRow(db: Db, row: LabelSetRow): void {
   db.prepare(`INSERT INTO label_sets (${SET_COLUMNS}) VALUES (@id, @name, @description, @created_at, @created_by)`).run(row);
 }
 
+/** Changes a set's name and description. */
 export function updateSetRow(db: Db, id: string, name: string, description: string): void {
   db.prepare('UPDATE label_sets SET name = ?, description = ? WHERE id = ?').run(name, description, id);
 }
 
+/** A set's class names in key order. */
 export function classNames(db: Db, labelSetId: string): string[] {
   return (db.prepare('SELECT name FROM label_classes WHERE label_set_id = ? ORDER BY idx').all(labelSetId) as { name: string }[]).map((r) => r.name);
 }
@@ -73,104 +81,35 @@ export function replaceClasses(db: Db, labelSetId: string, names: string[]): voi
   names.forEach((name, idx) => insert.run(labelSetId, idx, name));
 }
 
-/**
- * The SQL for a set's import ids: its own scope rows, plus any import that created the set
- * (`carelens import --labels-from-folders`), so such a set does not silently take in the
- * images of every later import. The imaging feature's `imports` table is read only when present.
- */
-function scopeQuery(db: Db): string {
-  const own = 'SELECT import_id FROM label_set_scopes WHERE label_set_id = @set';
-  const importsTable = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'imports'").pluck().get() as string | undefined;
-  return importsTable && /\blabel_set_id\b/.test(importsTable) ? `${own} UNION SELECT id FROM imports WHERE label_set_id = @set` : own;
+/** The imports a clinician ticked for a set (its own scope rows), in no particular order. */
+export function ownScope(db: Db, labelSetId: string): string[] {
+  return db.prepare('SELECT import_id FROM label_set_scopes WHERE label_set_id = ?').pluck().all(labelSetId) as string[];
 }
 
-export function scopeOf(db: Db, labelSetId: string): string[] {
-  return (db.prepare(`SELECT import_id FROM (${scopeQuery(db)}) ORDER BY import_id`).all({ set: labelSetId }) as { import_id: string }[]).map((r) => r.import_id);
-}
-
+/** Replaces the imports a clinician ticked for a set. */
 export function replaceScope(db: Db, labelSetId: string, importIds: string[]): void {
   db.prepare('DELETE FROM label_set_scopes WHERE label_set_id = ?').run(labelSetId);
   const insert = db.prepare('INSERT INTO label_set_scopes (label_set_id, import_id) VALUES (?, ?)');
   for (const id of new Set(importIds)) insert.run(labelSetId, id);
 }
 
+/** The images with at least one label row in a set (labelled once, even if cleared since). */
+export function labelledImageIds(db: Db, labelSetId: string): string[] {
+  return db.prepare('SELECT DISTINCT image_id FROM labels WHERE label_set_id = ?').pluck().all(labelSetId) as string[];
+}
+
+/** Whether the image has any label row in the set. */
+export function hasLabelRow(db: Db, labelSetId: string, imageId: string): boolean {
+  return db.prepare('SELECT 1 FROM labels WHERE label_set_id = ? AND image_id = ? LIMIT 1').pluck().get(labelSetId, imageId) !== undefined;
+}
+
 /**
- * The images a set covers, in import order: every image when the set has no scope, else
- * the images of its imports plus any image that already has a label in the set.
+ * A version of a set's history: the newest row id and the row count. Undo links and reviews
+ * are always written with a labels row, so any change to the history changes it.
  */
-export function imageIdsInScope(db: Db, labelSetId: string): string[] {
-  const rows = db
-    .prepare(
-      `WITH scope(import_id) AS (${scopeQuery(db)})
-       SELECT id FROM images
-       WHERE NOT EXISTS (SELECT 1 FROM scope)
-          OR import_id IN (SELECT import_id FROM scope)
-          OR id IN (SELECT image_id FROM labels l WHERE l.label_set_id = @set)
-       ORDER BY created_at, rowid`,
-    )
-    .all({ set: labelSetId }) as { id: string }[];
-  return rows.map((r) => r.id);
-}
-
-export function isImageInScope(db: Db, labelSetId: string, imageId: string): boolean {
-  const row = db
-    .prepare(
-      `WITH scope(import_id) AS (${scopeQuery(db)})
-       SELECT 1 AS x FROM images
-       WHERE id = @image AND (
-         NOT EXISTS (SELECT 1 FROM scope)
-         OR import_id IN (SELECT import_id FROM scope)
-         OR id IN (SELECT image_id FROM labels l WHERE l.label_set_id = @set AND l.image_id = @image))`,
-    )
-    .get({ set: labelSetId, image: imageId });
-  return Boolean(row);
-}
-
-interface ImageRow {
-  id: string;
-  patient_id: string | null;
-  format: string;
-  rows: number | null;
-  columns: number | null;
-  frames: number;
-  modality: string;
-  original_path: string;
-  import_id: string | null;
-  predefined_split: string | null;
-  created_at: string;
-}
-
-const IMAGE_COLUMNS = 'id, patient_id, format, rows, columns, frames, modality, original_path, import_id, predefined_split, created_at';
-
-function toImageInfo(r: ImageRow): LabelImageInfo {
-  return {
-    id: r.id,
-    patientId: r.patient_id,
-    format: r.format,
-    rows: r.rows,
-    columns: r.columns,
-    frames: r.frames,
-    modality: r.modality,
-    originalPath: r.original_path,
-    importId: r.import_id,
-    predefinedSplit: r.predefined_split,
-    createdAt: r.created_at,
-  };
-}
-
-export function findImage(db: Db, imageId: string): LabelImageInfo | null {
-  const row = db.prepare(`SELECT ${IMAGE_COLUMNS} FROM images WHERE id = ?`).get(imageId) as ImageRow | undefined;
-  return row ? toImageInfo(row) : null;
-}
-
-export function findImages(db: Db, imageIds: string[]): Map<string, LabelImageInfo> {
-  const out = new Map<string, LabelImageInfo>();
-  const stmt = db.prepare(`SELECT ${IMAGE_COLUMNS} FROM images WHERE id = ?`);
-  for (const id of imageIds) {
-    const row = stmt.get(id) as ImageRow | undefined;
-    if (row) out.set(id, toImageInfo(row));
-  }
-  return out;
+export function historyVersion(db: Db, labelSetId: string): string {
+  const v = db.prepare('SELECT MAX(id) AS last, COUNT(*) AS n FROM labels WHERE label_set_id = ?').get(labelSetId) as { last: number | null; n: number };
+  return `${v.last ?? 0}:${v.n}`;
 }
 
 /** Every label row of a set, oldest first. */
@@ -178,33 +117,31 @@ export function labelRowsOfSet(db: Db, labelSetId: string): LabelRow[] {
   return db.prepare('SELECT id, image_id, label_set_id, class_name, source, author, created_at, note FROM labels WHERE label_set_id = ? ORDER BY id').all(labelSetId) as LabelRow[];
 }
 
+/** One image's label rows in a set, oldest first. */
 export function labelRowsOfImage(db: Db, labelSetId: string, imageId: string): LabelRow[] {
   return db
     .prepare('SELECT id, image_id, label_set_id, class_name, source, author, created_at, note FROM labels WHERE label_set_id = ? AND image_id = ? ORDER BY id')
     .all(labelSetId, imageId) as LabelRow[];
 }
 
+/** The undo links of a set's rows (of one image's rows when `imageId` is given). */
 export function undoRowsOfSet(db: Db, labelSetId: string, imageId?: string): UndoRow[] {
   const sql = `SELECT u.undo_label_id, u.undone_label_id FROM label_undos u JOIN labels l ON l.id = u.undo_label_id WHERE l.label_set_id = ?${imageId ? ' AND l.image_id = ?' : ''}`;
   return (imageId ? db.prepare(sql).all(labelSetId, imageId) : db.prepare(sql).all(labelSetId)) as UndoRow[];
 }
 
+/** A set's reviews (of one image when `imageId` is given), oldest first. */
 export function reviewRowsOfSet(db: Db, labelSetId: string, imageId?: string): ReviewRow[] {
   const sql = `SELECT * FROM label_reviews WHERE label_set_id = ?${imageId ? ' AND image_id = ?' : ''} ORDER BY id`;
   return (imageId ? db.prepare(sql).all(labelSetId, imageId) : db.prepare(sql).all(labelSetId)) as ReviewRow[];
 }
 
-export function insertLabelRow(db: Db, row: Omit<LabelRow, 'id'>): number {
-  const info = db
-    .prepare('INSERT INTO labels (image_id, label_set_id, class_name, source, author, created_at, note) VALUES (@image_id, @label_set_id, @class_name, @source, @author, @created_at, @note)')
-    .run(row);
-  return Number(info.lastInsertRowid);
-}
-
+/** Links an undo row to the row it undoes. */
 export function insertUndoLink(db: Db, undoLabelId: number, undoneLabelId: number): void {
   db.prepare('INSERT INTO label_undos (undo_label_id, undone_label_id) VALUES (?, ?)').run(undoLabelId, undoneLabelId);
 }
 
+/** Adds a review row (its labels row is written first); returns its id. */
 export function insertReviewRow(db: Db, row: Omit<ReviewRow, 'id'>): number {
   const info = db
     .prepare(
@@ -215,6 +152,7 @@ export function insertReviewRow(db: Db, row: Omit<ReviewRow, 'id'>): number {
   return Number(info.lastInsertRowid);
 }
 
+/** Records that a clinician set an image aside, or brought it back. */
 export function insertSkipRow(db: Db, labelSetId: string, imageId: string, author: string, skipped: boolean, createdAt: string): void {
   db.prepare('INSERT INTO label_skips (label_set_id, image_id, author, skipped, created_at) VALUES (?, ?, ?, ?, ?)').run(labelSetId, imageId, author, skipped ? 1 : 0, createdAt);
 }
@@ -229,24 +167,4 @@ export function skippedBy(db: Db, labelSetId: string, author: string): Set<strin
     )
     .all({ set: labelSetId, author }) as { image_id: string; skipped: number }[];
   return new Set(rows.filter((r) => r.skipped === 1).map((r) => r.image_id));
-}
-
-/** Imports present in the database, for choosing a label set's scope. */
-export function importOptions(db: Db): LabelImportOption[] {
-  const rows = db
-    .prepare(
-      `SELECT import_id, COUNT(*) AS n, MIN(created_at) AS first_at, MIN(original_path) AS a, MAX(original_path) AS b
-       FROM images WHERE import_id IS NOT NULL GROUP BY import_id ORDER BY first_at`,
-    )
-    .all() as { import_id: string; n: number; first_at: string; a: string; b: string }[];
-  return rows.map((r) => ({ importId: r.import_id, images: r.n, firstAt: r.first_at, folder: commonFolder(r.a, r.b) }));
-}
-
-/** The common parent folder of two paths (the lexicographic extremes bound every path between them). */
-function commonFolder(a: string, b: string): string {
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  const prefix = a.slice(0, i);
-  const cut = Math.max(prefix.lastIndexOf('/'), prefix.lastIndexOf('\\'));
-  return cut > 0 ? prefix.slice(0, cut) : prefix;
 }

@@ -28,11 +28,13 @@ export interface ImageState {
   undoes: Map<number, number>;
 }
 
+/** A set's undo links both ways: undo row -> row it undid, and undone row -> its undo. */
 export interface UndoLinks {
   undoes: Map<number, number>;
   undoneBy: Map<number, number>;
 }
 
+/** Indexes undo rows both ways. */
 export function undoLinks(undos: UndoRow[]): UndoLinks {
   const undoes = new Map<number, number>();
   const undoneBy = new Map<number, number>();
@@ -43,6 +45,7 @@ export function undoLinks(undos: UndoRow[]): UndoLinks {
   return { undoes, undoneBy };
 }
 
+/** One image's state from its rows (oldest first), the undo links and its reviews. */
 export function computeImageState(imageId: string, rows: LabelRow[], undos: UndoRow[] | UndoLinks, reviews: ReviewRow[]): ImageState {
   const { undoes, undoneBy } = Array.isArray(undos) ? undoLinks(undos) : undos;
   const stack: LabelRow[] = [];
@@ -95,6 +98,7 @@ export function computeSetState(rows: LabelRow[], undos: UndoRow[], reviews: Rev
   return out;
 }
 
+/** A history row as the contract shows it, with its undo links. */
 export function toLabelEntry(row: LabelRow, state: Pick<ImageState, 'undoneBy' | 'undoes'>): LabelEntry {
   return {
     id: row.id,
@@ -110,6 +114,7 @@ export function toLabelEntry(row: LabelRow, state: Pick<ImageState, 'undoneBy' |
   };
 }
 
+/** A review row as the contract shows it. */
 export function toReviewEntry(row: ReviewRow, stale: boolean): ReviewEntry {
   return {
     id: row.id,

@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Db } from '../db/connection';
+import type { Db } from '../db/types';
+import { insertImage } from '../imaging/ports';
 
 /** ../shared/data (as SHARED_DATA in app/testing.ts, without importing the whole app). */
 const SHARED_DATA = path.resolve(__dirname, '../../../../shared/data');
 
 /**
- * Test-only: registers real PNGs from ../shared/data as image rows (as an import would),
- * so label tests run before and independently of the imaging feature. Never used by the app.
+ * Test-only: registers real PNGs from ../shared/data as image rows through imaging's port (as
+ * an import would, without running one), so label tests need no import. Never used by the app.
  */
 export function insertSharedImages(db: Db, options: { set?: 'pneumoniamnist' | 'breastmnist'; count: number; importId?: string; offset?: number }): { id: string; file: string; className: string; split: string }[] {
   const set = options.set ?? 'pneumoniamnist';
@@ -22,10 +23,6 @@ export function insertSharedImages(db: Db, options: { set?: 'pneumoniamnist' | '
     if (!line) break;
     picked.push(line);
   }
-  const insert = db.prepare(
-    `INSERT OR IGNORE INTO images (id, patient_id, sha256, format, original_path, size_bytes, rows, columns, frames, samples_per_pixel, modality, predefined_split, import_id, created_at)
-     VALUES (@id, NULL, @sha, 'png', @path, @size, 28, 28, 1, 1, '', @split, @importId, @createdAt)`,
-  );
   // Some data sets hold byte-identical PNGs; like an import, keep the first copy only.
   const out: { id: string; file: string; className: string; split: string }[] = [];
   picked.forEach((line, i) => {
@@ -34,8 +31,28 @@ export function insertSharedImages(db: Db, options: { set?: 'pneumoniamnist' | '
     const bytes = fs.readFileSync(full);
     const sha = createHash('sha256').update(bytes).digest('hex');
     const id = `img-${set}-${start + i}`;
-    const info = insert.run({ id, sha, path: full, size: bytes.length, split, importId: options.importId ?? `import-${set}`, createdAt: new Date(Date.UTC(2026, 0, 1) + (start + i) * 1000).toISOString() });
-    if (info.changes === 1) out.push({ id, file: full, className, split });
+    const added = insertImage(
+      db,
+      {
+        id,
+        patientId: null,
+        seriesId: null,
+        sha256: sha,
+        format: 'png',
+        originalPath: full,
+        sizeBytes: bytes.length,
+        rows: 28,
+        columns: 28,
+        frames: 1,
+        samplesPerPixel: 1,
+        modality: '',
+        predefinedSplit: split as 'train' | 'val' | 'test',
+        importId: options.importId ?? `import-${set}`,
+        createdAt: new Date(Date.UTC(2026, 0, 1) + (start + i) * 1000).toISOString(),
+      },
+      { ignoreDuplicate: true },
+    );
+    if (added) out.push({ id, file: full, className, split });
   });
   return out;
 }

@@ -9,20 +9,8 @@ export type UncertaintySource = (labelSetId: string, imageIds: string[]) => Prom
 /** The default before any model exists: no values, so queues fall back to import order. */
 export const noModelYet: UncertaintySource = async () => new Map();
 
-/** Shannon entropy of the probabilities divided by log(K): 0 for a one-hot, 1 for uniform. */
-export function entropyUncertainty(probabilities: ArrayLike<number>): number {
-  const k = probabilities.length;
-  if (k < 2) return 0;
-  let sum = 0;
-  for (let i = 0; i < k; i++) sum += Math.max(0, probabilities[i] ?? 0);
-  if (sum <= 0) return 1;
-  let h = 0;
-  for (let i = 0; i < k; i++) {
-    const p = Math.max(0, probabilities[i] ?? 0) / sum;
-    if (p > 0) h -= p * Math.log(p);
-  }
-  return Math.min(1, Math.max(0, h / Math.log(k)));
-}
+// The entropy lives with softmax in shared/probabilities, so ml and labels share one definition.
+export { entropyUncertainty } from '../../shared/probabilities';
 
 /** 1 minus the gap between the two most likely classes: 1 when they tie, 0 when one is certain. */
 export function marginUncertainty(probabilities: ArrayLike<number>): number {
