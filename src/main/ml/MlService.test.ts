@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { callAs, createTestApp } from '../app/testing';
 import type { App } from '../app/createApp';
 import type { Diagnosis, ModelVersion, TrainingProgress, TrainingRun } from '../../shared/domain/ml';
-import { assignSplits, labelledImages } from './dataset';
+import { labelledImages } from './dataset';
+import { assignSplits } from './splits';
 import { seedMedMnist } from './testData';
 
 let app: (App & { dataDir: string }) | null = null;

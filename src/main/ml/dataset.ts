@@ -1,12 +1,14 @@
 /**
- * From a label set to a training data set: the labelled images (current label = the newest
- * labels row per image and set), their subgroup attributes, and the train / validation /
- * test split, by patient (no patient's images on two sides), stratified, seeded.
+ * From a label set to a training data set: the images whose current label is one of the
+ * set's classes, with their subgroup attributes. The labels, imaging and patients features
+ * own the facts; their ports supply them and they are joined here in memory.
  */
-import type { Db } from '../db/connection';
+import type { Db } from '../db/types';
 import { AppError } from '../../shared/ipc/envelope';
-import { seededRandom } from '../../shared/random';
-import type { SplitMode, SplitName, SplitSummary } from '../../shared/domain/ml';
+import type { SplitName } from '../../shared/domain/ml';
+import { currentLabels, findLabelSet, type LabelSetRef } from '../labels/ports';
+import { imageFacts } from '../imaging/ports';
+import { patientDemographics } from '../patients/ports';
 
 export interface LabelledImage {
   imageId: string;
@@ -21,17 +23,21 @@ export interface LabelledImage {
   manufacturer: string | null;
 }
 
-export interface LabelSetInfo {
-  id: string;
-  name: string;
-  classes: string[];
+/**
+ * A label set by its id or its exact name; null when there is none. Stricter than the labels
+ * port's lookup (which also matches a name ignoring case): ml has always asked for the exact
+ * name, and a model must not be trained on a set the user did not quite name.
+ */
+export function labelSetByIdOrName(db: Db, idOrName: string): LabelSetRef | null {
+  const set = findLabelSet(db, idOrName);
+  return set && (set.id === idOrName || set.name === idOrName) ? set : null;
 }
 
-export function findLabelSet(db: Db, idOrName: string): LabelSetInfo {
-  const row = db.prepare('SELECT id, name FROM label_sets WHERE id = ? OR name = ?').get(idOrName, idOrName) as { id: string; name: string } | undefined;
-  if (!row) throw new AppError('NOT_FOUND', `There is no label set called "${idOrName}".`);
-  const classes = (db.prepare('SELECT name FROM label_classes WHERE label_set_id = ? ORDER BY idx').all(row.id) as { name: string }[]).map((r) => r.name);
-  return { ...row, classes };
+/** As labelSetByIdOrName, but a missing set is NOT_FOUND. */
+export function requireLabelSet(db: Db, idOrName: string): LabelSetRef {
+  const set = labelSetByIdOrName(db, idOrName);
+  if (!set) throw new AppError('NOT_FOUND', `There is no label set called "${idOrName}".`);
+  return set;
 }
 
 /** Age in whole years at a date (both ISO), or null. */
@@ -45,7 +51,7 @@ function ageAt(birth: string | null, at: string | null): number | null {
   return age >= 0 ? age : null;
 }
 
-export function ageBand(age: number | null): string | null {
+function ageBand(age: number | null): string | null {
   if (age === null) return null;
   if (age < 18) return '0-17';
   if (age < 40) return '18-39';
@@ -53,112 +59,31 @@ export function ageBand(age: number | null): string | null {
   return '65+';
 }
 
-/** The images of a label set whose current label is one of its classes. */
+/** The images of a label set whose current label is one of its classes, ordered by image id. */
 export function labelledImages(db: Db, labelSetId: string, now: Date): LabelledImage[] {
-  const rows = db
-    .prepare(
-      `SELECT i.id AS imageId, i.sha256, l.class_name AS className, i.patient_id AS patientId,
-              i.predefined_split AS predefinedSplit, p.sex, p.birth_date AS birthDate, st.study_date AS studyDate,
-              COALESCE(NULLIF(i.modality, ''), NULLIF(se.modality, '')) AS modality, NULLIF(se.manufacturer, '') AS manufacturer
-         FROM (SELECT image_id, MAX(id) AS id FROM labels WHERE label_set_id = ? GROUP BY image_id) cur
-         JOIN labels l ON l.id = cur.id
-         JOIN images i ON i.id = cur.image_id
-         JOIN label_classes c ON c.label_set_id = l.label_set_id AND c.name = l.class_name
-         LEFT JOIN patients p ON p.id = i.patient_id
-         LEFT JOIN series se ON se.id = i.series_id
-         LEFT JOIN studies st ON st.id = se.study_id
-        WHERE l.class_name IS NOT NULL
-        ORDER BY i.id`,
-    )
-    .all(labelSetId) as {
-    imageId: string;
-    sha256: string;
-    className: string;
-    patientId: string | null;
-    predefinedSplit: SplitName | null;
-    sex: string | null;
-    birthDate: string | null;
-    studyDate: string | null;
-    modality: string | null;
-    manufacturer: string | null;
-  }[];
-  return rows.map((r) => ({
-    imageId: r.imageId,
-    sha256: r.sha256,
-    className: r.className,
-    subject: r.patientId ? `patient:${r.patientId}` : `image:${r.imageId}`,
-    predefinedSplit: r.predefinedSplit,
-    sex: r.patientId && r.sex && r.sex !== 'U' ? r.sex : null,
-    ageBand: ageBand(ageAt(r.birthDate, r.studyDate ?? now.toISOString())),
-    modality: r.modality,
-    manufacturer: r.manufacturer,
-  }));
-}
-
-export function shuffle<T>(items: T[], random: () => number): T[] {
-  const a = [...items];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
-}
-
-export const SPLIT_FRACTIONS: Record<SplitName, number> = { train: 0.7, val: 0.15, test: 0.15 };
-
-/**
- * Assigns every image a split. 'patient': subjects (patients; an image without a patient
- * is its own subject) are stratified by their majority class and shuffled with `seed`,
- * then dealt 70 / 15 / 15 per class, so one patient's images never sit on two sides.
- * 'predefined': the split recorded at import, which every image must have.
- */
-export function assignSplits(images: LabelledImage[], mode: SplitMode, seed: number): Map<string, SplitName> {
-  const out = new Map<string, SplitName>();
-  if (mode === 'predefined') {
-    const missing = images.filter((i) => !i.predefinedSplit);
-    if (missing.length) {
-      throw new AppError('VALIDATION', `${missing.length} of ${images.length} labelled images have no predefined split recorded at import; use the patient split instead.`);
-    }
-    for (const i of images) out.set(i.imageId, i.predefinedSplit!);
-    return out;
-  }
-  const bySubject = new Map<string, LabelledImage[]>();
-  for (const i of images) bySubject.set(i.subject, [...(bySubject.get(i.subject) ?? []), i]);
-  const byClass = new Map<string, string[]>();
-  for (const [subject, imgs] of [...bySubject].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-    const counts = new Map<string, number>();
-    for (const i of imgs) counts.set(i.className, (counts.get(i.className) ?? 0) + 1);
-    const major = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]![0];
-    byClass.set(major, [...(byClass.get(major) ?? []), subject]);
-  }
-  const random = seededRandom(seed);
-  for (const cls of [...byClass.keys()].sort()) {
-    const subjects = shuffle(byClass.get(cls)!, random);
-    const n = subjects.length;
-    let nTest = Math.round(n * SPLIT_FRACTIONS.test);
-    let nVal = Math.round(n * SPLIT_FRACTIONS.val);
-    // Keep at least one subject of each class in validation and test when there are three or more.
-    if (n >= 3) {
-      nTest = Math.max(1, nTest);
-      nVal = Math.max(1, nVal);
-    }
-    subjects.forEach((s, idx) => {
-      const split: SplitName = idx < nTest ? 'test' : idx < nTest + nVal ? 'val' : 'train';
-      for (const i of bySubject.get(s)!) out.set(i.imageId, split);
-    });
-  }
-  return out;
-}
-
-export function summariseSplit(images: LabelledImage[], splits: Map<string, SplitName>, mode: SplitMode, seed: number): SplitSummary {
-  const counts: Record<SplitName, number> = { train: 0, val: 0, test: 0 };
-  const classCounts: Record<SplitName, Record<string, number>> = { train: {}, val: {}, test: {} };
-  const subjects: Record<SplitName, Set<string>> = { train: new Set(), val: new Set(), test: new Set() };
-  for (const i of images) {
-    const s = splits.get(i.imageId)!;
-    counts[s]++;
-    classCounts[s][i.className] = (classCounts[s][i.className] ?? 0) + 1;
-    subjects[s].add(i.subject);
-  }
-  return { mode, seed, counts, classCounts, subjects: { train: subjects.train.size, val: subjects.val.size, test: subjects.test.size } };
+  const set = findLabelSet(db, labelSetId);
+  const classes = new Set(set?.id === labelSetId ? set.classes : []);
+  const labelled = currentLabels(db, labelSetId).filter((l) => classes.has(l.className));
+  const facts = new Map(imageFacts(db, labelled.map((l) => l.imageId)).map((f) => [f.id, f]));
+  const patientIds = [...new Set([...facts.values()].flatMap((f) => (f.patientId ? [f.patientId] : [])))];
+  const patients = new Map(patientDemographics(db, patientIds).map((p) => [p.id, p]));
+  return labelled.flatMap(({ imageId, className }) => {
+    const f = facts.get(imageId);
+    // A label whose image row is gone is not training data (the old inner join dropped it too).
+    if (!f) return [];
+    const patient = f.patientId ? patients.get(f.patientId) : undefined;
+    return [
+      {
+        imageId,
+        sha256: f.sha256,
+        className,
+        subject: f.patientId ? `patient:${f.patientId}` : `image:${imageId}`,
+        predefinedSplit: f.predefinedSplit,
+        sex: patient && patient.sex && patient.sex !== 'U' ? patient.sex : null,
+        ageBand: ageBand(ageAt(patient?.birthDate ?? null, f.studyDate ?? now.toISOString())),
+        modality: f.modality,
+        manufacturer: f.manufacturer,
+      },
+    ];
+  });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { calibration, fitTemperature, nll, rocAuc, softmax, splitMetrics } from './metrics';
+import { calibration, fitTemperature, nll, rocAuc, splitMetrics } from './metrics';
+import { softmax } from '../../shared/probabilities';
 
 describe('metrics', () => {
   it('ROC AUC: perfect, reversed, ties and a hand-computed case', () => {

@@ -4,14 +4,7 @@
  * logits and labels, so they are tested on hand-made cases.
  */
 import type { ClassMetrics, ReliabilityBin, SplitMetrics } from '../../shared/domain/ml';
-
-export function softmax(logits: ArrayLike<number>, temperature = 1): number[] {
-  let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]! / temperature);
-  const e = Array.from(logits, (v) => Math.exp(v / temperature - max));
-  const s = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / s);
-}
+import { softmax } from '../../shared/probabilities';
 
 const argmax = (p: ArrayLike<number>) => {
   let best = 0;

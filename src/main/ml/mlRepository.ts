@@ -1,12 +1,12 @@
 /** The ml feature's SQL, as plain functions of a database handle. */
 import type { Db } from '../db/connection';
 import type { Diagnosis, ModelVersion } from '../../shared/domain/ml';
+import { labelSetNames } from '../labels/ports';
 
 interface VersionRow {
   id: string;
   version: number;
   label_set_id: string;
-  label_set_name: string;
   architecture: string;
   classes: string;
   hyper_parameters: string;
@@ -22,14 +22,21 @@ interface VersionRow {
   created_by: string;
 }
 
-const SELECT_VERSION = `SELECT v.*, s.name AS label_set_name FROM ml_model_versions v JOIN label_sets s ON s.id = v.label_set_id`;
+const SELECT_VERSION = 'SELECT v.* FROM ml_model_versions v';
 
-function toVersion(r: VersionRow): ModelVersion {
+/** Rows to versions, each named after its label set (the labels feature owns the names). */
+function toVersions(db: Db, rows: VersionRow[]): ModelVersion[] {
+  const names = labelSetNames(db, [...new Set(rows.map((r) => r.label_set_id))]);
+  // A version's set always exists (a foreign key, and sets are never deleted); the filter keeps the old inner join's meaning.
+  return rows.filter((r) => names.has(r.label_set_id)).map((r) => toVersion(r, names.get(r.label_set_id)!));
+}
+
+function toVersion(r: VersionRow, labelSetName: string): ModelVersion {
   return {
     id: r.id,
     version: r.version,
     labelSetId: r.label_set_id,
-    labelSetName: r.label_set_name,
+    labelSetName,
     architecture: r.architecture as ModelVersion['architecture'],
     classes: JSON.parse(r.classes) as string[],
     hyperParameters: JSON.parse(r.hyper_parameters) as ModelVersion['hyperParameters'],
@@ -44,22 +51,27 @@ function toVersion(r: VersionRow): ModelVersion {
   };
 }
 
+/** The number the next saved version gets (versions count up from 1 across all sets). */
 export function nextVersionNumber(db: Db): number {
   return ((db.prepare('SELECT MAX(version) AS v FROM ml_model_versions').get() as { v: number | null }).v ?? 0) + 1;
 }
 
+/** The active version's id, if one is active. */
 export function activeVersionRow(db: Db): { id: string } | undefined {
   return db.prepare('SELECT id FROM ml_model_versions WHERE active = 1').get() as { id: string } | undefined;
 }
 
+/** Leaves no version active (before another is made active, in one transaction). */
 export function clearActive(db: Db): void {
   db.prepare('UPDATE ml_model_versions SET active = 0 WHERE active = 1').run();
 }
 
+/** Marks a version active; the partial unique index refuses a second active one. */
 export function setActive(db: Db, id: string): void {
   db.prepare('UPDATE ml_model_versions SET active = 1 WHERE id = ?').run(id);
 }
 
+/** Registers a saved version. */
 export function insertVersion(
   db: Db,
   v: Omit<ModelVersion, 'labelSetName'> & { temperature: number; artifactsDir: string },
@@ -70,11 +82,13 @@ export function insertVersion(
   ).run(v.id, v.version, v.labelSetId, v.architecture, JSON.stringify(v.classes), JSON.stringify(v.hyperParameters), JSON.stringify(v.split), v.backend, v.durationSeconds, v.status, JSON.stringify(v.metrics), v.temperature, v.artifactsDir, v.active ? 1 : 0, v.createdAt, v.createdBy);
 }
 
+/** Records which side of the split each image of a version was on. */
 export function insertSplit(db: Db, versionId: string, rows: { imageId: string; split: string; className: string }[]): void {
   const ins = db.prepare('INSERT INTO ml_split_assignments (model_version_id, image_id, split, class_name) VALUES (?, ?, ?, ?)');
   for (const r of rows) ins.run(versionId, r.imageId, r.split, r.className);
 }
 
+/** A version's split assignments, ordered by image id. */
 export function splitOf(db: Db, versionId: string): { imageId: string; split: string; className: string }[] {
   return db.prepare('SELECT image_id AS imageId, split, class_name AS className FROM ml_split_assignments WHERE model_version_id = ? ORDER BY image_id').all(versionId) as {
     imageId: string;
@@ -83,20 +97,24 @@ export function splitOf(db: Db, versionId: string): { imageId: string; split: st
   }[];
 }
 
+/** Versions (of one label set when given), newest first, each named after its set. */
 export function listVersions(db: Db, labelSetId?: string): ModelVersion[] {
   const rows = (labelSetId ? db.prepare(`${SELECT_VERSION} WHERE v.label_set_id = ? ORDER BY v.version DESC`).all(labelSetId) : db.prepare(`${SELECT_VERSION} ORDER BY v.version DESC`).all()) as VersionRow[];
-  return rows.map(toVersion);
+  return toVersions(db, rows);
 }
 
+/** One version, named after its set, or null. */
 export function getVersion(db: Db, id: string): ModelVersion | null {
   const r = db.prepare(`${SELECT_VERSION} WHERE v.id = ?`).get(id) as VersionRow | undefined;
-  return r ? toVersion(r) : null;
+  return r ? (toVersions(db, [r])[0] ?? null) : null;
 }
 
+/** A version's artifacts folder, relative to the models folder. */
 export function artifactsDir(db: Db, id: string): string {
   return (db.prepare('SELECT artifacts_dir FROM ml_model_versions WHERE id = ?').get(id) as { artifacts_dir: string }).artifacts_dir;
 }
 
+/** The label set a version was trained on. */
 export function versionLabelSet(db: Db, id: string): string {
   return (db.prepare('SELECT label_set_id FROM ml_model_versions WHERE id = ?').get(id) as { label_set_id: string }).label_set_id;
 }
@@ -149,6 +167,7 @@ function toDiagnosis(r: DiagnosisRow): Diagnosis {
   };
 }
 
+/** Stores a diagnosis (without a review). */
 export function insertDiagnosis(db: Db, d: Diagnosis): void {
   db.prepare(
     `INSERT INTO ml_diagnoses (id, image_id, model_version_id, probabilities, predicted_class, confidence, threshold, uncertain, heatmap, created_at, created_by)
@@ -156,16 +175,19 @@ export function insertDiagnosis(db: Db, d: Diagnosis): void {
   ).run(d.id, d.imageId, d.modelVersionId, JSON.stringify(d.probabilities), d.predictedClass, d.confidence, d.threshold, d.uncertain ? 1 : 0, JSON.stringify(d.heatmap), d.createdAt, d.createdBy);
 }
 
+/** One diagnosis with its model version number and classes, or null. */
 export function getDiagnosis(db: Db, id: string): Diagnosis | null {
   const r = db.prepare(`${SELECT_DIAGNOSIS} WHERE d.id = ?`).get(id) as DiagnosisRow | undefined;
   return r ? toDiagnosis(r) : null;
 }
 
+/** Diagnoses newest first (of one image when given), at most `limit`. */
 export function listDiagnoses(db: Db, imageId: string | undefined, limit: number): Diagnosis[] {
   const rows = (imageId ? db.prepare(`${SELECT_DIAGNOSIS} WHERE d.image_id = ? ORDER BY d.created_at DESC, d.rowid DESC LIMIT ?`).all(imageId, limit) : db.prepare(`${SELECT_DIAGNOSIS} ORDER BY d.created_at DESC, d.rowid DESC LIMIT ?`).all(limit)) as DiagnosisRow[];
   return rows.map(toDiagnosis);
 }
 
+/** Records a clinician's review once: a reviewed diagnosis is never changed. */
 export function setReview(db: Db, id: string, r: { decision: 'confirmed' | 'overridden'; className: string; reason: string; by: string; at: string; labelId: number }): void {
   db.prepare('UPDATE ml_diagnoses SET review_decision = ?, review_class = ?, review_reason = ?, review_by = ?, review_at = ?, review_label_id = ? WHERE id = ? AND review_decision IS NULL').run(
     r.decision,

@@ -1,7 +1,8 @@
 /**
- * Test-only: puts real PNGs from ../shared/data into a test app as an import would (rows in
- * images, the file in the content store) and labels them from their folder, so ml tests run
- * independently of the imaging feature's importer. Never used by the app.
+ * Test-only: puts real PNGs from ../shared/data into a test app as an import would (the file
+ * in the content store, an image row through the imaging port) and labels them from their
+ * folder through the labels port, so ml tests run independently of the imaging feature's
+ * importer. Patients are registered through the patients service. Never used by the app.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -9,6 +10,8 @@ import path from 'node:path';
 import type { App } from '../app/createApp';
 import { SHARED_DATA } from '../app/testing';
 import { storePath } from '../imaging/store';
+import { insertImage } from '../imaging/ports';
+import { appendLabel, ensureLabelClass, ensureLabelSet } from '../labels/ports';
 
 export interface SeededImage {
   id: string;
@@ -31,30 +34,14 @@ export function seedMedMnist(app: App, options: { set?: 'pneumoniamnist' | 'brea
   const setId = `set-${set}`;
   const name = options.labelSetName ?? set;
   const classes = [...new Set(lines.map((l) => l.split(',')[3]!))].sort();
-  db.prepare('INSERT INTO label_sets (id, name, description, created_at, created_by) VALUES (?, ?, ?, ?, ?)').run(setId, name, '', now, 'test');
-  classes.forEach((c, i) => db.prepare('INSERT INTO label_classes (label_set_id, idx, name) VALUES (?, ?, ?)').run(setId, i, c));
+  ensureLabelSet(db, { id: setId, name, description: '', createdAt: now, createdBy: 'test' });
+  classes.forEach((c, i) => ensureLabelClass(db, setId, c, i));
   const patients: string[] = [];
   for (let p = 0; p < (options.patients ?? 0); p++) {
-    const id = `pat-${p}`;
-    db.prepare("INSERT INTO patients (id, mrn, name, name_search, birth_date, sex, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)").run(
-      id,
-      `MRN${p}`,
-      `Patient ${p}`,
-      `patient ${p}`,
-      p % 3 === 0 ? '1950-05-01' : '1990-05-01',
-      p % 2 === 0 ? 'F' : 'M',
-      now,
-      now,
-    );
-    patients.push(id);
+    patients.push(app.features.patients.service.create({ mrn: `MRN${p}`, name: `Patient ${p}`, birthDate: p % 3 === 0 ? '1950-05-01' : '1990-05-01', sex: p % 2 === 0 ? 'F' : 'M' }).id);
   }
   const taken = new Map<string, number>();
   const out: SeededImage[] = [];
-  const insImage = db.prepare(
-    `INSERT INTO images (id, patient_id, sha256, format, original_path, size_bytes, rows, columns, frames, samples_per_pixel, modality, predefined_split, import_id, created_at)
-     VALUES (?, ?, ?, 'png', ?, ?, 28, 28, 1, 1, 'CR', ?, ?, ?)`,
-  );
-  const insLabel = db.prepare("INSERT INTO labels (image_id, label_set_id, class_name, source, author, created_at) VALUES (?, ?, ?, 'imported', 'test', ?)");
   for (const line of lines) {
     const [file, split, , className] = line.split(',') as [string, string, string, string];
     const key = `${split}/${className}`;
@@ -67,8 +54,24 @@ export function seedMedMnist(app: App, options: { set?: 'pneumoniamnist' | 'brea
     if (!fs.existsSync(dest)) fs.writeFileSync(dest, bytes);
     const id = `img-${set}-${out.length}`;
     const patientId = patients.length ? patients[out.length % patients.length]! : null;
-    insImage.run(id, patientId, sha, path.join(root, file), bytes.length, split, `import-${set}`, now);
-    insLabel.run(id, setId, className, now);
+    insertImage(db, {
+      id,
+      patientId,
+      seriesId: null,
+      sha256: sha,
+      format: 'png',
+      originalPath: path.join(root, file),
+      sizeBytes: bytes.length,
+      rows: 28,
+      columns: 28,
+      frames: 1,
+      samplesPerPixel: 1,
+      modality: 'CR',
+      predefinedSplit: split as 'train' | 'val' | 'test',
+      importId: `import-${set}`,
+      createdAt: now,
+    });
+    appendLabel(db, { imageId: id, labelSetId: setId, className, source: 'imported', author: 'test', createdAt: now });
     out.push({ id, className, split, patientId });
   }
   return out;

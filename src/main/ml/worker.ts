@@ -1,6 +1,6 @@
 /**
  * The ml worker thread's entry (built to out/main/mlWorker.js). Training and prediction run
- * here, never on the main thread. See app/workers.ts for how it is started and protocol.ts
+ * here, never on the main thread. See core/workers.ts for how it is started and protocol.ts
  * for the messages.
  */
 import { parentPort } from 'node:worker_threads';
@@ -9,7 +9,7 @@ import { loadBackend, wantedWasmThreads, type LoadedBackend } from './backend';
 import { installWasmTrainingKernels } from './wasmKernels';
 import { foldForInference } from './models';
 import { loadModel, loadPixels, predictPixels, train } from './trainer';
-import type { FromWorker, ToWorker } from './protocol';
+import type { BackendPreference, FromWorker, PredictRequest, ToWorker, WorkerCalls } from './protocol';
 
 const port = parentPort;
 if (port) {
@@ -23,13 +23,38 @@ if (port) {
   let cancelled = false;
   const models = new Map<string, Promise<TfNs.LayersModel>>();
 
-  const tfReady = (prefer?: 'tensorflow' | 'wasm' | 'cpu') => {
+  const tfReady = (prefer?: BackendPreference) => {
     backend ??= loadBackend(logger, prefer, { wasmThreads: wantedWasmThreads() }).then((b) => {
       if (b.info.name === 'wasm') installWasmTrainingKernels(b.tf);
       post({ type: 'backend', info: b.info });
       return b;
     });
     return backend;
+  };
+
+  /** Runs one call and answers it under its id, with its result or its error. */
+  const answer = <K extends keyof WorkerCalls>(call: K, reqId: number, job: () => Promise<WorkerCalls[K]['output']>) => {
+    void job().then(
+      (output) => post({ type: 'result', call, reqId, output } as FromWorker),
+      (err: Error) => post({ type: 'error', reqId, message: err.message }),
+    );
+  };
+
+  const predict = async (r: PredictRequest, prefer?: BackendPreference) => {
+    const { tf } = await tfReady(prefer);
+    let model = models.get(r.modelDir);
+    if (!model) {
+      // Batch norm folded into the convolutions: the same logits for less work.
+      model = loadModel(tf, r.modelDir).then(async (m) => {
+        const folded = await foldForInference(tf, m);
+        if (folded !== m) m.dispose();
+        return folded;
+      });
+      models.set(r.modelDir, model);
+    }
+    const m = await model;
+    const pixels = await loadPixels(r.files, r.inputSize, r.channels);
+    return predictPixels(tf, m, pixels, r.files.length, r.inputSize, r.channels, r.heatmap);
   };
 
   port.on('message', (message: ToWorker) => {
@@ -39,39 +64,12 @@ if (port) {
     }
     if (message.type === 'train') {
       cancelled = false;
-      void (async () => {
-        try {
-          const { tf } = await tfReady(message.prefer);
-          const result = await train(tf, message.spec, (progress) => post({ type: 'progress', progress }), () => cancelled);
-          post({ type: 'trained', result });
-        } catch (err) {
-          post({ type: 'error', message: (err as Error).message });
-        }
-      })();
+      answer('train', message.reqId, async () => {
+        const { tf } = await tfReady(message.prefer);
+        return train(tf, message.input, (progress) => post({ type: 'progress', reqId: message.reqId, progress }), () => cancelled);
+      });
       return;
     }
-    if (message.type === 'predict') {
-      void (async () => {
-        try {
-          const { tf } = await tfReady(message.prefer);
-          const r = message.request;
-          let model = models.get(r.modelDir);
-          if (!model) {
-            // Batch norm folded into the convolutions: the same logits for less work.
-            model = loadModel(tf, r.modelDir).then(async (m) => {
-              const folded = await foldForInference(tf, m);
-              if (folded !== m) m.dispose();
-              return folded;
-            });
-            models.set(r.modelDir, model);
-          }
-          const m = await model;
-          const pixels = await loadPixels(r.files, r.inputSize, r.channels);
-          post({ type: 'predicted', reqId: message.reqId, results: predictPixels(tf, m, pixels, r.files.length, r.inputSize, r.channels, r.heatmap) });
-        } catch (err) {
-          post({ type: 'error', reqId: message.reqId, message: (err as Error).message });
-        }
-      })();
-    }
+    answer('predict', message.reqId, () => predict(message.input, message.prefer));
   });
 }

@@ -1,0 +1,117 @@
+import path from 'node:path';
+import type { Core } from '../core/Core';
+import { AppError } from '../../shared/ipc/envelope';
+import type { BackendInfo } from '../../shared/ipc/system';
+import type { Architecture, HyperParameters, ModelMetrics, ModelVersion, ModelVersionSummary, SplitName, SplitSummary } from '../../shared/domain/ml';
+import type { LabelSetRef } from '../labels/ports';
+import { requireLabelSet, type LabelledImage } from './dataset';
+import * as repo from './mlRepository';
+
+/** A trained model ready to be registered: what it learnt from, how, and how well. */
+export interface NewVersion {
+  versionId: string;
+  set: LabelSetRef;
+  arch: Architecture;
+  hyper: HyperParameters;
+  images: LabelledImage[];
+  splits: Map<string, SplitName>;
+  summary: SplitSummary;
+  metrics: ModelMetrics;
+  durationSeconds: number;
+  backend: BackendInfo;
+  /** The folder its artifacts were saved to (under the models folder). */
+  outDir: string;
+  who: string;
+  activate: boolean;
+}
+
+/** The model registry: saved versions, which one is active, and where their artifacts live. */
+export class ModelVersions {
+  constructor(private readonly core: Pick<Core, 'db' | 'paths' | 'clock'>) {}
+
+  /** Registers a trained version and its split; the first version (or one asked for) becomes active. */
+  record(a: NewVersion): void {
+    const db = this.core.db;
+    db.transaction(() => {
+      const version = repo.nextVersionNumber(db);
+      const makeActive = a.activate || !repo.activeVersionRow(db);
+      if (makeActive) repo.clearActive(db);
+      repo.insertVersion(db, {
+        id: a.versionId,
+        version,
+        labelSetId: a.set.id,
+        architecture: a.arch,
+        classes: a.set.classes,
+        hyperParameters: a.hyper,
+        split: a.summary,
+        backend: a.backend.name ?? 'unknown',
+        durationSeconds: a.durationSeconds,
+        status: 'complete',
+        metrics: a.metrics,
+        temperature: a.metrics.temperature,
+        artifactsDir: path.basename(a.outDir),
+        active: makeActive,
+        createdAt: this.core.clock.now().toISOString(),
+        createdBy: a.who,
+      });
+      repo.insertSplit(db, a.versionId, a.images.map((i) => ({ imageId: i.imageId, split: a.splits.get(i.imageId)!, className: i.className })));
+    })();
+  }
+
+  /** Every version, newest first; only those of one label set (id or exact name) when given. */
+  list(labelSet?: string): ModelVersionSummary[] {
+    const setId = labelSet ? requireLabelSet(this.core.db, labelSet).id : undefined;
+    return repo.listVersions(this.core.db, setId).map(summaryOf);
+  }
+
+  /** One version with its full metrics; NOT_FOUND otherwise. */
+  get(id: string): ModelVersion {
+    const v = repo.getVersion(this.core.db, id);
+    if (!v) throw new AppError('NOT_FOUND', 'No such model version.');
+    return v;
+  }
+
+  /** Makes a version the active one (exactly one is). */
+  activate(id: string): ModelVersionSummary {
+    const db = this.core.db;
+    this.get(id);
+    db.transaction(() => {
+      repo.clearActive(db);
+      repo.setActive(db, id);
+    })();
+    return summaryOf(this.get(id));
+  }
+
+  /** The active version; NOT_FOUND (with what to do) when none has been trained. */
+  active(): ModelVersion {
+    const row = repo.activeVersionRow(this.core.db);
+    if (!row) throw new AppError('NOT_FOUND', 'No model is active yet: train one on the Train page (or with carelens train).');
+    return this.get(row.id);
+  }
+
+  /** The version to ask about a label set's images: the active one if trained on it, else the set's newest; null when none. */
+  forLabelSet(labelSetId: string): ModelVersion | null {
+    const id = repo.versionForSet(this.core.db, labelSetId);
+    return id ? this.get(id) : null;
+  }
+
+  /** The folder holding a version's model.json and weights. */
+  modelDir(v: ModelVersion): string {
+    return path.join(this.core.paths.models, repo.artifactsDir(this.core.db, v.id));
+  }
+
+  /** Held-out test images of a version (the active one by default). */
+  testImages(versionId?: string, limit = 50): { imageId: string; className: string }[] {
+    const v = versionId ? this.get(versionId) : this.active();
+    return repo
+      .splitOf(this.core.db, v.id)
+      .filter((r) => r.split === 'test')
+      .slice(0, limit)
+      .map((r) => ({ imageId: r.imageId, className: r.className }));
+  }
+}
+
+function summaryOf(v: ModelVersion): ModelVersionSummary {
+  const { metrics, ...rest } = v;
+  return { ...rest, testAccuracy: metrics.test.accuracy, testRocAuc: metrics.test.rocAuc, testEce: metrics.test.ece };
+}

@@ -1,0 +1,73 @@
+/**
+ * Everything decided before a training run starts: the label set, the hyper-parameters, the
+ * labelled images and their split. Refuses (with what to do) when the set cannot train a model.
+ */
+import fs from 'node:fs';
+import type { Core } from '../core/Core';
+import { AppError } from '../../shared/ipc/envelope';
+import type { Architecture, HyperParameters, SplitMode, SplitName, SplitSummary } from '../../shared/domain/ml';
+import type { LabelSetRef } from '../labels/ports';
+import { storePath } from '../imaging/store';
+import { labelledImages, requireLabelSet, type LabelledImage } from './dataset';
+import { assignSplits, summariseSplit } from './splits';
+import { defaultHyper } from './trainer';
+
+/** What the caller asks of a training run (ml:train, `carelens train`). */
+export interface TrainOptions {
+  labelSet: string;
+  architecture?: Architecture;
+  epochs?: number;
+  split?: SplitMode;
+  batchSize?: number;
+  inputSize?: number;
+  channels?: 1 | 3;
+  learningRate?: number;
+  seed?: number;
+  patience?: number;
+  activate?: boolean;
+  wait?: boolean;
+}
+
+/** A run decided and checked, ready for the worker. */
+export interface TrainingPlan {
+  set: LabelSetRef;
+  arch: Architecture;
+  hyper: HyperParameters;
+  images: LabelledImage[];
+  splits: Map<string, SplitName>;
+  summary: SplitSummary;
+}
+
+/** The architecture's defaults with the caller's overrides. */
+function hyperParameters(arch: Architecture, input: TrainOptions): HyperParameters {
+  return defaultHyper(arch, {
+    ...(input.epochs !== undefined ? { epochs: input.epochs } : {}),
+    ...(input.batchSize !== undefined ? { batchSize: input.batchSize } : {}),
+    ...(input.inputSize !== undefined ? { inputSize: input.inputSize } : {}),
+    ...(input.channels !== undefined ? { channels: input.channels } : {}),
+    ...(input.learningRate !== undefined ? { learningRate: input.learningRate } : {}),
+    ...(input.seed !== undefined ? { seed: input.seed } : {}),
+    ...(input.patience !== undefined ? { earlyStoppingPatience: input.patience } : {}),
+  });
+}
+
+/** Resolves the set, reads its labelled images and splits them; NOT_FOUND / VALIDATION when it cannot train. */
+export function planTraining(core: Pick<Core, 'db' | 'clock' | 'paths'>, input: TrainOptions): TrainingPlan {
+  const set = requireLabelSet(core.db, input.labelSet);
+  const arch: Architecture = input.architecture ?? 'default';
+  const hyper = hyperParameters(arch, input);
+  const mode: SplitMode = input.split ?? 'patient';
+  const images = labelledImages(core.db, set.id, core.clock.now());
+  const present = new Set(images.map((i) => i.className));
+  if (images.length < 10 || present.size < 2) {
+    throw new AppError('VALIDATION', `"${set.name}" has ${images.length} labelled image(s) in ${present.size} class(es); training needs at least 10 images in at least 2 classes.`);
+  }
+  const splits = assignSplits(images, mode, hyper.seed);
+  const summary = summariseSplit(images, splits, mode, hyper.seed);
+  for (const s of ['train', 'val', 'test'] as const) {
+    if (summary.counts[s] === 0) throw new AppError('VALIDATION', `The ${mode} split leaves no images for ${s === 'val' ? 'validation' : s}; label more images (or more patients).`);
+  }
+  const missing = images.filter((i) => !fs.existsSync(storePath(core.paths.store, i.sha256)));
+  if (missing.length) throw new AppError('NOT_FOUND', `${missing.length} labelled image file(s) are missing from the data folder's store (first: image ${missing[0]!.imageId}).`);
+  return { set, arch, hyper, images, splits, summary };
+}
