@@ -8,7 +8,7 @@ import { applyKey } from '../db/connection';
 import type { AuditEntry, AuditPage, AuditVerification } from '../../shared/domain/trust';
 import type { Actor } from '../../shared/domain/actor';
 import { main } from '../../cli';
-import { csvCell } from './AuditLog';
+import { csvCell } from '../../shared/csv';
 
 const KEY = 'a'.repeat(64);
 let app: (App & { dataDir: string }) | null = null;

@@ -3,7 +3,8 @@ import type { Db } from '../db/connection';
 import type { Clock } from '../core/clock';
 import type { AuditEntry, AuditPage, AuditVerification } from '../../shared/domain/trust';
 import type { AuditFilter } from '../../shared/ipc/audit';
-import { searchKey } from '../patients/patientRepository';
+import { toCsv } from '../../shared/csv';
+import { patientIdsMatching } from '../patients/ports';
 
 /** The hash a chain starts from (there is no row before the first). */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -181,11 +182,7 @@ export class AuditLog {
       params.push(filter.user.trim());
     }
     if (filter.patient && filter.patient.trim()) {
-      const q = filter.patient.trim();
-      const ids = (this.core.db
-        .prepare('SELECT id FROM patients WHERE id = ? OR mrn = ? OR name_search LIKE ? ESCAPE \'\\\' LIMIT 500')
-        .pluck()
-        .all(q, q, '%' + searchKey(q).replace(/[\\%_]/g, (c) => '\\' + c) + '%') as string[]);
+      const ids = patientIdsMatching(this.core.db, filter.patient, 500);
       if (ids.length === 0) clauses.push('0');
       else {
         clauses.push(`EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(patient_ids) THEN patient_ids ELSE '[]' END) j WHERE j.value IN (${ids.map(() => '?').join(',')}))`);
@@ -236,24 +233,12 @@ export class AuditLog {
   /** The filtered trail as CSV (oldest first, RFC 4180 quoting, formula-looking cells defused). */
   exportCsv(filter: AuditFilter): { csv: string; rows: number } {
     const { sql, params } = this.where(filter);
-    const header = ['seq', 'at', 'actor_id', 'actor_name', 'actor_role', 'transport', 'channel', 'kind', 'outcome', 'patient_ids', 'detail', 'prev_hash', 'hash'];
-    const lines = [header.join(',')];
-    let rows = 0;
-    for (const r of this.core.db.prepare(`SELECT * FROM audit_log ${sql} ORDER BY seq`).iterate(...params) as IterableIterator<AuditRow>) {
-      lines.push(header.map((h) => csvCell(r[h as keyof AuditRow])).join(','));
-      rows++;
-    }
-    return { csv: lines.join('\r\n') + '\r\n', rows };
+    const header = ['seq', 'at', 'actor_id', 'actor_name', 'actor_role', 'transport', 'channel', 'kind', 'outcome', 'patient_ids', 'detail', 'prev_hash', 'hash'] as const;
+    const rows = (this.core.db.prepare(`SELECT * FROM audit_log ${sql} ORDER BY seq`).all(...params) as AuditRow[]).map((r) => header.map((h) => r[h]));
+    return { csv: toCsv(header, rows), rows: rows.length };
   }
 
   count(): number {
     return this.core.db.prepare('SELECT COUNT(*) FROM audit_log').pluck().get() as number;
   }
-}
-
-/** One CSV cell: quoted when needed; a leading = + - @ is prefixed with ' so spreadsheets do not run it. */
-export function csvCell(value: unknown): string {
-  let s = value === null || value === undefined ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(s)) s = "'" + s;
-  return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
 }

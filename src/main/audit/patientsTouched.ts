@@ -1,4 +1,6 @@
 import type { Db } from '../db/connection';
+import { patientIdsOfImages, patientIdsOfSeries, patientIdsOfStudies } from '../imaging/ports';
+import { patientIdsByIdOrMrn } from '../patients/ports';
 
 const MAX_NODES = 5000;
 const MAX_PATIENTS = 1000;
@@ -41,10 +43,6 @@ function walk(value: unknown, refs: Refs, budget: { nodes: number }, depth: numb
   }
 }
 
-function tableExists(db: Db, name: string): boolean {
-  return Boolean(db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name));
-}
-
 /**
  * The CareLens ids of the patients a call touched, from its input (patient ids or MRNs,
  * image/study/series ids resolved to their patient) and its result (patient records,
@@ -57,26 +55,16 @@ export function patientsTouched(db: Db, channel: string, input: unknown, result:
   refs.limit = MAX_INPUT_REFS + MAX_RESULT_REFS;
   walk(result, refs, { nodes: MAX_NODES }, 0, false);
   const out = new Set<string>();
-  if (refs.patients.size > 0) {
-    const byIdOrMrn = db.prepare('SELECT id FROM patients WHERE id = ? OR mrn = ?').pluck();
-    for (const ref of refs.patients) {
-      const found = byIdOrMrn.get(ref, ref) as string | undefined;
-      if (found) out.add(found);
-    }
-  }
-  const lookups: [Set<string>, string, string][] = [
-    [refs.images, 'images', 'SELECT patient_id FROM images WHERE id = ?'],
-    [refs.studies, 'studies', 'SELECT patient_id FROM studies WHERE id = ?'],
-    [refs.series, 'series', 'SELECT st.patient_id FROM series se JOIN studies st ON st.id = se.study_id WHERE se.id = ?'],
-  ];
-  for (const [set, table, sql] of lookups) {
-    if (set.size === 0 || !tableExists(db, table)) continue;
-    const stmt = db.prepare(sql).pluck();
-    for (const ref of set) {
-      const pid = stmt.get(ref) as string | null | undefined;
+  const add = (ids: Set<string>, patientOf: Map<string, string | null>) => {
+    for (const ref of ids) {
+      const pid = patientOf.get(ref);
       if (pid) out.add(pid);
     }
-  }
+  };
+  if (refs.patients.size > 0) add(refs.patients, patientIdsByIdOrMrn(db, [...refs.patients]));
+  if (refs.images.size > 0) add(refs.images, patientIdsOfImages(db, [...refs.images]));
+  if (refs.studies.size > 0) add(refs.studies, patientIdsOfStudies(db, [...refs.studies]));
+  if (refs.series.size > 0) add(refs.series, patientIdsOfSeries(db, [...refs.series]));
   return [...out].slice(0, MAX_PATIENTS);
 }
 

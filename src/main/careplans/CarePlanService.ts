@@ -3,8 +3,9 @@ import { newId } from '../core/ids';
 import { AppError, type FieldIssue } from '../../shared/ipc/envelope';
 import { planFields, type PlanInput } from '../../shared/ipc/careplans';
 import type { CarePlan, ConditionRef, CsvImportResult, PatientCondition, PlanAssignment } from '../../shared/domain/careplans';
-import { findPatientById, findPatientByMrn } from '../patients/patientRepository';
-import { parseCsv, toCsv } from './engine/csv';
+import { findPatient, patientsByIds } from '../patients/ports';
+import { parseCsv } from './engine/csv';
+import { toCsv, type CsvValue } from '../../shared/csv';
 import { DEMO_PLANS } from './demoCatalog';
 import * as repo from './carePlanRepository';
 
@@ -28,6 +29,12 @@ const PLAN_COLUMNS = [
 ] as const;
 const ASSIGNMENT_COLUMNS = ['id', 'patient', 'plan', 'assigned_at', 'outcome_grade', 'improved', 'outcome_note'] as const;
 
+/**
+ * These files come back through importPlans/importAssignments, so formulas are not defused
+ * (the apostrophe would become part of the value), and lines end in '\n' as they always have.
+ */
+const writeCsv = (header: readonly string[], rows: readonly (readonly CsvValue[])[]) => toCsv(header, rows, { defuseFormulas: false, eol: '\n' });
+
 const pipe = (xs: readonly string[]) => xs.join('|');
 const unpipe = (s: string | undefined) =>
   (s ?? '')
@@ -50,7 +57,7 @@ export class CarePlanService {
   }
 
   private patientOrThrow(idOrMrn: string) {
-    const p = findPatientById(this.core.db, idOrMrn) ?? findPatientByMrn(this.core.db, idOrMrn);
+    const p = findPatient(this.core.db, idOrMrn);
     if (!p) throw new AppError('NOT_FOUND', `No patient with id or MRN "${idOrMrn}".`);
     return p;
   }
@@ -115,7 +122,7 @@ export class CarePlanService {
 
   /** The catalog as CSV (lists pipe-separated, conditions as CODE:words). */
   exportPlans(): string {
-    return toCsv(
+    return writeCsv(
       PLAN_COLUMNS,
       this.listPlans(true).map((p) => [
         p.id,
@@ -317,12 +324,11 @@ export class CarePlanService {
 
   /** Every assignment with its outcome, as CSV (patients by MRN). */
   exportAssignments(): string {
-    const mrn = new Map((this.core.db.prepare('SELECT id, mrn FROM patients').all() as { id: string; mrn: string }[]).map((r) => [r.id, r.mrn]));
-    return toCsv(
+    const assignments = repo.listAssignments(this.core.db, null);
+    const mrn = new Map(patientsByIds(this.core.db, assignments.map((a) => a.patientId)).map((p) => [p.id, p.mrn]));
+    return writeCsv(
       ASSIGNMENT_COLUMNS,
-      repo
-        .listAssignments(this.core.db, null)
-        .map((a) => [a.id, mrn.get(a.patientId) ?? a.patientId, a.planId, a.assignedAt, a.outcomeGrade, a.improved === null ? '' : a.improved ? 'yes' : 'no', a.outcomeNote]),
+      assignments.map((a) => [a.id, mrn.get(a.patientId) ?? a.patientId, a.planId, a.assignedAt, a.outcomeGrade, a.improved === null ? '' : a.improved ? 'yes' : 'no', a.outcomeNote]),
     );
   }
 
@@ -337,7 +343,7 @@ export class CarePlanService {
     for (const r of rows) {
       const get = (c: string) => (header.has(c) ? (r.cells[header.get(c)!] ?? '').trim() : '');
       const bad = (column: string, message: string) => issues.push({ path: `row ${r.line}, column ${column}`, message });
-      const patient = get('patient') ? (findPatientById(this.core.db, get('patient')) ?? findPatientByMrn(this.core.db, get('patient'))) : null;
+      const patient = get('patient') ? findPatient(this.core.db, get('patient')) : null;
       if (!patient) bad('patient', get('patient') ? `no patient with id or MRN "${get('patient')}"` : 'the patient is empty');
       const plan = get('plan') ? repo.findPlan(this.core.db, get('plan')) : null;
       if (!plan) bad('plan', get('plan') ? `no care plan with id "${get('plan')}"` : 'the plan is empty');

@@ -1,7 +1,7 @@
 import type { Core } from '../core/Core';
 import { AppError } from '../../shared/ipc/envelope';
 import type { CarePlan, ConditionRef, RecommendMode, RecommendationList, WithheldPlan } from '../../shared/domain/careplans';
-import { findPatientById, findPatientByMrn } from '../patients/patientRepository';
+import { allPatientDemographics, findPatient, patientsVersion } from '../patients/ports';
 import type { Patient } from '../../shared/domain/patient';
 import { buildRatingMatrix, CLINIC_WORDS, fitRecommender, recommend, tfidfRows, type EngineData, type EngineOptions, type Recommender, type Triple } from './engine';
 import type { HybridRecommender } from './engine/hybrid';
@@ -61,7 +61,7 @@ export class RecommendationService {
   ) {}
 
   private patientOrThrow(idOrMrn: string): Patient {
-    const p = findPatientById(this.core.db, idOrMrn) ?? findPatientByMrn(this.core.db, idOrMrn);
+    const p = findPatient(this.core.db, idOrMrn);
     if (!p) throw new AppError('NOT_FOUND', `No patient with id or MRN "${idOrMrn}".`);
     return p;
   }
@@ -73,11 +73,11 @@ export class RecommendationService {
 
   private fit(target: Patient, targetFindings: ConditionRef[]): Fitted {
     // The target's confirmed findings are part of the key: they enter its profile.
-    const key = `${this.plans.version}|${repo.dataVersion(this.core.db)}|${target.id}:${targetFindings.map((f) => f.code).join(',')}`;
+    const key = `${this.plans.version}|${patientsVersion(this.core.db)}|${repo.dataVersion(this.core.db)}|${target.id}:${targetFindings.map((f) => f.code).join(',')}`;
     if (this.fitted?.key === key) return this.fitted;
     const db = this.core.db;
     const today = this.core.clock.now();
-    const patients = db.prepare('SELECT id, birth_date, sex FROM patients ORDER BY id').all() as { id: string; birth_date: string | null; sex: string }[];
+    const patients = allPatientDemographics(db);
     const patientIndex = new Map(patients.map((p, i) => [p.id, i]));
     const plans = repo.listPlans(db, false);
     const planIndex = new Map(plans.map((p, i) => [p.id, i]));
@@ -115,7 +115,7 @@ export class RecommendationService {
     const contentRows: number[][] = [];
     const profileRows: number[][] = [];
     for (const p of patients) {
-      const band = ageBand(p.birth_date, today);
+      const band = ageBand(p.birthDate, today);
       const conds = condByPatient.get(p.id) ?? [];
       const tokens = [...conds.map((c) => `cond:${category(c.code)}`), `age:${band}`];
       contentRows.push(tokens.map((t) => vocab.get(t) ?? -1).filter((f) => f >= 0));

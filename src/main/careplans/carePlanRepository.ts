@@ -190,15 +190,17 @@ export function declinedPlans(db: Db, patientId: string): string[] {
   return rows.map((r) => r.plan_id);
 }
 
-/** Changes whenever anything the engine is fitted on changes (cheap to ask before every request). */
+/**
+ * Changes whenever this feature's part of what the engine is fitted on changes (cheap to ask
+ * before every request); the patients' part is the patients port's `patientsVersion`.
+ */
 export function dataVersion(db: Db): string {
   const r = db
     .prepare(
-      `SELECT (SELECT COUNT(*) || ':' || IFNULL(MAX(updated_at), '') FROM patients) AS p,
-              (SELECT COUNT(*) || ':' || IFNULL(MAX(updated_at), '') FROM care_plans) AS c,
+      `SELECT (SELECT COUNT(*) || ':' || IFNULL(MAX(updated_at), '') FROM care_plans) AS c,
               (SELECT COUNT(*) || ':' || IFNULL(MAX(IFNULL(outcome_at, assigned_at)), '') FROM care_plan_assignments) AS a,
               (SELECT COUNT(*) || ':' || IFNULL(MAX(IFNULL(removed_at, noted_at)), '') FROM patient_conditions) AS k`,
     )
-    .get() as { p: string; c: string; a: string; k: string };
-  return `${r.p}|${r.c}|${r.a}|${r.k}`;
+    .get() as { c: string; a: string; k: string };
+  return `${r.c}|${r.a}|${r.k}`;
 }

@@ -1,5 +1,7 @@
 import type { Db } from '../db/connection';
 import type { ConditionRef } from '../../shared/domain/careplans';
+import { imagesOfPatient } from '../imaging/ports';
+import { reviewedClassesOfImages } from '../ml/ports';
 
 /**
  * Model classes that name a finding, mapped to the condition codes the catalog uses.
@@ -24,18 +26,9 @@ export function conditionForClass(className: string): ConditionRef | null {
  * class they overrode it with. Unreviewed model output never becomes a condition.
  */
 export function confirmedFindingsFromDiagnoses(db: Db, patientId: string): ConditionRef[] {
-  const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ml_diagnoses'").get();
-  if (!hasTable) return [];
-  const rows = db
-    .prepare(
-      `SELECT CASE WHEN d.review_decision = 'overridden' THEN d.review_class ELSE d.predicted_class END AS cls
-         FROM ml_diagnoses d JOIN images i ON i.id = d.image_id
-        WHERE i.patient_id = ? AND d.review_decision IN ('confirmed', 'overridden')`,
-    )
-    .all(patientId) as { cls: string | null }[];
   const out = new Map<string, ConditionRef>();
-  for (const r of rows) {
-    const c = r.cls ? conditionForClass(r.cls) : null;
+  for (const cls of reviewedClassesOfImages(db, imagesOfPatient(db, patientId).map((i) => i.id))) {
+    const c = conditionForClass(cls);
     if (c) out.set(c.code, c);
   }
   return [...out.values()];

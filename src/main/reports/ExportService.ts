@@ -7,8 +7,10 @@ import { newId } from '../core/ids';
 import { AppError } from '../../shared/ipc/envelope';
 import type { ExportRequest } from '../../shared/ipc/reports';
 import type { ExportFailure, ExportFile, ExportFormat, ExportJob, ExportJobState, ReportCase, ReportImage, ReportPreview, ReportSettings } from '../../shared/domain/reports';
+import { patientIdsOfStudies } from '../imaging/ports';
 import { assembleCase, caseImages, findReportPatient } from './assembleCase';
-import { caseToCsv, csvLine } from './csv';
+import { caseToCsv } from './csv';
+import { toCsv } from '../../shared/csv';
 import { deidentifyCase, Pseudonymizer, pseudonymSecret } from './deidentify';
 import { deidentifyDicom } from './dicomDeid';
 import { caseToBundle } from './fhir';
@@ -125,8 +127,8 @@ export class ExportService {
     const unique = [...new Map(patients.map((p) => [p.id, p])).values()];
     if (request.studyIds && request.studyIds.length > 0) {
       const ids = new Set(unique.map((p) => p.id));
-      const owner = this.core.db.prepare('SELECT patient_id FROM studies WHERE id = ?').pluck();
-      const stray = request.studyIds.filter((s) => !ids.has(owner.get(s) as string));
+      const owner = patientIdsOfStudies(this.core.db, request.studyIds);
+      const stray = request.studyIds.filter((s) => !ids.has(owner.get(s) ?? ''));
       if (stray.length > 0) {
         throw new AppError('NOT_FOUND', `No study ${stray.slice(0, 3).join(', ')} among the chosen patients' studies; nothing was exported.`, [{ path: 'studyIds', message: 'Not a study of these patients' }]);
       }
@@ -340,8 +342,12 @@ export class ExportService {
       this.core.logger.error('reports: export failed', err);
     }
     try {
-      let csv = '\uFEFF' + csvLine(['patient', 'mrn', 'carelens_id', 'file', 'format', 'status', 'bytes', 'sha256', 'message', 'deidentified', 'exported_at', 'exported_by']);
-      for (const r of index) csv += csvLine([r.label, r.mrn, r.carelensId, r.file, r.file.endsWith('.dcm') ? 'dicom' : request.format, r.status, r.bytes, r.sha, r.message, deidentify, exportedAt, actor]);
+      const csv =
+        '\uFEFF' +
+        toCsv(
+          ['patient', 'mrn', 'carelens_id', 'file', 'format', 'status', 'bytes', 'sha256', 'message', 'deidentified', 'exported_at', 'exported_by'],
+          index.map((r) => [r.label, r.mrn, r.carelensId, r.file, r.file.endsWith('.dcm') ? 'dicom' : request.format, r.status, r.bytes, r.sha, r.message, deidentify, exportedAt, actor]),
+        );
       files.push(this.write(outDir, 'index.csv', Buffer.from(csv, 'utf8'), { patientId: '', label: 'index', kind: 'index' }));
     } catch (err) {
       warnings.push(`The index could not be written: ${(err as Error).message}`);

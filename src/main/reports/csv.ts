@@ -1,4 +1,5 @@
 import type { ReportCase, ReportDiagnosis, ReportImage, ReportStudy } from '../../shared/domain/reports';
+import { csvRow, toCsv } from '../../shared/csv';
 
 export const CSV_COLUMNS = [
   'record_type',
@@ -32,30 +33,12 @@ export const CSV_COLUMNS = [
 
 type Row = Partial<Record<(typeof CSV_COLUMNS)[number], string | number | boolean | null>>;
 
-/**
- * One CSV cell. Quotes when needed, and defuses cells a spreadsheet would run as a formula
- * (=, +, -, @, tab, CR at the start: OWASP "CSV injection") by prefixing an apostrophe.
- * Numbers are written as they are so a negative number stays a number.
- */
-export function csvCell(value: string | number | boolean | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  let s = value;
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-export function csvLine(cells: (string | number | boolean | null | undefined)[]): string {
-  return cells.map(csvCell).join(',') + '\r\n';
-}
-
 function latestDiagnosis(diagnoses: ReportDiagnosis[]): ReportDiagnosis | undefined {
   return [...diagnoses].sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
 }
 
 /**
- * A case as CSV (RFC 4180, CRLF, UTF-8 with BOM so spreadsheets read CJK names): one row per
+ * A case as CSV (RFC 4180, CRLF, formula-looking cells defused, UTF-8 with BOM so spreadsheets read CJK names): one row per
  * image (its labels, latest diagnosis, confidence, model version) and one row per care-plan assignment.
  */
 export function caseToCsv(c: ReportCase, withHeader = true): string {
@@ -108,7 +91,6 @@ export function caseToCsv(c: ReportCase, withHeader = true): string {
       decided_at: plan.decidedAt,
     });
   }
-  let out = withHeader ? '\uFEFF' + csvLine([...CSV_COLUMNS]) : '';
-  for (const r of rows) out += csvLine(CSV_COLUMNS.map((col) => r[col]));
-  return out;
+  const cells = rows.map((r) => CSV_COLUMNS.map((col) => r[col]));
+  return withHeader ? '\uFEFF' + toCsv(CSV_COLUMNS, cells) : cells.map((r) => csvRow(r) + '\r\n').join('');
 }

@@ -1,16 +1,23 @@
 /**
- * Test fixtures for the reports feature: a case built from a real DICOM file's header in the
- * core tables (until the imaging service imports it), and providers standing in for the ML
- * and care-plan features with plainly made-up clinical content. Used by tests and the bench only.
+ * Test fixtures for the reports feature: a case built from a real DICOM file's header, filed
+ * through the patients, imaging and labels ports (the importer would refuse the same file
+ * twice, and tests need several copies), and providers standing in for the ML and care-plan
+ * features with plainly made-up clinical content. Used by tests and the bench only.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import dicomParser from 'dicom-parser';
 import type { Db } from '../db/connection';
 import { newId } from '../core/ids';
-import { SHARED_DATA } from '../app/testing';
+import type { Sex } from '../../shared/domain/patient';
+import { insertImage, insertSeries, insertStudy } from '../imaging/ports';
+import { appendLabel, ensureLabelClass, ensureLabelSet } from '../labels/ports';
+import { insertPatient } from '../patients/ports';
 import type { ReportCarePlan, ReportDiagnosis, ReportModelVersion } from '../../shared/domain/reports';
 import type { ReportProviders } from './providers';
+
+/** The shared data the project is handed (../shared/data); app/testing's SHARED_DATA, which a feature may not import. */
+const SHARED_DATA = path.resolve(__dirname, '../../../../shared/data');
 
 export const CHEST_CR = path.join(SHARED_DATA, 'dicom/ivmartel_dwv/gdcm-CR-MONO1-10-chest.dcm');
 export const PNG_XRAY = path.join(SHARED_DATA, 'images/pneumoniamnist/test/1_pneumonia/test_00001.png');
@@ -50,73 +57,78 @@ export function seedCase(db: Db, opts: { name: string; mrn: string; birthDate: s
   const suffix = opts.uidSuffix ?? '';
   const studyUid = (str(ds, 'x0020000d') ?? '1.2.3') + suffix;
   const sopInstanceUid = (str(ds, 'x00080018') ?? '1.2.3.4') + suffix;
-  db.prepare('INSERT INTO patients (id, mrn, name, name_search, birth_date, sex, notes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
-    patientId,
-    opts.mrn,
-    opts.name,
-    opts.name.toLowerCase(),
-    opts.birthDate,
-    opts.sex ?? 'F',
-    `Lives at 12 Example Road; contact ${opts.name}`,
-    now,
-    now,
-  );
-  db.prepare('INSERT INTO studies (id, patient_id, study_uid, study_date, description, accession, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
-    studyId,
+  insertPatient(db, {
+    id: patientId,
+    mrn: opts.mrn,
+    name: opts.name,
+    birthDate: opts.birthDate,
+    sex: (opts.sex ?? 'F') as Sex,
+    notes: `Lives at 12 Example Road; contact ${opts.name}`,
+    createdAt: now,
+    updatedAt: now,
+  });
+  insertStudy(db, {
+    id: studyId,
     patientId,
     studyUid,
-    isoDate(str(ds, 'x00080020')) ?? '2001-01-01',
-    str(ds, 'x00081030') ?? 'Chest radiograph',
-    `ACC-${opts.mrn}`,
-    now,
-  );
-  db.prepare('INSERT INTO series (id, study_id, series_uid, modality, body_part, description, series_number, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
-    seriesId,
+    studyDate: isoDate(str(ds, 'x00080020')) ?? '2001-01-01',
+    description: str(ds, 'x00081030') ?? 'Chest radiograph',
+    accession: `ACC-${opts.mrn}`,
+    createdAt: now,
+  });
+  insertSeries(db, {
+    id: seriesId,
     studyId,
-    (str(ds, 'x0020000e') ?? '1.2.3.5') + suffix,
-    str(ds, 'x00080060') ?? 'CR',
-    str(ds, 'x00180015') ?? 'CHEST',
-    str(ds, 'x0008103e') ?? '',
-    Number(str(ds, 'x00200011') ?? '1') || 1,
-    now,
-  );
-  db.prepare(
-    `INSERT INTO images (id, patient_id, series_id, sop_instance_uid, sha256, format, original_path, size_bytes, rows, columns, frames, window_center, window_width, modality, instance_number, created_at)
-     VALUES (?, ?, ?, ?, ?, 'dicom', ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`,
-  ).run(
-    imageId,
+    seriesUid: (str(ds, 'x0020000e') ?? '1.2.3.5') + suffix,
+    modality: str(ds, 'x00080060') ?? 'CR',
+    bodyPart: str(ds, 'x00180015') ?? 'CHEST',
+    description: str(ds, 'x0008103e') ?? '',
+    seriesNumber: Number(str(ds, 'x00200011') ?? '1') || 1,
+    createdAt: now,
+  });
+  insertImage(db, {
+    id: imageId,
     patientId,
     seriesId,
     sopInstanceUid,
-    `${newId()}${newId()}`.replace(/-/g, '').slice(0, 64),
-    dicomPath,
-    bytes.length,
-    ds.uint16('x00280010') ?? null,
-    ds.uint16('x00280011') ?? null,
-    Number(str(ds, 'x00281050')?.split('\\')[0] ?? 'NaN') || null,
-    Number(str(ds, 'x00281051')?.split('\\')[0] ?? 'NaN') || null,
-    str(ds, 'x00080060') ?? 'CR',
-    Number(str(ds, 'x00200013') ?? '1') || 1,
-    now,
-  );
+    sha256: `${newId()}${newId()}`.replace(/-/g, '').slice(0, 64),
+    format: 'dicom',
+    originalPath: dicomPath,
+    sizeBytes: bytes.length,
+    rows: ds.uint16('x00280010') ?? null,
+    columns: ds.uint16('x00280011') ?? null,
+    frames: 1,
+    windowCenter: Number(str(ds, 'x00281050')?.split('\\')[0] ?? 'NaN') || null,
+    windowWidth: Number(str(ds, 'x00281051')?.split('\\')[0] ?? 'NaN') || null,
+    modality: str(ds, 'x00080060') ?? 'CR',
+    instanceNumber: Number(str(ds, 'x00200013') ?? '1') || 1,
+    createdAt: now,
+  });
   let pngImageId = '';
   if (opts.withPng) {
     pngImageId = newId();
     const png = fs.readFileSync(PNG_XRAY);
-    db.prepare(
-      `INSERT INTO images (id, patient_id, series_id, sha256, format, original_path, size_bytes, rows, columns, frames, modality, created_at)
-       VALUES (?, ?, NULL, ?, 'png', ?, ?, 28, 28, 1, '', ?)`,
-    ).run(pngImageId, patientId, `${newId()}${newId()}`.replace(/-/g, '').slice(0, 64), PNG_XRAY, png.length, now);
+    insertImage(db, {
+      id: pngImageId,
+      patientId,
+      seriesId: null,
+      sha256: `${newId()}${newId()}`.replace(/-/g, '').slice(0, 64),
+      format: 'png',
+      originalPath: PNG_XRAY,
+      sizeBytes: png.length,
+      rows: 28,
+      columns: 28,
+      frames: 1,
+      modality: '',
+      createdAt: now,
+    });
   }
   // A label set with the image's current label, and an older label that was replaced.
-  let setId = (db.prepare("SELECT id FROM label_sets WHERE name = 'pneumonia'").get() as { id: string } | undefined)?.id;
-  if (!setId) {
-    setId = newId();
-    db.prepare("INSERT INTO label_sets (id, name, created_at, created_by) VALUES (?, 'pneumonia', ?, 'dr.li')").run(setId, now);
-    db.prepare("INSERT INTO label_classes (label_set_id, idx, name) VALUES (?, 0, 'normal'), (?, 1, 'pneumonia')").run(setId, setId);
-  }
-  db.prepare("INSERT INTO labels (image_id, label_set_id, class_name, source, author, created_at) VALUES (?, ?, 'normal', 'hand', 'dr.li', ?)").run(imageId, setId, now);
-  db.prepare("INSERT INTO labels (image_id, label_set_id, class_name, source, author, created_at) VALUES (?, ?, 'pneumonia', 'review', 'dr.li', ?)").run(imageId, setId, '2026-01-02T00:00:00.000Z');
+  const setId = ensureLabelSet(db, { id: newId(), name: 'pneumonia', description: '', createdBy: 'dr.li', createdAt: now });
+  ensureLabelClass(db, setId, 'normal', 0);
+  ensureLabelClass(db, setId, 'pneumonia', 1);
+  appendLabel(db, { imageId, labelSetId: setId, className: 'normal', source: 'hand', author: 'dr.li', createdAt: now });
+  appendLabel(db, { imageId, labelSetId: setId, className: 'pneumonia', source: 'review', author: 'dr.li', createdAt: '2026-01-02T00:00:00.000Z' });
   return { patientId, studyId, imageId, pngImageId, name: opts.name, mrn: opts.mrn, birthDate: opts.birthDate, dicomPath, studyUid, sopInstanceUid };
 }
 

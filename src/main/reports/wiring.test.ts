@@ -11,6 +11,8 @@ import type { ExportJob } from '../../shared/domain/reports';
 import type { Patient } from '../../shared/domain/patient';
 import type { CarePlan } from '../../shared/domain/careplans';
 import { insertDiagnosis, insertVersion } from '../ml/mlRepository';
+import { imagesOfPatient } from '../imaging/ports';
+import { ensureLabelClass, ensureLabelSet } from '../labels/ports';
 import { CHEST_CR } from './testCase';
 
 let app: App;
@@ -31,16 +33,17 @@ function value<T>(r: unknown): T {
  * its service, a care plan accepted through the care-plan service, then export.
  */
 async function realCase() {
-  app = createTestApp();
+  // Importing needs the database in a file (the import worker writes on its own connection).
+  app = createTestApp({ onDisk: true });
   const patient = value<Patient>(await callAs(app, 'patients:create', { name: '王小明', mrn: 'CN-0042', birthDate: '1984-03-15', sex: 'M' }));
   const folder = tempDir('carelens-report-import-');
   fs.copyFileSync(CHEST_CR, path.join(folder, 'chest.dcm'));
   value(await callAs(app, 'imaging:import', { paths: [folder], patientId: patient.id }));
-  const image = app.core.db.prepare('SELECT id FROM images WHERE patient_id = ?').get(patient.id) as { id: string };
   const db = app.core.db;
-  const labelSetId = newId();
-  db.prepare("INSERT INTO label_sets (id, name, created_at, created_by) VALUES (?, 'chest findings', '2026-01-01T00:00:00.000Z', 'dr.li')").run(labelSetId);
-  db.prepare("INSERT INTO label_classes (label_set_id, idx, name) VALUES (?, 0, 'normal'), (?, 1, 'pneumonia')").run(labelSetId, labelSetId);
+  const image = { id: imagesOfPatient(db, patient.id)[0]!.id };
+  const labelSetId = ensureLabelSet(db, { id: newId(), name: 'chest findings', description: '', createdBy: 'dr.li', createdAt: '2026-01-01T00:00:00.000Z' });
+  ensureLabelClass(db, labelSetId, 'normal', 0);
+  ensureLabelClass(db, labelSetId, 'pneumonia', 1);
   const versionId = newId();
   const perClass = ['normal', 'pneumonia'].map((className) => ({ className, precision: 0.85, recall: 0.86, f1: 0.855, support: 234 }));
   insertVersion(db, {

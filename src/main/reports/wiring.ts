@@ -1,6 +1,7 @@
 /**
- * The report providers made from the other features' real services (imaging, ML, care
- * plans). The composition root passes `reportProvidersFrom(core, {...})` to
+ * The report providers made from the other features (imaging, ML, care plans): their data
+ * through their ports, decoding and plan details through the services the composition root
+ * hands in. The composition root passes `reportProvidersFrom(core, {...})` to
  * createReportsFeature; each part is optional, so a build without a feature still reports.
  */
 import fs from 'node:fs';
@@ -9,9 +10,12 @@ import type { Core } from '../core/Core';
 import type { ReportCarePlan, ReportDiagnosis, ReportImage, ReportModelVersion } from '../../shared/domain/reports';
 import type { ModelVersion } from '../../shared/domain/ml';
 import type { PlanAssignment } from '../../shared/domain/careplans';
-import { resize, toGray8, type DecodedImage } from '../imaging/pixels';
+import { resize, toGray8 } from '../imaging/display';
+import type { DecodedImage } from '../imaging/pixels';
 import { storePath } from '../imaging/store';
-import { getDiagnosis, getVersion, listDiagnoses } from '../ml/mlRepository';
+import { imagesByIds, imagesOfPatient } from '../imaging/ports';
+import { diagnosis, modelVersion, recentDiagnosesOfImages } from '../ml/ports';
+import { planDecisionsOfPatient, type PlanDecision } from '../careplans/ports';
 import type { ReportProviders, ReportThumbnail } from './providers';
 
 /** The size of a key image or heatmap in the PDF (pixels on the long side). */
@@ -69,9 +73,9 @@ export function imagingReportProviders(core: Pick<Core, 'db' | 'paths'>, imaging
       return keyImagePng(await imaging.decode(image.id, 0));
     },
     dicomPath(imageId: string) {
-      const row = core.db.prepare("SELECT sha256 FROM images WHERE id = ? AND format = 'dicom'").get(imageId) as { sha256: string } | undefined;
-      if (!row) return null;
-      const file = storePath(core.paths.store, row.sha256);
+      const image = imagesByIds(core.db, [imageId]).get(imageId);
+      if (!image || image.format !== 'dicom') return null;
+      const file = storePath(core.paths.store, image.sha256);
       return fs.existsSync(file) ? file : null;
     },
   };
@@ -104,22 +108,23 @@ function modelCard(v: ModelVersion): ReportModelVersion {
   };
 }
 
-/** Diagnoses, model cards and heatmaps from the ML feature's tables (through its repository). */
+/** Diagnoses, model cards and heatmaps from the ML feature (through its port). */
 export function mlReportProviders(core: Pick<Core, 'db'>, imaging?: { decode(id: string, frame?: number): Promise<DecodedImage> }): Partial<ReportProviders> {
   return {
     diagnoses(patientId: string): ReportDiagnosis[] {
-      const images = core.db.prepare('SELECT i.id, se.study_id FROM images i LEFT JOIN series se ON se.id = i.series_id WHERE i.patient_id = ?').all(patientId) as { id: string; study_id: string | null }[];
+      const images = imagesOfPatient(core.db, patientId);
+      const recent = recentDiagnosesOfImages(core.db, images.map((i) => i.id), 50);
       const out: ReportDiagnosis[] = [];
       for (const image of images) {
         // The newest run of each model on the image (older reruns are history, not findings).
         const seen = new Set<string>();
-        for (const d of listDiagnoses(core.db, image.id, 50)) {
+        for (const d of recent.get(image.id) ?? []) {
           if (seen.has(d.modelVersionId)) continue;
           seen.add(d.modelVersionId);
           out.push({
             id: d.id,
             imageId: d.imageId,
-            studyId: image.study_id,
+            studyId: image.studyId,
             modelVersionId: d.modelVersionId,
             finding: d.predictedClass,
             confidence: d.confidence,
@@ -137,10 +142,10 @@ export function mlReportProviders(core: Pick<Core, 'db'>, imaging?: { decode(id:
       return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     },
     modelVersions(ids: string[]): ReportModelVersion[] {
-      return ids.map((id) => getVersion(core.db, id)).filter((v): v is ModelVersion => v !== null).map(modelCard);
+      return ids.map((id) => modelVersion(core.db, id)).filter((v): v is ModelVersion => v !== null).map(modelCard);
     },
     async heatmap(diagnosisId: string) {
-      const d = getDiagnosis(core.db, diagnosisId);
+      const d = diagnosis(core.db, diagnosisId);
       if (!d || d.heatmap.values.length === 0) return null;
       let decoded: DecodedImage | null = null;
       try {
@@ -160,11 +165,12 @@ export function careplanReportProviders(
 ): Partial<ReportProviders> {
   return {
     carePlans(patientId: string): ReportCarePlan[] {
-      const decision = core.db.prepare(
-        'SELECT reason, decided_by, decided_at FROM care_plan_decisions WHERE patient_id = ? AND plan_id = ? AND decision = ? ORDER BY id DESC LIMIT 1',
-      );
+      const decisions = planDecisionsOfPatient(core.db, patientId);
+      // Oldest first, so each plan keeps its newest accept (a re-accepted plan's reason is the current one).
+      const accepts = new Map<string, PlanDecision>();
+      for (const d of decisions) if (d.decision === 'accept') accepts.set(d.planId, d);
       const out: ReportCarePlan[] = plans.assignments(patientId).map((a) => {
-        const accepted = decision.get(patientId, a.planId, 'accept') as { reason: string; decided_by: string; decided_at: string } | undefined;
+        const accepted = accepts.get(a.planId);
         let steps: string[] = [];
         let demo = false;
         try {
@@ -182,20 +188,15 @@ export function careplanReportProviders(
           planName: demo ? `${a.planName} (demo catalogue, not medical advice)` : a.planName,
           status: a.outcomeAt ? 'completed' : 'accepted',
           reason: why,
-          decidedBy: accepted?.decided_by ?? a.assignedBy,
-          decidedAt: accepted?.decided_at ?? a.assignedAt,
+          decidedBy: accepted?.decidedBy ?? a.assignedBy,
+          decidedAt: accepted?.decidedAt ?? a.assignedAt,
           startDate: a.assignedAt.slice(0, 10),
           steps: [...steps, ...outcome],
         };
       });
-      const declined = core.db
-        .prepare(
-          `SELECT d.id, d.plan_id, p.name, d.reason, d.decided_by, d.decided_at FROM care_plan_decisions d JOIN care_plans p ON p.id = d.plan_id
-           WHERE d.patient_id = ? AND d.decision = 'decline' ORDER BY d.id`,
-        )
-        .all(patientId) as { id: number; plan_id: string; name: string; reason: string; decided_by: string; decided_at: string }[];
-      for (const d of declined) {
-        out.push({ id: `decision-${d.id}`, planName: d.name, status: 'declined', reason: d.reason, decidedBy: d.decided_by, decidedAt: d.decided_at, startDate: null, steps: [] });
+      for (const d of decisions) {
+        if (d.decision !== 'decline') continue;
+        out.push({ id: `decision-${d.id}`, planName: d.planName, status: 'declined', reason: d.reason, decidedBy: d.decidedBy, decidedAt: d.decidedAt, startDate: null, steps: [] });
       }
       return out;
     },

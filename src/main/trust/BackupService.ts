@@ -7,6 +7,7 @@ import { AppError } from '../../shared/ipc/envelope';
 import type { BackupInfo } from '../../shared/domain/trust';
 import { applyKey, databaseKeyOf, type Db } from '../db/connection';
 import { AuditLog } from '../audit/AuditLog';
+import { auditHead as auditHeadOf } from '../audit/ports';
 import type { CallContext } from '../ipc/dispatch';
 import type { Clock } from '../core/clock';
 
@@ -142,7 +143,7 @@ export class BackupService {
       try {
         const check = snap.pragma('quick_check', { simple: true });
         if (check !== 'ok') throw new AppError('INTERNAL', `The database snapshot failed its check (${String(check)}); no backup was written.`);
-        const head = snap.prepare('SELECT seq, hash FROM audit_head WHERE id = 1').get() as { seq: number; hash: string } | undefined;
+        const head = auditHeadOf(snap);
         auditRows = head?.seq ?? 0;
         auditHead = head?.hash ?? '';
         schemaVersion = (snap.prepare('SELECT MAX(id) FROM schema_migrations').pluck().get() as number | null) ?? 0;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { fitBiases } from './baselines';
 import { ContentRecommender } from './content';
-import { CsvError, parseCsv, toCsv } from './csv';
+import { CsvError, parseCsv } from './csv';
+import { toCsv } from '../../../shared/csv';
 import { readFeatures, readInteractions, split } from './evaluate';
 import { HybridRecommender, DEFAULT_WEIGHTS, ndcgAt } from './hybrid';
 import { fitRecommender, recommend } from './index';
