@@ -7,6 +7,7 @@ import {
   foreignTableUses,
   importCircles,
   importGraph,
+  isTestSupport,
   listFiles,
   overLongWithoutReason,
   sqlSourceFiles,
@@ -62,7 +63,23 @@ describe('imports', () => {
     const offenders = [...graph]
       .filter(([from, to]) => featureOf(from) !== 'app' && to.some((t) => featureOf(t) === 'app'))
       .map(([from]) => path.relative(ROOT, from))
-      .filter((f) => f !== 'src/main/index.ts' && !f.includes('/fixtures/'));
+      .filter((f) => f !== 'src/main/index.ts' && !isTestSupport(path.join(ROOT, f)));
+    expect(offenders).toEqual([]);
+  });
+
+  it('reach another feature\'s data through its port, never its repository', () => {
+    const repositoryOfOther = (from: string, to: string) => /Repository\.ts$/.test(to) && featureOf(to) !== featureOf(from);
+    // Planted: imaging importing patients' repository is what the rule forbids.
+    expect(repositoryOfOther(path.join(ROOT, 'src/main/imaging/X.ts'), path.join(ROOT, 'src/main/patients/patientRepository.ts'))).toBe(true);
+    expect(repositoryOfOther(path.join(ROOT, 'src/main/patients/ports.ts'), path.join(ROOT, 'src/main/patients/patientRepository.ts'))).toBe(false);
+    const files = listFiles(path.join(ROOT, 'src/main'), (f) => f.endsWith('.ts') && !isTestSupport(f));
+    const offenders = [...importGraph(files)].flatMap(([from, to]) => to.filter((t) => repositoryOfOther(from, t)).map((t) => `${path.relative(ROOT, from)} -> ${path.relative(ROOT, t)}`));
+    expect(offenders).toEqual([]);
+  });
+
+  it('never reach test support from production code', () => {
+    const files = listFiles(path.join(ROOT, 'src'), (f) => f.endsWith('.ts') && !isTestSupport(f));
+    const offenders = [...importGraph(files)].flatMap(([from, to]) => to.filter(isTestSupport).map((t) => `${path.relative(ROOT, from)} -> ${path.relative(ROOT, t)}`));
     expect(offenders).toEqual([]);
   });
 });

@@ -64,6 +64,16 @@ export function foreignTableUses(file: string, source: string, feature: string |
   return found;
 }
 
+/**
+ * Test support: *.test.ts, fixtures/ and testdata/ folders, and test helpers named test*.ts
+ * (testData.ts, testCase.ts, testImages.ts). They may build a whole app to make test data;
+ * production code never imports them (checked).
+ */
+export function isTestSupport(file: string): boolean {
+  const r = rel(file);
+  return r.endsWith('.test.ts') || /\/(fixtures|testdata)\//.test(r) || /\/test[A-Z][^/]*\.ts$/.test(r);
+}
+
 /** Files whose SQL the ownership rule reads: production code of src/main and src/cli (tests may inspect any table). */
 export function sqlSourceFiles(): string[] {
   return [
