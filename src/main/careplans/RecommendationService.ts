@@ -1,12 +1,13 @@
 import type { Core } from '../core/Core';
 import { AppError } from '../../shared/ipc/envelope';
 import type { CarePlan, ConditionRef, RecommendMode, RecommendationList, WithheldPlan } from '../../shared/domain/careplans';
-import { allPatientDemographics, findPatient, patientsVersion } from '../patients/ports';
+import { allergiesOfPatients, allPatientDemographics, findPatient, patientsVersion } from '../patients/ports';
 import type { Patient } from '../../shared/domain/patient';
 import { buildRatingMatrix, CLINIC_WORDS, fitRecommender, recommend, tfidfRows, type EngineData, type EngineOptions, type Recommender, type Triple } from './engine';
 import type { HybridRecommender } from './engine/hybrid';
 import * as repo from './carePlanRepository';
 import type { CarePlanService } from './CarePlanService';
+import { allergyExclusion, type AllergyRef } from './allergySafety';
 
 /** Age bands used in profiles, plans and contraindications ('age:0-17'). */
 export function ageBand(birthDate: string | null, today: Date): string {
@@ -50,7 +51,8 @@ const CLINIC_OPTIONS: Partial<EngineOptions> = { contentPrior: 0.5, minHistory: 
  * Recommends care plans: fits the engine on the clinic's patients, plans and outcomes
  * (refitted when any of them changes), scores, then applies the safety filters:
  * plans for conditions the patient does not have are never offered, contraindicated
- * plans are removed with the reason shown.
+ * plans and plans whose medication or contraindications match a recorded allergy are
+ * removed with the reason shown.
  */
 export class RecommendationService {
   private fitted: Fitted | null = null;
@@ -66,14 +68,13 @@ export class RecommendationService {
     return p;
   }
 
-  /** The patient's conditions: the problem list plus confirmed diagnoses. */
+  /** The patient's conditions: the problem list, and nothing else (diagnoses reach it only when a clinician adds one). */
   private conditionsOf(patientId: string): ConditionRef[] {
     return this.plans.conditions(patientId).map((c) => ({ code: c.code, words: c.words }));
   }
 
-  private fit(target: Patient, targetFindings: ConditionRef[]): Fitted {
-    // The target's confirmed findings are part of the key: they enter its profile.
-    const key = `${this.plans.version}|${patientsVersion(this.core.db)}|${repo.dataVersion(this.core.db)}|${target.id}:${targetFindings.map((f) => f.code).join(',')}`;
+  private fit(): Fitted {
+    const key = `${this.plans.version}|${patientsVersion(this.core.db)}|${repo.dataVersion(this.core.db)}`;
     if (this.fitted?.key === key) return this.fitted;
     const db = this.core.db;
     const today = this.core.clock.now();
@@ -108,7 +109,6 @@ export class RecommendationService {
       l.push({ code: c.code, words: c.words });
       condByPatient.set(c.patient_id, l);
     }
-    condByPatient.set(target.id, [...(condByPatient.get(target.id) ?? []), ...targetFindings]);
 
     const profileVocab = new Map<string, number>();
     const pid = (t: string) => profileVocab.get(t) ?? (profileVocab.set(t, profileVocab.size), profileVocab.size - 1);
@@ -152,8 +152,10 @@ export class RecommendationService {
     return m;
   }
 
-  /** Why a plan may not be offered to this patient, or null when it may. */
-  static safetyCheck(plan: CarePlan, conditions: ConditionRef[], band: string, sex: string): string | null {
+  /** Why a plan may not be offered to this patient, or null when it may. Allergies come first: they name a drug. */
+  static safetyCheck(plan: CarePlan, conditions: ConditionRef[], band: string, sex: string, allergies: readonly AllergyRef[] = []): string | null {
+    const allergic = allergyExclusion(plan, allergies);
+    if (allergic) return allergic;
     for (const entry of plan.contraindications) {
       const e = entry.trim();
       const lower = e.toLowerCase();
@@ -180,9 +182,10 @@ export class RecommendationService {
       throw new AppError('NOT_FOUND', 'The care-plan catalog is empty: an admin can add plans, import a CSV, or load the demo catalog.');
     }
     const conditions = this.conditionsOf(patient.id);
-    const findings = this.plans.confirmedFindings(patient.id);
     const band = ageBand(patient.birthDate, this.core.clock.now());
-    const f = this.fit(patient, findings);
+    // Safety filter 2's allergies: the standing ones the patients feature has on record.
+    const allergies = allergiesOfPatients(this.core.db, [patient.id]).get(patient.id)!.allergies;
+    const f = this.fit();
     const u = f.patientIndex.get(patient.id)!;
     const declined = new Set(repo.declinedPlans(this.core.db, patient.id));
     const active = new Set(
@@ -197,7 +200,7 @@ export class RecommendationService {
     f.plans.forEach((plan, i) => {
       if (declined.has(plan.id) || active.has(plan.id)) return;
       if (!plan.conditions.some((pc) => conditions.some((c) => conditionMatches(pc, c)))) return;
-      const why = RecommendationService.safetyCheck(plan, conditions, band, patient.sex);
+      const why = RecommendationService.safetyCheck(plan, conditions, band, patient.sex, allergies);
       if (why) withheld.push({ planId: plan.id, name: plan.name, reason: why });
       else candidates.push(i);
     });

@@ -6,7 +6,7 @@ import type { Db } from './types';
  * range so features can add migrations independently:
  * the first schema 1-99 (split by owner: patients 1, imaging 2, system 3, labels 4),
  * trust 100-199 (audit keeps 101 from when trust held it), imaging 200-299,
- * labels 300-349, ml 350-399, careplans 400-499, reports 500-599.
+ * labels 300-349, ml 350-399, careplans 400-499, reports 500-599, patients 600-649.
  * A shipped migration is never edited: add a new one. The features export their own lists;
  * the composition root (app/migrations.ts) gathers them, so this module knows no feature.
  */

@@ -1,7 +1,8 @@
 import type { Db } from '../db/types';
-import type { Patient } from '../../shared/domain/patient';
+import type { Patient, PatientAllergies } from '../../shared/domain/patient';
 import { insertPatient as insertPatientRow } from './patientRepository';
 import { searchKey } from './patientRepository';
+import { standingAllergies } from './allergyRepository';
 
 /**
  * The patients feature's port: what other features may ask of the tables patients owns. Plain
@@ -142,4 +143,16 @@ export function allPatientDemographics(db: Db): PatientDemographics[] {
  */
 export function patientsVersion(db: Db): string {
   return db.prepare("SELECT COUNT(*) || ':' || IFNULL(MAX(updated_at), '') FROM patients").pluck().get() as string;
+}
+
+// ---------------------------------------------------------------- patients: allergies (care-plan safety filters, reports)
+
+/**
+ * The standing allergy record of each patient asked for, keyed by CareLens id: the allergies
+ * that stand (oldest first) and the status they add up to ('recorded', 'none-known' after a
+ * clinician's statement, else 'not-recorded'). Every id asked gets an entry, so "nothing
+ * recorded" is an answer, never a missing key.
+ */
+export function allergiesOfPatients(db: Db, patientIds: readonly string[]): Map<string, PatientAllergies> {
+  return standingAllergies(db, patientIds);
 }

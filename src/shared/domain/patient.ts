@@ -15,3 +15,80 @@ export interface PatientPage {
   items: Patient[];
   total: number;
 }
+
+// ---------------------------------------------------------------- allergies
+
+/** Code systems an allergy's substance may be coded in; no code means free text. */
+export const ALLERGY_CODE_SYSTEMS = ['SNOMED CT', 'RxNorm'] as const;
+export type AllergyCodeSystem = (typeof ALLERGY_CODE_SYSTEMS)[number];
+
+/** Severity of the reaction, as FHIR AllergyIntolerance.reaction.severity. */
+export const ALLERGY_SEVERITIES = ['mild', 'moderate', 'severe'] as const;
+export type AllergySeverity = (typeof ALLERGY_SEVERITIES)[number];
+
+/**
+ * What is known about a patient's allergies. 'not-recorded' (nobody has asked, or every entry
+ * was removed) is not the same as 'none-known' (a clinician stated "no known allergies").
+ */
+export type AllergyStatus = 'recorded' | 'none-known' | 'not-recorded';
+
+/** One recorded allergy (standing while removedAt is null; removed entries stay as history). */
+export interface PatientAllergy {
+  id: string;
+  patientId: string;
+  /** The substance or drug class in the clinician's words, e.g. "penicillin". */
+  substance: string;
+  code: string | null;
+  codeSystem: AllergyCodeSystem | null;
+  reaction: string;
+  severity: AllergySeverity | null;
+  recordedAt: string;
+  recordedBy: string;
+  removedAt: string | null;
+  removedBy: string | null;
+  removedReason: string;
+}
+
+/** A clinician's statement that the patient has no known allergies. */
+export interface NoKnownAllergies {
+  id: string;
+  recordedAt: string;
+  recordedBy: string;
+}
+
+/** A patient's allergy record: the standing entries and what they add up to. */
+export interface PatientAllergies {
+  patientId: string;
+  status: AllergyStatus;
+  /** Standing allergies, oldest first. */
+  allergies: PatientAllergy[];
+  /** The standing "no known allergies" statement, if any (never beside a standing allergy). */
+  noneKnown: NoKnownAllergies | null;
+}
+
+/** One line of a patient's allergy history: an allergy or a "no known allergies" statement, standing or removed. */
+export interface AllergyHistoryEntry {
+  id: string;
+  kind: 'allergy' | 'none-known';
+  substance: string;
+  code: string | null;
+  codeSystem: AllergyCodeSystem | null;
+  reaction: string;
+  severity: AllergySeverity | null;
+  recordedAt: string;
+  recordedBy: string;
+  removedAt: string | null;
+  removedBy: string | null;
+  removedReason: string;
+}
+
+/** A patient's allergy record with its full history, newest first. */
+export interface PatientAllergyRecord extends PatientAllergies {
+  history: AllergyHistoryEntry[];
+}
+
+/** What a patient banner shows: who the patient is and their allergy status. */
+export interface PatientSummary {
+  patient: Patient;
+  allergies: PatientAllergies;
+}

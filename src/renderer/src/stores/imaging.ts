@@ -95,31 +95,76 @@ export const useImagingStore = defineStore('imaging', () => {
     }
   }
 
-  async function selectPatient(p: ImagingPatient) {
-    patient.value = p;
+  /** Whether the open patient's studies are still being fetched (so "no images" is not said too early). */
+  const browseLoading = ref(false);
+  // Answers for an earlier choice are dropped: one for the patient, one for the series shown.
+  let patientSeq = 0;
+  let sourceSeq = 0;
+
+  /** Forgets the browsed patient at once (nothing of theirs stays on screen while another loads). */
+  function clearBrowse() {
+    patientSeq++;
+    sourceSeq++;
+    patient.value = null;
     study.value = null;
+    studies.value = [];
     series.value = [];
+    looseCount.value = 0;
     source.value = null;
     images.value = [];
-    studies.value = unwrapResult(await api().imaging.studies({ patientId: p.patientId }));
-    const loose = unwrapResult(await api().imaging.images(p.patientId ? { patientId: p.patientId, noSeries: true, limit: 1 } : { unassigned: true, noSeries: true, limit: 1 }));
-    looseCount.value = loose.total;
+    totalImages.value = 0;
+    browseLoading.value = false;
+  }
+
+  /** Opens the patient with this CareLens id (null: the unassigned images), listed or not. */
+  async function openPatient(patientId: string | null) {
+    const listed = patients.value.find((p) => p.patientId === patientId);
+    await selectPatient(listed ?? { patientId, mrn: '', name: patientId === null ? 'Unassigned images' : '', studies: 0, images: 0 });
+  }
+
+  async function selectPatient(p: ImagingPatient) {
+    clearBrowse();
+    const mine = patientSeq;
+    patient.value = p;
+    browseLoading.value = true;
+    try {
+      const found = unwrapResult(await api().imaging.studies({ patientId: p.patientId }));
+      if (mine !== patientSeq) return;
+      studies.value = found;
+      const loose = unwrapResult(await api().imaging.images(p.patientId ? { patientId: p.patientId, noSeries: true, limit: 1 } : { unassigned: true, noSeries: true, limit: 1 }));
+      if (mine !== patientSeq) return;
+      looseCount.value = loose.total;
+    } finally {
+      if (mine === patientSeq) browseLoading.value = false;
+    }
     if (studies.value.length === 1 && looseCount.value === 0) await selectStudy(studies.value[0]!);
     else if (studies.value.length === 0 && looseCount.value > 0) await selectSource({ kind: 'loose', patientId: p.patientId, label: 'Images without a series' });
   }
 
   async function selectStudy(s: ImagingStudy) {
+    const mine = patientSeq;
+    const sourceMine = ++sourceSeq;
     study.value = s;
-    series.value = unwrapResult(await api().imaging.series({ studyId: s.id }));
+    series.value = [];
+    source.value = null;
+    images.value = [];
+    totalImages.value = 0;
+    const found = unwrapResult(await api().imaging.series({ studyId: s.id }));
+    if (mine !== patientSeq || sourceMine !== sourceSeq) return;
+    series.value = found;
     if (series.value.length === 1) await selectSource({ kind: 'series', seriesId: series.value[0]!.id, label: seriesLabel(series.value[0]!) });
   }
 
   /** Loads every image of the source at once (ids and metadata are small; thumbnails come lazily). */
   async function selectSource(src: GridSource) {
+    const mine = ++sourceSeq;
     source.value = src;
+    images.value = [];
+    totalImages.value = 0;
     const t0 = performance.now();
     const input = src.kind === 'series' ? { seriesId: src.seriesId, limit: 20_000 } : src.patientId ? { patientId: src.patientId, noSeries: true, limit: 20_000 } : { unassigned: true, noSeries: true, limit: 20_000 };
     const page = unwrapResult(await api().imaging.images(input));
+    if (mine !== sourceSeq) return performance.now() - t0;
     images.value = page.items;
     totalImages.value = page.total;
     return performance.now() - t0;
@@ -164,8 +209,11 @@ export const useImagingStore = defineStore('imaging', () => {
     study,
     source,
     browseError,
+    browseLoading,
     thumbVersion,
     loadPatients,
+    clearBrowse,
+    openPatient,
     selectPatient,
     selectStudy,
     selectSource,

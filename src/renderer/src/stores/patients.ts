@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { Patient } from '../../../shared/domain/patient';
-import type { PatientInput } from '../../../shared/ipc/patients';
+import type { Patient, PatientAllergyRecord } from '../../../shared/domain/patient';
+import type { AllergyInput, PatientInput } from '../../../shared/ipc/patients';
 import { api, unwrapResult } from '../api';
 
 export const usePatientsStore = defineStore('patients', () => {
@@ -11,6 +11,8 @@ export const usePatientsStore = defineStore('patients', () => {
   const loading = ref(false);
   const error = ref<string | null>(null);
   const selectedId = ref<string | null>(null);
+  /** Counts changes to patient records (details, allergies): patient banners fetch again when it moves. */
+  const changes = ref(0);
 
   async function search(q = query.value) {
     query.value = q;
@@ -35,11 +37,37 @@ export const usePatientsStore = defineStore('patients', () => {
     return patient;
   }
 
-  async function update(id: string, changes: Partial<PatientInput>): Promise<Patient> {
-    const patient = unwrapResult(await api().patients.update({ id, changes }));
+  async function update(id: string, edits: Partial<PatientInput>): Promise<Patient> {
+    const patient = unwrapResult(await api().patients.update({ id, changes: edits }));
+    changes.value++;
     await search();
     return patient;
   }
 
-  return { items, total, query, loading, error, selectedId, search, create, update };
+  // ---------------------------------------------------------------- allergies (each call names its patient)
+
+  async function allergies(patientId: string): Promise<PatientAllergyRecord> {
+    return unwrapResult(await api().patients.allergies({ patientId }));
+  }
+
+  /** Records an allergy; throws ApiError (with field issues) for the form to show. */
+  async function addAllergy(patientId: string, allergy: AllergyInput): Promise<PatientAllergyRecord> {
+    const record = unwrapResult(await api().patients.addAllergy({ patientId, allergy }));
+    changes.value++;
+    return record;
+  }
+
+  async function removeAllergy(patientId: string, entryId: string, reason: string): Promise<PatientAllergyRecord> {
+    const record = unwrapResult(await api().patients.removeAllergy({ patientId, entryId, ...(reason ? { reason } : {}) }));
+    changes.value++;
+    return record;
+  }
+
+  async function noKnownAllergies(patientId: string): Promise<PatientAllergyRecord> {
+    const record = unwrapResult(await api().patients.noKnownAllergies({ patientId }));
+    changes.value++;
+    return record;
+  }
+
+  return { items, total, query, loading, error, selectedId, changes, search, create, update, allergies, addAllergy, removeAllergy, noKnownAllergies };
 });

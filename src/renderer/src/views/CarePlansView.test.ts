@@ -82,3 +82,65 @@ describe('CarePlansView', () => {
     expect(api.careplans.recommend).toHaveBeenLastCalledWith({ patientId: 'p1', mode: 'user', k: 5 });
   });
 });
+
+describe('CarePlansView and the patient it was sent to', () => {
+  it("hides the previous patient's problem list and suggestions while the next patient's load, and shows the banner of the one asked for", async () => {
+    const api = fakeApi();
+    const alan = { ...grace, id: 'p2', mrn: 'AT1', name: 'Alan Turing', sex: 'M' };
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    (api.patients as unknown as { get: ReturnType<typeof vi.fn> }).get.mockImplementation(async ({ id }: { id: string }) => {
+      if (id === 'p2') await held;
+      return { ok: true, value: id === 'p2' ? alan : grace };
+    });
+    (api.patients as unknown as { summaries: unknown }).summaries = vi.fn(async ({ ids }: { ids: string[] }) => ({
+      ok: true,
+      value: ids.map((id) => ({ patient: id === 'p2' ? alan : grace, allergies: { patientId: id, status: 'not-recorded', allergies: [], noneKnown: null } })),
+    }));
+    setApi(api);
+    const nav = useNavStore();
+    nav.go('careplans', { patientId: 'p1' });
+    const wrapper = mount(CarePlansView);
+    await flushPromises();
+    expect(wrapper.get('[data-testid="cp-problem-list"]').text()).toContain('Grace Hopper');
+    expect(wrapper.get('[data-testid="banner-name"]').text()).toBe('Grace Hopper');
+
+    nav.go('patients');
+    nav.go('careplans', { patientId: 'p2' });
+    await flushPromises();
+    expect(location.hash).toBe('#/careplans/p2');
+    expect(wrapper.find('[data-testid="cp-problem-list"]').exists()).toBe(false);
+    expect(wrapper.find('[data-testid="plan-card"]').exists()).toBe(false);
+    expect(wrapper.find('[data-testid="cp-loading"]').exists()).toBe(true);
+    expect(wrapper.get('[data-testid="banner-name"]').text()).toBe('Alan Turing');
+    expect(wrapper.text()).not.toContain('Problem list: Grace Hopper');
+
+    release();
+    await flushPromises();
+    expect(wrapper.get('[data-testid="cp-problem-list"]').text()).toContain('Problem list: Alan Turing');
+    expect(api.careplans.recommend).toHaveBeenLastCalledWith({ patientId: 'p2', mode: 'hybrid', k: 5 });
+  });
+
+  it('asks again on every visit (an allergy recorded elsewhere changes what may be offered), and the list navigates', async () => {
+    const api = fakeApi();
+    setApi(api);
+    const nav = useNavStore();
+    nav.go('careplans', { patientId: 'p1' });
+    const wrapper = mount(CarePlansView);
+    await flushPromises();
+    expect(api.careplans.recommend).toHaveBeenCalledTimes(1);
+    nav.go('patients');
+    nav.go('careplans', { patientId: 'p1' });
+    await flushPromises();
+    expect(api.careplans.recommend).toHaveBeenCalledTimes(2);
+
+    nav.go('careplans');
+    await flushPromises();
+    expect(wrapper.find('[data-testid="cp-problem-list"]').exists()).toBe(false);
+    expect(wrapper.get('[data-testid="patient-banner"]').attributes('data-state')).toBe('none');
+    await wrapper.get('[data-testid="cp-patient"]').trigger('click');
+    await flushPromises();
+    expect(location.hash).toBe('#/careplans/p1');
+    expect(wrapper.get('[data-testid="cp-problem-list"]').text()).toContain('Grace Hopper');
+  });
+});

@@ -49,3 +49,64 @@ describe('PatientsView', () => {
     expect(wrapper.find('[data-testid="patient-form"]').exists()).toBe(true);
   });
 });
+
+describe('PatientsView allergies', () => {
+  function allergyApi() {
+    const ok = <T>(value: T) => ({ ok: true as const, value });
+    let allergies: { id: string; patientId: string; substance: string; code: string | null; codeSystem: string | null; reaction: string; severity: string | null; recordedAt: string; recordedBy: string; removedAt: null; removedBy: null; removedReason: string }[] = [];
+    let noneKnown: { id: string; recordedAt: string; recordedBy: string } | null = null;
+    const record = () => ({ patientId: 'p1', status: allergies.length ? 'recorded' : noneKnown ? 'none-known' : 'not-recorded', allergies, noneKnown, history: [] });
+    return fakeApi({
+      allergies: vi.fn(async () => ok(record())),
+      summaries: vi.fn(async () => ok([{ patient: ada, allergies: record() }])),
+      addAllergy: vi.fn(async ({ allergy }: { allergy: { substance: string; reaction?: string; severity?: string; code?: string; codeSystem?: string } }) => {
+        if (allergy.codeSystem && !/^\d+$/.test(allergy.code ?? '')) {
+          return { ok: false as const, error: { code: 'VALIDATION' as const, message: 'Check the fields', issues: [{ path: 'allergy.code', message: 'A SNOMED CT code is 6 to 18 digits' }] } };
+        }
+        noneKnown = null;
+        allergies = [...allergies, { id: `a${allergies.length}`, patientId: 'p1', substance: allergy.substance, code: null, codeSystem: null, reaction: allergy.reaction ?? '', severity: allergy.severity ?? null, recordedAt: '2026-01-02T00:00:00Z', recordedBy: 'dr', removedAt: null, removedBy: null, removedReason: '' }];
+        return ok(record());
+      }),
+      noKnownAllergies: vi.fn(async () => {
+        noneKnown = { id: 's1', recordedAt: '2026-01-02T00:00:00Z', recordedBy: 'dr' };
+        return ok(record());
+      }),
+    } as unknown as Partial<Api['patients']>);
+  }
+
+  it('records an allergy (field errors beside the field) and the banner shows it; "no known allergies" is a separate statement', async () => {
+    const api = allergyApi();
+    setApi(api);
+    const wrapper = mount(PatientsView);
+    await flushPromises();
+    await wrapper.get('[data-testid="patient-row"]').trigger('click');
+    await flushPromises();
+    expect(wrapper.get('[data-testid="banner-allergies"]').text()).toContain('Allergies not recorded');
+    expect(wrapper.get('[data-testid="patient-row"]').text()).toContain('Female');
+    expect(wrapper.get('[data-testid="patient-row"]').text()).not.toContain('1815-12-10');
+
+    await wrapper.get('[data-testid="allergy-nka"]').trigger('click');
+    await flushPromises();
+    expect(api.patients.noKnownAllergies).toHaveBeenCalledWith({ patientId: 'p1' });
+    expect(wrapper.get('[data-testid="banner-allergies"]').text()).toContain('No known allergies');
+
+    await wrapper.get('[data-testid="allergy-substance"]').setValue('penicillin');
+    await wrapper.get('[data-testid="allergy-code-system"]').setValue('SNOMED CT');
+    await wrapper.get('[data-testid="allergy-code"]').setValue('abc');
+    await wrapper.get('[data-testid="allergy-form"]').trigger('submit');
+    await flushPromises();
+    expect(wrapper.get('[data-testid="error-code"]').text()).toBe('A SNOMED CT code is 6 to 18 digits');
+    expect(wrapper.get('[data-testid="banner-allergies"]').text()).toContain('No known allergies');
+
+    await wrapper.get('[data-testid="allergy-code-system"]').setValue('');
+    await wrapper.get('[data-testid="allergy-reaction"]').setValue('hives');
+    await wrapper.get('[data-testid="allergy-severity"]').setValue('moderate');
+    await wrapper.get('[data-testid="allergy-form"]').trigger('submit');
+    await flushPromises();
+    expect(api.patients.addAllergy).toHaveBeenLastCalledWith({ patientId: 'p1', allergy: { substance: 'penicillin', reaction: 'hives', severity: 'moderate' } });
+    expect(wrapper.get('[data-testid="banner-allergies"]').text()).toContain('Allergies: penicillin (hives, moderate)');
+    expect(wrapper.findAll('[data-testid="allergy-item"]')).toHaveLength(1);
+    expect(wrapper.find('[data-testid="allergy-nka"]').exists()).toBe(false);
+    expect((wrapper.get('[data-testid="allergy-substance"]').element as HTMLInputElement).value).toBe('');
+  });
+});

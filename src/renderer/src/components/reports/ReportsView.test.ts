@@ -5,6 +5,7 @@ import type { Api } from '../../../../shared/ipc/contract';
 import type { ExportJob, ExportProgress } from '../../../../shared/domain/reports';
 import { setApi } from '../../api';
 import ReportsView from '../../views/ReportsView.vue';
+import { useNavStore } from '../../stores/nav';
 
 const patients = [
   { id: 'p1', mrn: 'A1', name: 'Ada Lovelace', birthDate: '1815-12-10', sex: 'F', notes: '', createdAt: '', updatedAt: '' },
@@ -87,5 +88,50 @@ describe('ReportsView', () => {
     await flushPromises();
     expect(wrapper.get('[data-testid="report-error"]').text()).toContain('No patient');
     expect(wrapper.find('[data-testid="report-job"]').exists()).toBe(false);
+  });
+});
+
+describe('ReportsView and the patients it is for', () => {
+  const summaries = vi.fn(async ({ ids }: { ids: string[] }) => ({
+    ok: true as const,
+    value: ids.map((id) => ({ patient: patients.find((p) => p.id === id)!, allergies: { patientId: id, status: 'not-recorded', allergies: [], noneKnown: null } })),
+  }));
+
+  it("a patient's Report button chooses exactly that patient, and the banner names them", async () => {
+    const f = fakeApi();
+    (f.raw.patients as Record<string, unknown>).summaries = summaries;
+    setApi(f.api);
+    const nav = useNavStore();
+    nav.go('reports', { patientId: 'p1' });
+    const wrapper = mount(ReportsView);
+    await flushPromises();
+    expect(wrapper.get('[data-testid="report-selected-count"]').text()).toContain('1 selected');
+    expect(wrapper.get('[data-testid="banner-name"]').text()).toBe('Ada Lovelace');
+    // Someone ticks a second patient, leaves, and comes back through the other patient's Report button.
+    await wrapper.findAll('[data-testid="report-patient-row"]')[1]!.trigger('click');
+    await flushPromises();
+    expect(wrapper.findAll('[data-testid="patient-list-item"]').map((li) => li.text())).toEqual([expect.stringContaining('Ada Lovelace'), expect.stringContaining('王小明')]);
+    expect(wrapper.findAll('[data-testid="patient-list-item"]')[1]!.text()).toContain('MRN C1');
+    nav.go('patients');
+    nav.go('reports', { patientId: 'p2' });
+    await flushPromises();
+    expect(wrapper.get('[data-testid="report-start"]').text()).toBe('Export 1 patient');
+    expect(wrapper.get('[data-testid="patient-banner"]').attributes('data-patient-id')).toBe('p2');
+    await wrapper.get('[data-testid="report-form"]').trigger('submit');
+    await flushPromises();
+    expect(f.raw.reports.export).toHaveBeenLastCalledWith(expect.objectContaining({ patients: ['p2'] }));
+  });
+
+  it("never shows another patient's preview for the one chosen", async () => {
+    const f = fakeApi();
+    (f.raw.patients as Record<string, unknown>).summaries = summaries;
+    setApi(f.api);
+    const nav = useNavStore();
+    nav.go('reports', { patientId: 'p2' });
+    const wrapper = mount(ReportsView);
+    await flushPromises();
+    // The fake answers every preview with Ada's: for 王小明 it must not be shown.
+    expect(f.raw.reports.preview).toHaveBeenCalledWith({ patient: 'p2' });
+    expect(wrapper.find('[data-testid="report-preview"]').exists()).toBe(false);
   });
 });
