@@ -2,8 +2,9 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { freshDataDir, openApp, runCli, ROOT, SHARED_DATA, startHost, type Host } from './fixtures';
 
-// Train -> live chart -> model card -> cancel -> diagnose with heatmap, in the real UI, on
-// real BreastMNIST images imported through the real CLI import.
+// Train -> live chart -> model card -> cancel -> activate (a confirmed decision) -> diagnose a
+// patient's image with heatmap, in the real UI, on real BreastMNIST images imported through the
+// real CLI import.
 let host: Host | null = null;
 test.afterAll(async () => {
   await host?.stop();
@@ -16,6 +17,10 @@ test('train with a live chart, cancel a run, diagnose with a heatmap', async ({ 
   // split is then by patient (each image its own subject), 70 / 15 / 15.
   const imported = await runCli(['import', path.join(SHARED_DATA, 'images', 'breastmnist', 'test'), '--labels-from-folders', '--label-set', 'Breast ultrasound', '--data-dir', dataDir, '--json']);
   expect(imported.code, imported.stderr).toBe(0);
+  // A patient with two ultrasound images of their own (not labelled), to diagnose.
+  expect((await runCli(['patients', 'add', '--name', 'Ada Byron', '--mrn', 'ML-7', '--data-dir', dataDir])).code).toBe(0);
+  const own = await runCli(['import', path.join(SHARED_DATA, 'images', 'breastmnist', 'val', '0_malignant'), '--patient', 'ML-7', '--data-dir', dataDir, '--json']);
+  expect(own.code, own.stderr).toBe(0);
   host = await startHost(dataDir);
   await openApp(page, host);
 
@@ -36,6 +41,8 @@ test('train with a live chart, cancel a run, diagnose with a heatmap', async ({ 
   await expect(card).toContainText('Model version 1');
   await expect(card).toContainText('Test split only');
   await expect(card.getByTestId('test-accuracy')).toHaveText(/\d+\.\d%/);
+  // Trained is not active: the card says so.
+  await expect(card.locator('.badge')).toHaveCount(0);
   await page.screenshot({ path: path.join(ROOT, 'test-results', 'e2e', 'ml-train.png'), fullPage: true });
 
   // A long run, cancelled once it has started: the run says so within a couple of seconds.
@@ -46,9 +53,19 @@ test('train with a live chart, cancel a run, diagnose with a heatmap', async ({ 
   await expect(page.getByTestId('run-state')).toHaveText('cancelled', { timeout: 3_000 });
   await expect(page.getByTestId('version-row')).toHaveCount(1);
 
-  // Diagnosis of a held-out test image shows its heatmap; the opacity slider changes it.
+  // Activating is a confirmed decision (with a reason when a class is below the clinic's minimum).
+  await page.getByTestId('make-active').click();
+  await expect(page.getByTestId('activation-dialog')).toBeVisible();
+  if (await page.getByTestId('activation-reason').count()) await page.getByTestId('activation-reason').fill('end-to-end test of the diagnosis view');
+  await page.getByTestId('activation-confirm').click();
+  await expect(card.locator('.badge')).toHaveText('active');
+
+  // Diagnosis of the patient's image, chosen from its thumbnail, shows its heatmap; the opacity slider changes it.
   await page.getByRole('button', { name: /^Diagnose/ }).first().click();
-  await page.getByTestId('test-image').first().click();
+  await page.getByTestId('dx-patient').filter({ hasText: 'MRN ML-7' }).click();
+  await expect(page.getByTestId('banner-name')).toHaveText('Ada Byron');
+  await page.getByTestId('dx-thumb').first().click();
+  await page.getByTestId('run-image').click();
   const diagnosis = page.getByTestId('diagnosis');
   await expect(diagnosis).toBeVisible({ timeout: 60_000 });
   const canvas = page.getByTestId('heatmap-canvas');
@@ -62,6 +79,6 @@ test('train with a live chart, cancel a run, diagnose with a heatmap', async ({ 
 
   // Override with a reason: recorded on the diagnosis.
   await diagnosis.locator('input[name=reason]').fill('irregular margins on the original');
-  await diagnosis.getByRole('button', { name: 'Override' }).click();
+  await diagnosis.getByTestId('override').click();
   await expect(page.getByTestId('review')).toContainText('Overridden');
 });

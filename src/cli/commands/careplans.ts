@@ -140,7 +140,7 @@ async function careplansCmd(ctx: CliContext, args: string[]): Promise<number> {
       }
       const list = await call(ctx, 'careplans:conditions', { patientId: positionals[0]! });
       if (ctx.json) printJson(ctx, list);
-      else for (const c of list) ctx.io.stdout.write(`${c.code.padEnd(8)} ${c.words}${c.source === 'diagnosis' ? ' (confirmed diagnosis)' : ''}\n`);
+      else for (const c of list) ctx.io.stdout.write(`${c.code.padEnd(8)} ${c.words}${c.fromDiagnosis ? ` (from a diagnosis ${c.fromDiagnosis.decision} by ${c.fromDiagnosis.reviewedBy})` : ''}\n`);
       return 0;
     }
     default:

@@ -1,10 +1,9 @@
-import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { Architecture, Diagnosis, SplitMode, TrainingProgress } from '../../shared/domain/ml';
+import type { Architecture, SplitMode, TrainingProgress } from '../../shared/domain/ml';
 import type { OutputOf } from '../../shared/ipc/contract';
-import type { FilePrediction } from '../../shared/ipc/ml';
 import { call, printJson, progressBar, unchecked, UsageError } from '../output';
 import type { CliCommand, CliContext } from '../types';
+import { predict } from './mlPredict';
 
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)}%`);
 const num = (x: number | null | undefined, d = 3) => (x === null || x === undefined ? '—' : x.toFixed(d));
@@ -28,7 +27,6 @@ async function train(ctx: CliContext, args: string[]): Promise<number> {
       'input-size': { type: 'string' },
       channels: { type: 'string' },
       seed: { type: 'string' },
-      activate: { type: 'boolean' },
     },
     strict: true,
   });
@@ -57,7 +55,6 @@ async function train(ctx: CliContext, args: string[]): Promise<number> {
       ...(values['input-size'] ? { inputSize: intArg(values['input-size'], 'input-size') } : {}),
       ...(values.channels ? { channels: unchecked<1 | 3>(intArg(values.channels, 'channels')!) } : {}),
       ...(values.seed ? { seed: intArg(values.seed, 'seed') } : {}),
-      ...(values.activate ? { activate: true } : {}),
       wait: true,
     });
   } finally {
@@ -87,56 +84,80 @@ async function train(ctx: CliContext, args: string[]): Promise<number> {
   }
   const t = v.metrics.test;
   const out = ctx.io.stdout;
-  out.write(`Model version ${v.version} (${v.architecture}) on "${v.labelSetName}"${v.active ? ', active' : ''}: ${v.backend} backend, ${v.durationSeconds.toFixed(0)} s, best epoch ${v.metrics.bestEpoch}\n`);
+  out.write(`Model version ${v.version} (${v.architecture}) on "${v.labelSetName}"${v.active ? ', active' : ', not active'}: ${v.backend} backend, ${v.durationSeconds.toFixed(0)} s, best epoch ${v.metrics.bestEpoch}\n`);
   out.write(`Split (${v.split.mode}): train ${v.split.counts.train}, validation ${v.split.counts.val}, test ${v.split.counts.test}\n`);
   out.write(`Test: accuracy ${pct(t.accuracy)}, ROC AUC ${num(t.rocAuc)}, ECE ${num(t.ece)} (before temperature scaling ${num(t.eceBeforeScaling)}, T=${num(v.metrics.temperature, 2)})\n`);
   for (const c of t.perClass) out.write(`  ${c.className.padEnd(20)} precision ${pct(c.precision)} recall ${pct(c.recall)} F1 ${num(c.f1)} (n=${c.support})\n`);
   for (const s of v.metrics.subgroups) out.write(`  subgroup ${s.attribute}=${s.value}: n=${s.n} accuracy ${pct(s.accuracy)}${s.flag ? `  ! ${s.flag}` : ''}\n`);
+  if (!v.active) out.write(`Not active: review the metrics, then carelens models activate ${v.id}\n`);
   return 0;
 }
 
-async function predict(ctx: CliContext, args: string[]): Promise<number> {
-  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
-  if (positionals.length !== 1) throw new UsageError('predict takes one image id or image file');
-  const target = positionals[0]!;
-  let result: FilePrediction | (Diagnosis & { file?: undefined });
-  if (fs.existsSync(target) && fs.statSync(target).isFile()) result = await call(ctx, 'ml:predictFile', { path: target });
-  else {
-    const [d] = await call(ctx, 'ml:diagnose', { imageId: target });
-    result = d!;
+/**
+ * `carelens models list | activate <id> [--reason TEXT] | min-recall [--set X]`. Activation
+ * follows the same rules as in the app: below the clinic's minimum recall for any class it
+ * needs --reason, and the reason goes into the audit trail.
+ */
+async function models(ctx: CliContext, args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const out = ctx.io.stdout;
+  if (sub === 'list') {
+    const { values } = parseArgs({ args: rest, strict: true, options: { 'label-set': { type: 'string' } } });
+    const list = await call(ctx, 'ml:versions', values['label-set'] ? { labelSet: values['label-set'] } : {});
+    if (ctx.json) {
+      printJson(ctx, list.map((v) => ({ id: v.id, version: v.version, architecture: v.architecture, labelSet: v.labelSetName, active: v.active, createdAt: v.createdAt, createdBy: v.createdBy, testAccuracy: v.testAccuracy, testRocAuc: v.testRocAuc, testEce: v.testEce })));
+      return 0;
+    }
+    if (list.length === 0) out.write('No model versions yet: carelens train --label-set NAME\n');
+    for (const v of list) out.write(`v${String(v.version).padEnd(4)} ${v.id}  ${v.architecture.padEnd(9)} ${`"${v.labelSetName}"`.padEnd(24)} accuracy ${pct(v.testAccuracy)} AUC ${num(v.testRocAuc)}${v.active ? '  ACTIVE' : ''}\n`);
+    return 0;
   }
-  const probabilities = Object.fromEntries(result.classes.map((c, i) => [c, result.probabilities[i]!]));
-  const summary = {
-    ...(result.file ? { file: result.file } : { imageId: (result as Diagnosis).imageId, diagnosisId: (result as Diagnosis).id }),
-    label: result.predictedClass,
-    confidence: result.confidence,
-    uncertain: result.uncertain,
-    threshold: result.threshold,
-    probabilities,
-    modelVersion: result.modelVersion,
-    modelVersionId: result.modelVersionId,
-  };
-  if (ctx.json) printJson(ctx, summary);
-  else {
-    ctx.io.stdout.write(`${result.predictedClass} (calibrated confidence ${pct(result.confidence)}; model version ${result.modelVersion})${result.uncertain ? `\nUncertain — refer for review (below the ${pct(result.threshold)} threshold)` : ''}\n`);
-    for (const [c, p] of Object.entries(probabilities)) ctx.io.stdout.write(`  ${c.padEnd(20)} ${pct(p)}\n`);
+  if (sub === 'activate') {
+    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, strict: true, options: { reason: { type: 'string' } } });
+    if (positionals.length !== 1) throw new UsageError('models activate takes one model version id');
+    const id = positionals[0]!;
+    const check = await call(ctx, 'ml:activationCheck', { id });
+    if (!ctx.json) {
+      out.write(`Model v${check.version} on "${check.labelSetName}": test accuracy ${pct(check.test.accuracy)}, ROC AUC ${num(check.test.rocAuc)}, ECE ${num(check.test.ece)} (${check.test.n} images)\n`);
+      for (const c of check.perClass) out.write(`  ${c.className.padEnd(20)} recall ${pct(c.recall)} (n=${c.support})${c.belowMinimum ? `  below the clinic's minimum ${pct(check.minClassRecall)}` : ''}\n`);
+    }
+    if (check.reasonRequired && !values.reason) throw new UsageError(`model v${check.version} is below the clinic's minimum recall for a class: activating it needs --reason TEXT (kept in the audit trail)`);
+    const v = await call(ctx, 'ml:activate', { id, ...(values.reason ? { reason: values.reason } : {}) });
+    if (ctx.json) printJson(ctx, { id: v.id, version: v.version, active: v.active, reasonRequired: check.reasonRequired, perClass: check.perClass, minClassRecall: check.minClassRecall });
+    else out.write(`Model v${v.version} is now the active model.\n`);
+    return 0;
   }
-  return 0;
+  if (sub === 'min-recall') {
+    const { values } = parseArgs({ args: rest, strict: true, options: { set: { type: 'string' } } });
+    const wanted = values.set !== undefined ? Number(values.set) : null;
+    if (wanted !== null && !Number.isFinite(wanted)) throw new UsageError('--set takes a number from 0 to 1');
+    const r = wanted !== null ? await call(ctx, 'ml:setMinRecall', { minClassRecall: wanted }) : await call(ctx, 'ml:minRecall', {});
+    if (ctx.json) printJson(ctx, r);
+    else out.write(`Minimum recall for every class to activate a model without a reason: ${pct(r.minClassRecall)}\n`);
+    return 0;
+  }
+  throw new UsageError(`unknown models command: ${sub ?? '(none)'}`);
 }
 
 /** The ml feature's CLI commands. */
 export const mlCommands: CliCommand[] = [
   {
     name: 'train',
-    summary: 'Train a classifier on a label set (in a worker thread) and save a model version.',
+    summary: 'Train a classifier on a label set (in a worker thread) and save a model version (not made active: see carelens models activate).',
     usage:
-      'carelens train --label-set NAME [--arch default|seed-cnn] [--epochs N] [--split patient|predefined] [--batch-size N] [--input-size N] [--channels 1|3] [--seed N] [--activate] [--json]',
+      'carelens train --label-set NAME [--arch default|seed-cnn] [--epochs N] [--split patient|predefined] [--batch-size N] [--input-size N] [--channels 1|3] [--seed N] [--json]',
     run: train,
   },
   {
+    name: 'models',
+    summary: 'List model versions; activate one (a decision: below the clinic\'s minimum recall it needs --reason); the minimum recall.',
+    usage: 'carelens models list [--label-set NAME] [--json]\ncarelens models activate <model-version-id> [--reason TEXT] [--json]\ncarelens models min-recall [--set 0..1] [--json]',
+    run: models,
+  },
+  {
     name: 'predict',
-    summary: 'Run the active model on an imported image (by id; stored as a diagnosis) or an image file.',
-    usage: 'carelens predict <image-id or file> [--json]',
+    summary: 'Run the active model on image files, folders (recursively) or imported images (by id; stored as diagnoses), with whether each image is in the model\'s scope and its out-of-distribution score.',
+    usage: 'carelens predict <file|image-id|folder>... [--json]   (one file or id: one object; several or a folder: an array)',
     run: predict,
   },
 ];

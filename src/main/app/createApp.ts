@@ -13,7 +13,6 @@ import { createImagingFeature } from '../imaging';
 import { createLabelsFeature } from '../labels';
 import { createMlFeature } from '../ml';
 import { createCareplansFeature } from '../careplans';
-import { confirmedFindingsFromDiagnoses } from '../careplans/findingsFromDiagnoses';
 import { createReportsFeature, reportProvidersFrom } from '../reports';
 import { systemClock, type Clock } from '../core/clock';
 import type { Core } from '../core/Core';
@@ -66,7 +65,7 @@ function buildFeatures(core: Core) {
   const imaging = createImagingFeature(core);
   const ml = createMlFeature(core, { onBackend: (info) => { backend = info; } });
   const labels = createLabelsFeature(core, { uncertainty: (labelSetId, imageIds) => ml.service.uncertainty(labelSetId, imageIds) });
-  const careplans = createCareplansFeature(core, { confirmedFindings: (patientId) => confirmedFindingsFromDiagnoses(core.db, patientId) });
+  const careplans = createCareplansFeature(core);
   const reports = createReportsFeature(core, { providers: reportProvidersFrom(core, { imaging, ml, careplans }) });
   const system = createSystemFeature(core, () => backend);
   return {

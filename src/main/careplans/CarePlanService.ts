@@ -2,15 +2,13 @@ import type { Core } from '../core/Core';
 import { newId } from '../core/ids';
 import { AppError, type FieldIssue } from '../../shared/ipc/envelope';
 import { planFields, type PlanInput } from '../../shared/ipc/careplans';
-import type { CarePlan, ConditionRef, CsvImportResult, PatientCondition, PlanAssignment } from '../../shared/domain/careplans';
+import type { CarePlan, ConditionFromDiagnosis, ConditionRef, CsvImportResult, PatientCondition, PlanAssignment } from '../../shared/domain/careplans';
 import { findPatient, patientsByIds } from '../patients/ports';
 import { parseCsv } from './engine/csv';
 import { toCsv, type CsvValue } from '../../shared/csv';
 import { DEMO_PLANS } from './demoCatalog';
+import { conditionFromDiagnosis } from './findingsFromDiagnoses';
 import * as repo from './carePlanRepository';
-
-/** Confirmed diagnoses for a patient (the ML feature's; none until it is wired). */
-export type ConfirmedFindings = (patientId: string) => ConditionRef[];
 
 const PLAN_COLUMNS = [
   'id',
@@ -47,10 +45,7 @@ export class CarePlanService {
   /** Bumped on every write here, so the recommender knows to refit. */
   version = 0;
 
-  constructor(
-    private readonly core: Pick<Core, 'db' | 'clock'>,
-    readonly confirmedFindings: ConfirmedFindings = () => [],
-  ) {}
+  constructor(private readonly core: Pick<Core, 'db' | 'clock'>) {}
 
   private now(): string {
     return this.core.clock.now().toISOString();
@@ -231,30 +226,47 @@ export class CarePlanService {
     return { header, rows: rows.slice(1) };
   }
 
-  /** A patient's problem list plus their confirmed diagnoses (read-only here). */
+  /**
+   * A patient's problem list: what clinicians put on it, by hand or from a reviewed diagnosis
+   * with the explicit "add to problem list". Model output never appears here on its own.
+   */
   conditions(patientId: string): PatientCondition[] {
-    const p = this.patientOrThrow(patientId);
-    const own = repo.listConditions(this.core.db, p.id);
-    const findings = this.confirmedFindings(p.id).map((f, i) => ({
-      id: `finding-${i}`,
-      patientId: p.id,
-      code: f.code,
-      words: f.words,
-      source: 'diagnosis' as const,
-      notedAt: '',
-      notedBy: 'confirmed diagnosis',
-    }));
-    return [...own, ...findings];
+    return repo.listConditions(this.core.db, this.patientOrThrow(patientId).id);
   }
 
-  /** Adds a condition to the problem list. */
-  addCondition(patientId: string, c: ConditionRef, by: string): PatientCondition {
+  /** Exactly the row adding a reviewed diagnosis to its patient's problem list would write (refused for unreviewed or out-of-scope output). */
+  conditionFromDiagnosis(diagnosisId: string, by: string): ConditionFromDiagnosis {
+    return conditionFromDiagnosis(this.core.db, diagnosisId, by);
+  }
+
+  /**
+   * Adds a condition to the problem list. With `fromDiagnosisId` it is the explicit "add to
+   * problem list" of a reviewed diagnosis: the diagnosis must be reviewed and within its
+   * model's training, of this patient, and name this condition; the review is kept as provenance.
+   */
+  addCondition(patientId: string, c: ConditionRef, by: string, fromDiagnosisId?: string): PatientCondition {
     const p = this.patientOrThrow(patientId);
     const code = c.code.toUpperCase();
+    const preview = fromDiagnosisId ? conditionFromDiagnosis(this.core.db, fromDiagnosisId, by) : null;
+    if (preview) {
+      if (preview.patientId !== p.id) throw new AppError('CONFLICT', `That diagnosis is of another patient, not ${p.name}.`, [{ path: 'fromDiagnosisId', message: 'Another patient' }]);
+      if (preview.condition.code.toUpperCase() !== code || preview.condition.words !== c.words) {
+        throw new AppError('VALIDATION', `The reviewed diagnosis names ${preview.condition.code} ${preview.condition.words}, not ${code} ${c.words}; nothing was added.`, [{ path: 'condition', message: 'Not the previewed condition' }]);
+      }
+    }
     if (repo.listConditions(this.core.db, p.id).some((x) => x.code === code)) {
       throw new AppError('CONFLICT', `${p.name} already has ${code} on the problem list.`, [{ path: 'condition.code', message: 'Already on the problem list' }]);
     }
-    const row: PatientCondition = { id: newId(), patientId: p.id, code, words: c.words, source: 'hand', notedAt: this.now(), notedBy: by };
+    const row: PatientCondition = {
+      id: newId(),
+      patientId: p.id,
+      code,
+      words: c.words,
+      source: preview ? 'diagnosis' : 'hand',
+      notedAt: this.now(),
+      notedBy: by,
+      fromDiagnosis: preview?.fromDiagnosis ?? null,
+    };
     repo.insertCondition(this.core.db, row);
     this.version++;
     return row;

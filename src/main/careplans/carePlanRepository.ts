@@ -1,5 +1,5 @@
 import type { Db } from '../db/connection';
-import type { CarePlan, PatientCondition, PlanAssignment } from '../../shared/domain/careplans';
+import type { CarePlan, ConditionProvenance, PatientCondition, PlanAssignment } from '../../shared/domain/careplans';
 
 interface PlanRow {
   id: string;
@@ -80,12 +80,25 @@ interface ConditionRow {
   words: string;
   noted_at: string;
   noted_by: string;
+  from_diagnosis_id: string | null;
+  review_decision: ConditionProvenance['decision'] | null;
+  review_class: string | null;
+  reviewed_by: string | null;
+  reviewed_at: string | null;
+}
+
+function toCondition(r: ConditionRow): PatientCondition {
+  const fromDiagnosis: ConditionProvenance | null = r.from_diagnosis_id
+    ? { diagnosisId: r.from_diagnosis_id, decision: r.review_decision!, className: r.review_class ?? '', reviewedBy: r.reviewed_by ?? '', reviewedAt: r.reviewed_at ?? '' }
+    : null;
+  return { id: r.id, patientId: r.patient_id, code: r.code, words: r.words, source: fromDiagnosis ? 'diagnosis' : 'hand', notedAt: r.noted_at, notedBy: r.noted_by, fromDiagnosis };
 }
 
 export function listConditions(db: Db, patientId: string): PatientCondition[] {
   const rows = db.prepare('SELECT * FROM patient_conditions WHERE patient_id = ? AND removed_at IS NULL ORDER BY noted_at, id').all(patientId) as ConditionRow[];
-  return rows.map((r) => ({ id: r.id, patientId: r.patient_id, code: r.code, words: r.words, source: 'hand', notedAt: r.noted_at, notedBy: r.noted_by }));
+  return rows.map(toCondition);
 }
+
 
 /** Every active problem-list entry, for building profiles (patient id, code, words). */
 export function allConditions(db: Db): { patient_id: string; code: string; words: string }[] {
@@ -93,7 +106,10 @@ export function allConditions(db: Db): { patient_id: string; code: string; words
 }
 
 export function insertCondition(db: Db, c: PatientCondition): void {
-  db.prepare('INSERT INTO patient_conditions (id, patient_id, code, words, noted_at, noted_by) VALUES (?, ?, ?, ?, ?, ?)').run(c.id, c.patientId, c.code, c.words, c.notedAt, c.notedBy);
+  const p = c.fromDiagnosis ?? null;
+  db.prepare(
+    'INSERT INTO patient_conditions (id, patient_id, code, words, noted_at, noted_by, from_diagnosis_id, review_decision, review_class, reviewed_by, reviewed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  ).run(c.id, c.patientId, c.code, c.words, c.notedAt, c.notedBy, p?.diagnosisId ?? null, p?.decision ?? null, p?.className ?? null, p?.reviewedBy ?? null, p?.reviewedAt ?? null);
 }
 
 export function removeCondition(db: Db, patientId: string, conditionId: string, at: string, by: string): number {

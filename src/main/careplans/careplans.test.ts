@@ -72,16 +72,18 @@ describe('care plans: catalog, problem list, recommendations with safety filters
     expect(await ok<PlanAssignment[]>(callAs(app, 'careplans:assignments', { patientId: id }))).toHaveLength(1);
   });
 
-  it('takes confirmed diagnoses through the injected confirmedFindings', async () => {
+  it('recommends from the problem list only: a finding counts once a clinician has put it there', async () => {
     app = createTestApp();
     const id = await patient(app, 'B1', '1980-01-01');
     const core: Core = { ...app.core, clock: fixedClock(), logger: silentLogger };
-    const feature = createCareplansFeature(core, { confirmedFindings: (pid) => (pid === id ? [{ code: 'N63', words: 'breast lump' }] : []) });
+    const feature = createCareplansFeature(core);
     feature.plans.loadDemo('test');
+    expect(feature.recommender.recommend(id, 'hybrid', 5).items).toEqual([]);
+    feature.plans.addCondition(id, { code: 'N63', words: 'breast lump' }, 'dr.b');
     const list = feature.recommender.recommend(id, 'hybrid', 5);
     expect(list.items.map((i) => i.planId).sort()).toEqual(['demo-breast-finding-short-interval', 'demo-breast-finding-triple-assessment']);
     expect(list.items[0]!.reason).toContain('(similar patients by profile and content: 0 recorded outcomes');
-    expect(feature.plans.conditions(id)).toMatchObject([{ code: 'N63', source: 'diagnosis' }]);
+    expect(feature.plans.conditions(id)).toMatchObject([{ code: 'N63', source: 'hand', fromDiagnosis: null }]);
   });
 
   it('explains bad input: unknown patient, empty catalog, bad channel input', async () => {

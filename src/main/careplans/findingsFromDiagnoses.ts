@@ -1,7 +1,10 @@
 import type { Db } from '../db/connection';
-import type { ConditionRef } from '../../shared/domain/careplans';
-import { imagesOfPatient } from '../imaging/ports';
-import { reviewedClassesOfImages } from '../ml/ports';
+import { AppError } from '../../shared/ipc/envelope';
+import type { ConditionFromDiagnosis, ConditionRef } from '../../shared/domain/careplans';
+import { patientIdsOfImages } from '../imaging/ports';
+import { reviewedFinding } from '../ml/ports';
+import { findPatient } from '../patients/ports';
+import { listConditions } from './carePlanRepository';
 
 /**
  * Model classes that name a finding, mapped to the condition codes the catalog uses.
@@ -22,14 +25,27 @@ export function conditionForClass(className: string): ConditionRef | null {
 }
 
 /**
- * A patient's findings from diagnoses a clinician reviewed: the confirmed class, or the
- * class they overrode it with. Unreviewed model output never becomes a condition.
+ * Exactly the problem-list row "add to problem list" would write from a diagnosis: the
+ * condition the reviewed class names, the image's patient, and the review as provenance.
+ * Diagnoses never reach the problem list any other way (care plans read the problem list
+ * only). Refused (through ml's rule) for unreviewed output and output outside the model's
+ * training; refused too for an image without a patient and for a class that names no finding.
  */
-export function confirmedFindingsFromDiagnoses(db: Db, patientId: string): ConditionRef[] {
-  const out = new Map<string, ConditionRef>();
-  for (const cls of reviewedClassesOfImages(db, imagesOfPatient(db, patientId).map((i) => i.id))) {
-    const c = conditionForClass(cls);
-    if (c) out.set(c.code, c);
-  }
-  return [...out.values()];
+export function conditionFromDiagnosis(db: Db, diagnosisId: string, by: string): ConditionFromDiagnosis {
+  const d = reviewedFinding(db, diagnosisId);
+  const patientId = patientIdsOfImages(db, [d.imageId]).get(d.imageId) ?? null;
+  const patient = patientId ? findPatient(db, patientId) : null;
+  if (!patient) throw new AppError('CONFLICT', "This diagnosis's image is not assigned to a patient, so there is no problem list to add it to.");
+  const condition = conditionForClass(d.review.className);
+  if (!condition) throw new AppError('CONFLICT', `The reviewed finding "${d.review.className}" names no condition: there is nothing to add to the problem list.`);
+  return {
+    patientId: patient.id,
+    patientName: patient.name,
+    mrn: patient.mrn,
+    condition,
+    source: 'diagnosis',
+    notedBy: by,
+    fromDiagnosis: { diagnosisId: d.id, decision: d.review.decision, className: d.review.className, reviewedBy: d.review.by, reviewedAt: d.review.at },
+    alreadyOnList: listConditions(db, patient.id).some((c) => c.code === condition.code.toUpperCase()),
+  };
 }

@@ -1,16 +1,15 @@
 import type { Core } from '../core/Core';
 import { actorName, type FeatureHandlers } from '../ipc/dispatch';
-import { CarePlanService, type ConfirmedFindings } from './CarePlanService';
+import { CarePlanService } from './CarePlanService';
 import { RecommendationService } from './RecommendationService';
 
-export interface CareplansDeps {
-  /** Confirmed diagnoses of a patient as conditions (code + words); the ML feature provides them. None by default. */
-  confirmedFindings?: ConfirmedFindings;
-}
-
-/** Builds the careplans feature: its services and the handlers for its channels. */
-export function createCareplansFeature(core: Core, deps: CareplansDeps = {}) {
-  const plans = new CarePlanService(core, deps.confirmedFindings);
+/**
+ * Builds the careplans feature: its services and the handlers for its channels. A patient's
+ * conditions are their problem list only; a reviewed diagnosis reaches it through the explicit
+ * `careplans:addCondition` with `fromDiagnosisId`, never by itself.
+ */
+export function createCareplansFeature(core: Core) {
+  const plans = new CarePlanService(core);
   const recommender = new RecommendationService(core, plans);
   const handlers: FeatureHandlers<'careplans'> = {
     'careplans:listPlans': (i) => plans.listPlans(i.includeRetired ?? false),
@@ -22,7 +21,8 @@ export function createCareplansFeature(core: Core, deps: CareplansDeps = {}) {
     'careplans:importAssignments': (i, ctx) => plans.importAssignments(i.csv, actorName(ctx)),
     'careplans:exportAssignments': () => ({ csv: plans.exportAssignments() }),
     'careplans:conditions': (i) => plans.conditions(i.patientId),
-    'careplans:addCondition': (i, ctx) => plans.addCondition(i.patientId, i.condition, actorName(ctx)),
+    'careplans:conditionFromDiagnosis': (i, ctx) => plans.conditionFromDiagnosis(i.diagnosisId, actorName(ctx)),
+    'careplans:addCondition': (i, ctx) => plans.addCondition(i.patientId, i.condition, actorName(ctx), i.fromDiagnosisId),
     'careplans:removeCondition': (i, ctx) => plans.removeCondition(i.patientId, i.conditionId, actorName(ctx)),
     'careplans:recommend': (i) => recommender.recommend(i.patientId, i.mode ?? 'hybrid', i.k ?? 5),
     'careplans:decide': (i, ctx) => plans.decide(i, actorName(ctx)),

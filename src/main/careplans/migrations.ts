@@ -67,4 +67,16 @@ export const careplansMigrations: Migration[] = [
       CREATE INDEX care_plan_decisions_patient ON care_plan_decisions (patient_id);
     `,
   },
+  {
+    id: 401,
+    name: 'problem-list provenance: the reviewed diagnosis an entry was added from',
+    up: `
+      -- Set only when a clinician added the entry from a reviewed diagnosis (its own explicit action).
+      ALTER TABLE patient_conditions ADD COLUMN from_diagnosis_id TEXT;
+      ALTER TABLE patient_conditions ADD COLUMN review_decision TEXT CHECK (review_decision IN ('confirmed', 'overridden'));
+      ALTER TABLE patient_conditions ADD COLUMN review_class TEXT;
+      ALTER TABLE patient_conditions ADD COLUMN reviewed_by TEXT;
+      ALTER TABLE patient_conditions ADD COLUMN reviewed_at TEXT;
+    `,
+  },
 ];

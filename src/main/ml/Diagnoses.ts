@@ -4,14 +4,14 @@ import type { Core } from '../core/Core';
 import { newId } from '../core/ids';
 import { AppError } from '../../shared/ipc/envelope';
 import type { DisplayImage, FilePrediction } from '../../shared/ipc/ml';
-import type { Diagnosis } from '../../shared/domain/ml';
+import { OUTSIDE_TRAINING, outsideTraining, type Diagnosis } from '../../shared/domain/ml';
 import { imagesInScope, type ImageScope } from '../imaging/ports';
 import { storePath } from '../imaging/store';
 import { toGray8 } from '../imaging/display';
 import { decodeStoredImage } from '../imaging/storedImage';
-import { appendLabel } from '../labels/ports';
 import type { ModelVersions } from './ModelVersions';
 import { calibrate, type Predictor } from './Predictor';
+import { predictionChecks } from './predictionChecks';
 import { referThreshold } from './thresholds';
 import * as repo from './mlRepository';
 
@@ -56,6 +56,7 @@ export class Diagnoses {
         confidence: c.confidence,
         threshold,
         uncertain: c.confidence < threshold,
+        ...predictionChecks(v, r),
         heatmap: r.heatmap!,
         createdAt: now,
         createdBy: who,
@@ -71,7 +72,11 @@ export class Diagnoses {
     return repo.listDiagnoses(this.core.db, imageId, limit);
   }
 
-  /** Confirms or overrides a diagnosis; the decision is written to the label history. */
+  /**
+   * Confirms or overrides a diagnosis. Records the review on the diagnosis and nothing else:
+   * the problem list and label sets are each their own explicit action on a reviewed finding.
+   * Output outside the model's training cannot be confirmed, only overridden with a reason.
+   */
   review(input: { diagnosisId: string; decision: 'confirm' | 'override'; className?: string; reason: string }, who: string): Diagnosis {
     const db = this.core.db;
     const d = repo.getDiagnosis(db, input.diagnosisId);
@@ -80,13 +85,13 @@ export class Diagnoses {
     const className = input.decision === 'confirm' ? d.predictedClass : input.className!;
     if (!d.classes.includes(className)) throw new AppError('VALIDATION', `"${className}" is not one of this model's classes (${d.classes.join(', ')}).`, [{ path: 'className', message: 'Not a class of this model' }]);
     if (input.decision === 'override' && className === d.predictedClass) throw new AppError('VALIDATION', 'An override must choose a different class than the model; use confirm instead.', [{ path: 'className', message: 'Same as the model' }]);
-    const labelSetId = repo.versionLabelSet(db, d.modelVersionId);
+    const outside = outsideTraining(d);
+    if (input.decision === 'confirm' && outside.length) {
+      throw new AppError('CONFLICT', `${OUTSIDE_TRAINING}: ${outside.join(' ')} It cannot be confirmed; if you read the image yourself, override it with a written reason.`);
+    }
     const now = this.core.clock.now().toISOString();
-    db.transaction(() => {
-      const note = input.decision === 'confirm' ? `confirmed model v${d.modelVersion} diagnosis${input.reason ? `: ${input.reason}` : ''}` : `overrode model v${d.modelVersion} (${d.predictedClass}): ${input.reason}`;
-      const labelId = appendLabel(db, { imageId: d.imageId, labelSetId, className, source: input.decision === 'confirm' ? 'model' : 'override', author: who, createdAt: now, note });
-      repo.setReview(db, d.id, { decision: input.decision === 'confirm' ? 'confirmed' : 'overridden', className, reason: input.reason, by: who, at: now, labelId });
-    })();
+    const recorded = repo.setReview(db, d.id, { decision: input.decision === 'confirm' ? 'confirmed' : 'overridden', className, reason: input.reason, by: who, at: now });
+    if (!recorded) throw new AppError('CONFLICT', 'This diagnosis was reviewed by someone else a moment ago; reload it.');
     return repo.getDiagnosis(db, d.id)!;
   }
 
@@ -98,7 +103,7 @@ export class Diagnoses {
     const [r] = await this.predictor.predict(v, [full], false);
     const c = calibrate(v, r!.logits);
     const { threshold } = referThreshold(this.core.settings);
-    return { file: full, modelVersionId: v.id, modelVersion: v.version, classes: v.classes, probabilities: c.probabilities, predictedClass: c.predictedClass, confidence: c.confidence, threshold, uncertain: c.confidence < threshold };
+    return { file: full, modelVersionId: v.id, modelVersion: v.version, classes: v.classes, probabilities: c.probabilities, predictedClass: c.predictedClass, confidence: c.confidence, threshold, uncertain: c.confidence < threshold, ...predictionChecks(v, r!) };
   }
 
   /** The image as the diagnosis view shows it: 8-bit grey, at most `maxSize` on its long side. */

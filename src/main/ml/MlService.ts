@@ -1,13 +1,14 @@
 import type { Core } from '../core/Core';
 import type { BackendInfo } from '../../shared/ipc/system';
 import type { DisplayImage, FilePrediction } from '../../shared/ipc/ml';
-import type { Diagnosis, ModelVersion, ModelVersionSummary, TrainingRun } from '../../shared/domain/ml';
+import type { ActivationCheck, Diagnosis, LabelFromDiagnosis, ModelVersion, ModelVersionSummary, TrainingRun } from '../../shared/domain/ml';
 import { Diagnoses, type DiagnosisTarget } from './Diagnoses';
+import { addToLabelSet, labelPreview } from './findingToLabelSet';
 import { ImageUncertainty } from './ImageUncertainty';
 import { ModelVersions } from './ModelVersions';
 import { Predictor } from './Predictor';
 import type { BackendPreference } from './protocol';
-import { referThreshold, setReferThreshold } from './thresholds';
+import { minClassRecall, referThreshold, setMinClassRecall, setReferThreshold } from './thresholds';
 import { TrainingRuns } from './TrainingRuns';
 import type { TrainOptions } from './trainingPlan';
 
@@ -66,11 +67,26 @@ export class MlService {
     return this.registry.get(id);
   }
 
-  /** Makes a version the active one. */
-  activate(id: string): ModelVersionSummary {
-    const summary = this.registry.activate(id);
+  /** Makes a version the active one; below the clinic's minimum recall for any class, only with a written reason. */
+  activate(id: string, reason?: string): ModelVersionSummary {
+    const summary = this.registry.activate(id, reason);
     this.unsure.clear();
     return summary;
+  }
+
+  /** A version's test metrics and per-class recall against the clinic's minimum, for the activation confirmation. */
+  activationCheck(id: string): ActivationCheck {
+    return this.registry.activationCheck(id);
+  }
+
+  /** The clinic's minimum per-class recall for activation without a reason. */
+  minRecall(): { minClassRecall: number } {
+    return minClassRecall(this.core.settings);
+  }
+
+  /** Sets the clinic's minimum per-class recall for activation. */
+  setMinRecall(value: number): { minClassRecall: number } {
+    return setMinClassRecall(this.core.settings, value);
   }
 
   /** The referral threshold in force. */
@@ -93,7 +109,7 @@ export class MlService {
     return this.diagnosis.list(imageId, limit);
   }
 
-  /** Confirms or overrides a diagnosis; the decision is written to the label history. */
+  /** Confirms or overrides a diagnosis; records the review and nothing else. */
   review(input: { diagnosisId: string; decision: 'confirm' | 'override'; className?: string; reason: string }, who: string): Diagnosis {
     return this.diagnosis.review(input, who);
   }
@@ -103,9 +119,14 @@ export class MlService {
     return this.diagnosis.displayImage(imageId, maxSize);
   }
 
-  /** Held-out test images of a version (the active one by default). */
-  testImages(versionId?: string, limit = 50): { imageId: string; className: string }[] {
-    return this.registry.testImages(versionId, limit);
+  /** Exactly the label row adding a reviewed diagnosis's image to a label set would write. */
+  labelPreview(input: { diagnosisId: string; labelSet?: string; className?: string }, who: string): LabelFromDiagnosis {
+    return labelPreview(this.core.db, input, who);
+  }
+
+  /** Adds a reviewed diagnosis's image to a label set (one label row naming the diagnosis). */
+  addToLabelSet(input: { diagnosisId: string; labelSet: string; className: string }, who: string): LabelFromDiagnosis & { labelId: number } {
+    return addToLabelSet(this.core, input, who);
   }
 
   /** The active model on a file outside the store (the CLI's `predict <file>`); nothing is stored. */

@@ -2,9 +2,12 @@ import path from 'node:path';
 import type { Core } from '../core/Core';
 import { AppError } from '../../shared/ipc/envelope';
 import type { BackendInfo } from '../../shared/ipc/system';
-import type { Architecture, HyperParameters, ModelMetrics, ModelVersion, ModelVersionSummary, SplitName, SplitSummary } from '../../shared/domain/ml';
+import type { ActivationCheck, Architecture, HyperParameters, ModelMetrics, ModelVersion, ModelVersionSummary, SplitName, SplitSummary } from '../../shared/domain/ml';
+import type { IntendedUse, OodCalibration } from '../../shared/domain/ml';
 import type { LabelSetRef } from '../labels/ports';
+import { activationCheck, requireReasonWhenBelow } from './activation';
 import { requireLabelSet, type LabelledImage } from './dataset';
+import { minClassRecall } from './thresholds';
 import * as repo from './mlRepository';
 
 /** A trained model ready to be registered: what it learnt from, how, and how well. */
@@ -22,20 +25,24 @@ export interface NewVersion {
   /** The folder its artifacts were saved to (under the models folder). */
   outDir: string;
   who: string;
-  activate: boolean;
+  /** What its training images were (intendedUse.ts); null when not recorded. */
+  intendedUse?: IntendedUse | null;
+  /** Its OOD score's method and validation threshold (ood.ts); null when not fitted. */
+  ood?: OodCalibration | null;
 }
 
 /** The model registry: saved versions, which one is active, and where their artifacts live. */
 export class ModelVersions {
-  constructor(private readonly core: Pick<Core, 'db' | 'paths' | 'clock'>) {}
+  constructor(private readonly core: Pick<Core, 'db' | 'paths' | 'clock' | 'settings'>) {}
 
-  /** Registers a trained version and its split; the first version (or one asked for) becomes active. */
+  /**
+   * Registers a trained version and its split. It is never made active here, not even the
+   * first: activation is a reviewer's or an admin's decision (`activate`).
+   */
   record(a: NewVersion): void {
     const db = this.core.db;
     db.transaction(() => {
       const version = repo.nextVersionNumber(db);
-      const makeActive = a.activate || !repo.activeVersionRow(db);
-      if (makeActive) repo.clearActive(db);
       repo.insertVersion(db, {
         id: a.versionId,
         version,
@@ -50,9 +57,11 @@ export class ModelVersions {
         metrics: a.metrics,
         temperature: a.metrics.temperature,
         artifactsDir: path.basename(a.outDir),
-        active: makeActive,
+        active: false,
         createdAt: this.core.clock.now().toISOString(),
         createdBy: a.who,
+        intendedUse: a.intendedUse ?? null,
+        ood: a.ood ?? null,
       });
       repo.insertSplit(db, a.versionId, a.images.map((i) => ({ imageId: i.imageId, split: a.splits.get(i.imageId)!, className: i.className })));
     })();
@@ -71,10 +80,19 @@ export class ModelVersions {
     return v;
   }
 
-  /** Makes a version the active one (exactly one is). */
-  activate(id: string): ModelVersionSummary {
+  /** The version's test metrics and per-class recall against the clinic's minimum (the confirmation shows it). */
+  activationCheck(id: string): ActivationCheck {
+    return activationCheck(this.get(id), minClassRecall(this.core.settings).minClassRecall);
+  }
+
+  /**
+   * Makes a version the active one (exactly one is). Below the clinic's minimum recall for any
+   * class it needs a written reason (VALIDATION otherwise). Who may do it is the channel's
+   * access (reviewer or admin); the reason reaches the audit trail with the call's input.
+   */
+  activate(id: string, reason?: string): ModelVersionSummary {
     const db = this.core.db;
-    this.get(id);
+    requireReasonWhenBelow(this.activationCheck(id), reason);
     db.transaction(() => {
       repo.clearActive(db);
       repo.setActive(db, id);
@@ -98,16 +116,6 @@ export class ModelVersions {
   /** The folder holding a version's model.json and weights. */
   modelDir(v: ModelVersion): string {
     return path.join(this.core.paths.models, repo.artifactsDir(this.core.db, v.id));
-  }
-
-  /** Held-out test images of a version (the active one by default). */
-  testImages(versionId?: string, limit = 50): { imageId: string; className: string }[] {
-    const v = versionId ? this.get(versionId) : this.active();
-    return repo
-      .splitOf(this.core.db, v.id)
-      .filter((r) => r.split === 'test')
-      .slice(0, limit)
-      .map((r) => ({ imageId: r.imageId, className: r.className }));
   }
 }
 

@@ -7,6 +7,8 @@ import type { BackendInfo } from '../../shared/ipc/system';
 import type { TrainingProgress, TrainingRun } from '../../shared/domain/ml';
 import { storePath } from '../imaging/store';
 import { evaluateTraining } from './evaluation';
+import { intendedUseOf } from './intendedUse';
+import { calibrateOod } from './ood';
 import { MlWorkerClient, WorkerStoppedError } from './MlWorkerClient';
 import type { ModelVersions } from './ModelVersions';
 import type { BackendPreference } from './protocol';
@@ -28,7 +30,6 @@ interface RunContext {
   versionId: string;
   outDir: string;
   who: string;
-  activate: boolean;
 }
 
 /** A worker that has not reported its backend yet. */
@@ -55,7 +56,7 @@ export class TrainingRuns {
     const versionId = newId();
     const run: TrainingRun = { runId: newId(), labelSetName: plan.set.name, architecture: plan.arch, state: 'running', startedAt: this.core.clock.now().toISOString(), modelVersionId: null, error: null, history: [] };
     this.runs.unshift(run);
-    const started = this.start({ plan, run, versionId, outDir: path.join(this.core.paths.models, versionId), who, activate: input.activate ?? false });
+    const started = this.start({ plan, run, versionId, outDir: path.join(this.core.paths.models, versionId), who });
     if (input.wait) {
       const r = await started.done;
       if (r.state === 'failed') throw new AppError('INTERNAL', `Training failed: ${r.error ?? 'unknown reason'}`);
@@ -147,7 +148,9 @@ export class TrainingRuns {
     try {
       const { plan } = ctx;
       const metrics = evaluateTraining(result, plan.images, plan.set.classes);
-      this.versions.record({ ...plan, versionId: ctx.versionId, metrics, durationSeconds: result.durationSeconds, backend, outDir: ctx.outDir, who: ctx.who, activate: ctx.activate });
+      const intendedUse = intendedUseOf(result.trainTraits, plan.set);
+      const ood = result.ood ? calibrateOod(result.ood.method, result.ood.valScores, result.ood.testScores) : null;
+      this.versions.record({ ...plan, versionId: ctx.versionId, metrics, durationSeconds: result.durationSeconds, backend, outDir: ctx.outDir, who: ctx.who, intendedUse, ood });
       ctx.run.modelVersionId = ctx.versionId;
       ctx.run.history = result.history;
       return { ok: true };

@@ -6,6 +6,7 @@ import { buildModel } from './models';
 import { applyForTraining } from './batchNorm';
 import { gradCam, logitsOf, predictPixels } from './trainer';
 import type { Architecture } from '../../shared/domain/ml';
+import { fitOod, oodScores } from './oodFeatures';
 
 describe('no tensor leaks (wasm backend)', () => {
   it.each(['default', 'seed-cnn'] as Architecture[])('%s: numTensors stays flat across training steps, predictions and Grad-CAM', async (arch) => {
@@ -29,6 +30,9 @@ describe('no tensor leaks (wasm backend)', () => {
       const x = tf.tensor4d(pixels.slice(0, 784), [1, 28, 28, 1]);
       gradCam(tf, model, x, 1);
       x.dispose();
+      // OOD: statistics from features, then scores (features are pooled in tf.tidy).
+      const { stats } = fitOod(tf, model, pixels, { train: [0, 1, 2, 3], val: [4, 5], test: [6, 7] }, [0, 1, 0, 1, 0, 1, 0, 1], 2, 28, 1);
+      oodScores(tf, model, stats, pixels, 8, 28, 1);
     };
     // The optimiser creates its slot variables on the first step: count after warm-up.
     step();

@@ -59,4 +59,15 @@ export const mlMigrations: Migration[] = [
       CREATE INDEX ml_diagnoses_image ON ml_diagnoses (image_id, created_at);
     `,
   },
+  {
+    // 360, not 351: leaves the next numbers to other ml changes made at the same time.
+    id: 360,
+    name: 'intended use and OOD calibration of model versions; applicability and OOD score of diagnoses',
+    up: `
+      ALTER TABLE ml_model_versions ADD COLUMN intended_use TEXT;  -- JSON IntendedUse; NULL: trained before it was recorded
+      ALTER TABLE ml_model_versions ADD COLUMN ood TEXT;           -- JSON OodCalibration; NULL: trained before OOD scoring
+      ALTER TABLE ml_diagnoses ADD COLUMN applicability TEXT;      -- JSON Applicability; NULL: diagnosed before it was checked
+      ALTER TABLE ml_diagnoses ADD COLUMN ood TEXT;                -- JSON OodScore; NULL: diagnosed before OOD scoring
+    `,
+  },
 ];

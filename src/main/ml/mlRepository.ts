@@ -1,7 +1,9 @@
 /** The ml feature's SQL, as plain functions of a database handle. */
 import type { Db } from '../db/connection';
-import type { Diagnosis, ModelVersion } from '../../shared/domain/ml';
+import type { Applicability, Diagnosis, IntendedUse, ModelVersion, OodCalibration, OodScore } from '../../shared/domain/ml';
 import { labelSetNames } from '../labels/ports';
+import { applicabilityNotRecorded } from './applicability';
+import { oodNotAvailable } from './ood';
 
 interface VersionRow {
   id: string;
@@ -20,6 +22,8 @@ interface VersionRow {
   active: number;
   created_at: string;
   created_by: string;
+  intended_use: string | null;
+  ood: string | null;
 }
 
 const SELECT_VERSION = 'SELECT v.* FROM ml_model_versions v';
@@ -48,6 +52,8 @@ function toVersion(r: VersionRow, labelSetName: string): ModelVersion {
     active: r.active === 1,
     status: r.status,
     metrics: JSON.parse(r.metrics) as ModelVersion['metrics'],
+    intendedUse: r.intended_use ? (JSON.parse(r.intended_use) as IntendedUse) : null,
+    ood: r.ood ? (JSON.parse(r.ood) as OodCalibration) : null,
   };
 }
 
@@ -71,15 +77,34 @@ export function setActive(db: Db, id: string): void {
   db.prepare('UPDATE ml_model_versions SET active = 1 WHERE id = ?').run(id);
 }
 
-/** Registers a saved version. */
+/** Registers a saved version (without intended use or OOD calibration: stored as not recorded). */
 export function insertVersion(
   db: Db,
-  v: Omit<ModelVersion, 'labelSetName'> & { temperature: number; artifactsDir: string },
+  v: Omit<ModelVersion, 'labelSetName' | 'intendedUse' | 'ood'> & Partial<Pick<ModelVersion, 'intendedUse' | 'ood'>> & { temperature: number; artifactsDir: string },
 ): void {
   db.prepare(
-    `INSERT INTO ml_model_versions (id, version, label_set_id, architecture, classes, hyper_parameters, split, backend, duration_seconds, status, metrics, temperature, artifacts_dir, active, created_at, created_by)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(v.id, v.version, v.labelSetId, v.architecture, JSON.stringify(v.classes), JSON.stringify(v.hyperParameters), JSON.stringify(v.split), v.backend, v.durationSeconds, v.status, JSON.stringify(v.metrics), v.temperature, v.artifactsDir, v.active ? 1 : 0, v.createdAt, v.createdBy);
+    `INSERT INTO ml_model_versions (id, version, label_set_id, architecture, classes, hyper_parameters, split, backend, duration_seconds, status, metrics, temperature, artifacts_dir, active, created_at, created_by, intended_use, ood)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    v.id,
+    v.version,
+    v.labelSetId,
+    v.architecture,
+    JSON.stringify(v.classes),
+    JSON.stringify(v.hyperParameters),
+    JSON.stringify(v.split),
+    v.backend,
+    v.durationSeconds,
+    v.status,
+    JSON.stringify(v.metrics),
+    v.temperature,
+    v.artifactsDir,
+    v.active ? 1 : 0,
+    v.createdAt,
+    v.createdBy,
+    v.intendedUse ? JSON.stringify(v.intendedUse) : null,
+    v.ood ? JSON.stringify(v.ood) : null,
+  );
 }
 
 /** Records which side of the split each image of a version was on. */
@@ -144,6 +169,9 @@ interface DiagnosisRow {
   review_reason: string | null;
   review_by: string | null;
   review_at: string | null;
+  review_label_id: number | null;
+  applicability: string | null;
+  ood: string | null;
 }
 
 const SELECT_DIAGNOSIS = `SELECT d.*, v.version, v.classes FROM ml_diagnoses d JOIN ml_model_versions v ON v.id = d.model_version_id`;
@@ -160,19 +188,36 @@ function toDiagnosis(r: DiagnosisRow): Diagnosis {
     confidence: r.confidence,
     threshold: r.threshold,
     uncertain: r.uncertain === 1,
+    // Diagnoses stored before these were checked say so rather than claiming a check.
+    applicability: r.applicability ? (JSON.parse(r.applicability) as Applicability) : applicabilityNotRecorded(r.version),
+    ood: r.ood ? (JSON.parse(r.ood) as OodScore) : oodNotAvailable(),
     heatmap: JSON.parse(r.heatmap) as Diagnosis['heatmap'],
     createdAt: r.created_at,
     createdBy: r.created_by,
-    review: r.review_decision ? { decision: r.review_decision, className: r.review_class!, reason: r.review_reason ?? '', by: r.review_by!, at: r.review_at! } : null,
+    review: r.review_decision ? { decision: r.review_decision, className: r.review_class!, reason: r.review_reason ?? '', by: r.review_by!, at: r.review_at!, labelId: r.review_label_id } : null,
   };
 }
 
-/** Stores a diagnosis (without a review). */
-export function insertDiagnosis(db: Db, d: Diagnosis): void {
+/** Stores a diagnosis (without a review; without applicability or OOD score: stored as not checked). */
+export function insertDiagnosis(db: Db, d: Omit<Diagnosis, 'applicability' | 'ood'> & Partial<Pick<Diagnosis, 'applicability' | 'ood'>>): void {
   db.prepare(
-    `INSERT INTO ml_diagnoses (id, image_id, model_version_id, probabilities, predicted_class, confidence, threshold, uncertain, heatmap, created_at, created_by)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(d.id, d.imageId, d.modelVersionId, JSON.stringify(d.probabilities), d.predictedClass, d.confidence, d.threshold, d.uncertain ? 1 : 0, JSON.stringify(d.heatmap), d.createdAt, d.createdBy);
+    `INSERT INTO ml_diagnoses (id, image_id, model_version_id, probabilities, predicted_class, confidence, threshold, uncertain, heatmap, created_at, created_by, applicability, ood)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    d.id,
+    d.imageId,
+    d.modelVersionId,
+    JSON.stringify(d.probabilities),
+    d.predictedClass,
+    d.confidence,
+    d.threshold,
+    d.uncertain ? 1 : 0,
+    JSON.stringify(d.heatmap),
+    d.createdAt,
+    d.createdBy,
+    d.applicability ? JSON.stringify(d.applicability) : null,
+    d.ood ? JSON.stringify(d.ood) : null,
+  );
 }
 
 /** One diagnosis with its model version number and classes, or null. */
@@ -187,15 +232,15 @@ export function listDiagnoses(db: Db, imageId: string | undefined, limit: number
   return rows.map(toDiagnosis);
 }
 
-/** Records a clinician's review once: a reviewed diagnosis is never changed. */
-export function setReview(db: Db, id: string, r: { decision: 'confirmed' | 'overridden'; className: string; reason: string; by: string; at: string; labelId: number }): void {
-  db.prepare('UPDATE ml_diagnoses SET review_decision = ?, review_class = ?, review_reason = ?, review_by = ?, review_at = ?, review_label_id = ? WHERE id = ? AND review_decision IS NULL').run(
-    r.decision,
-    r.className,
-    r.reason,
-    r.by,
-    r.at,
-    r.labelId,
-    id,
+/** Records a clinician's review once (and only the review): a reviewed diagnosis is never changed. Answers whether it was recorded. */
+export function setReview(db: Db, id: string, r: { decision: 'confirmed' | 'overridden'; className: string; reason: string; by: string; at: string }): boolean {
+  return (
+    db.prepare('UPDATE ml_diagnoses SET review_decision = ?, review_class = ?, review_reason = ?, review_by = ?, review_at = ? WHERE id = ? AND review_decision IS NULL').run(r.decision, r.className, r.reason, r.by, r.at, id)
+      .changes === 1
   );
+}
+
+/** Records the label row the explicit "add image to label set" action wrote from a reviewed diagnosis (once). Answers whether it was recorded. */
+export function setReviewLabel(db: Db, id: string, labelId: number): boolean {
+  return db.prepare('UPDATE ml_diagnoses SET review_label_id = ? WHERE id = ? AND review_decision IS NOT NULL AND review_label_id IS NULL').run(labelId, id).changes === 1;
 }

@@ -1,5 +1,6 @@
 import type { Db } from '../db/types';
-import type { Diagnosis, ModelVersion } from '../../shared/domain/ml';
+import { AppError } from '../../shared/ipc/envelope';
+import { OUTSIDE_TRAINING, outsideTraining, type Diagnosis, type ModelVersion } from '../../shared/domain/ml';
 import { getDiagnosis, getVersion, listDiagnoses } from './mlRepository';
 
 /**
@@ -50,4 +51,22 @@ export function reviewedClassesOfImages(db: Db, imageIds: readonly string[]): st
     for (const c of classes) if (c) out.push(c);
   }
   return out;
+}
+
+/** A diagnosis with its review settled, as the explicit actions that carry it into the record need it. */
+export type ReviewedDiagnosis = Diagnosis & { review: NonNullable<Diagnosis['review']> };
+
+/**
+ * The one rule for carrying model output into the record (the problem list, a label set):
+ * only a diagnosis a clinician has reviewed, and never output outside its model's training
+ * (out of scope or flagged out of distribution), even when overridden. NOT_FOUND for an
+ * unknown id, CONFLICT (with why) otherwise.
+ */
+export function reviewedFinding(db: Db, diagnosisId: string): ReviewedDiagnosis {
+  const d = getDiagnosis(db, diagnosisId);
+  if (!d) throw new AppError('NOT_FOUND', 'No such diagnosis.');
+  if (!d.review) throw new AppError('CONFLICT', 'This diagnosis has not been reviewed: confirm or override it first. Unreviewed model output is a suggestion and cannot go into the record.');
+  const outside = outsideTraining(d);
+  if (outside.length) throw new AppError('CONFLICT', `${OUTSIDE_TRAINING}: ${outside.join(' ')} It cannot go into the record from here; add what you found by hand.`);
+  return d as ReviewedDiagnosis;
 }

@@ -6,6 +6,7 @@
 import type { BackendInfo } from '../../shared/ipc/system';
 import type { TrainingProgress } from '../../shared/domain/ml';
 import type { Heatmap, TrainResult, TrainSpec } from './trainer';
+import type { ImageTraits } from './imageTraits';
 
 export interface PredictRequest {
   modelDir: string;
@@ -20,6 +21,10 @@ export interface PredictRequest {
 export interface RawPrediction {
   logits: number[];
   heatmap: Heatmap | null;
+  /** What kind of image the file is (compared with the version's intended use). */
+  traits: ImageTraits;
+  /** Out-of-distribution score (ood.ts); null when the model was saved before OOD scoring. */
+  oodScore: number | null;
 }
 
 /** The calls the worker answers: what each takes and what it gives back. */

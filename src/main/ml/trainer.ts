@@ -8,9 +8,10 @@ import path from 'node:path';
 import type * as TfNs from '@tensorflow/tfjs';
 import { trainingShift, type Architecture, type EpochRecord, type HyperParameters, type TrainingProgress } from '../../shared/domain/ml';
 import { resize, toGray8 } from '../imaging/display';
-import { decodeImageBytes } from '../imaging/pixels';
 import { Codecs } from '../imaging/codecs';
 import { buildModel, lastFeatureMapLayer } from './models';
+import { decodeWithTraits, type ImageTraits } from './imageTraits';
+import { fitOod, saveOodStats } from './oodFeatures';
 import { seededRandom } from '../../shared/random';
 import { shuffle } from './splits';
 import { applyForTraining } from './batchNorm';
@@ -41,6 +42,10 @@ export interface TrainResult {
   bestEpoch: number;
   val: { ids: string[]; logits: number[][]; labels: number[] };
   test: { ids: string[]; logits: number[][]; labels: number[] };
+  /** What kind of images the training split held (the version's intended use is made of them). */
+  trainTraits: ImageTraits[];
+  /** OOD scores of the validation and test splits (statistics saved beside the model); null when cancelled. */
+  ood: { method: string; valScores: number[]; testScores: number[] } | null;
 }
 
 export type ProgressSink = (p: TrainingProgress) => void;
@@ -63,12 +68,14 @@ export function defaultHyper(arch: Architecture, overrides: Partial<HyperParamet
 /**
  * Decodes image files to one Float32Array of N x size x size x channels in [0, 1]
  * (grey through the imaging feature's window; colour kept as RGB when channels is 3).
+ * Each file's traits (format, modality, colour, size ...) are pushed to `traits` when given.
  */
-export async function loadPixels(files: string[], size: number, channels: number, codecs = new Codecs()): Promise<Float32Array> {
+export async function loadPixels(files: string[], size: number, channels: number, codecs = new Codecs(), traits?: ImageTraits[]): Promise<Float32Array> {
   const per = size * size * channels;
   const out = new Float32Array(files.length * per);
   for (let n = 0; n < files.length; n++) {
-    const decoded = await decodeImageBytes(fs.readFileSync(files[n]!), 0, codecs);
+    const { decoded, traits: t } = await decodeWithTraits(fs.readFileSync(files[n]!), codecs);
+    traits?.push(t);
     const o = n * per;
     if (channels === 3 && decoded.samples === 3) {
       const rgb = resize(decoded.data as Uint8Array, decoded.width, decoded.height, 3, size, size);
@@ -161,7 +168,8 @@ export async function train(tf: Tf, spec: TrainSpec, emit: ProgressSink, cancell
     emit({ runId: spec.runId, phase, kind: 'status', epoch: 0, epochs: h.epochs, batch: 0, batches: 0, loss: null, acc: null, valLoss: null, valAcc: null, imagesPerSecond: null, etaSeconds: null, message, ...extra });
 
   status('loading', `Reading ${spec.items.length} images`);
-  const pixels = await loadPixels(spec.items.map((i) => i.file), size, ch);
+  const traits: ImageTraits[] = [];
+  const pixels = await loadPixels(spec.items.map((i) => i.file), size, ch, new Codecs(), traits);
   const idxOf = (s: TrainItem['split']) => spec.items.map((it, i) => (it.split === s ? i : -1)).filter((i) => i >= 0);
   const trainIdx = idxOf('train');
   const valIdx = idxOf('val');
@@ -269,14 +277,17 @@ export async function train(tf: Tf, spec: TrainSpec, emit: ProgressSink, cancell
       if (stopping) break;
     }
     if (wasCancelled || !best) {
-      return { cancelled: true, durationSeconds: (Date.now() - started) / 1000, history, bestEpoch: best?.epoch ?? 0, val: { ids: [], logits: [], labels: [] }, test: { ids: [], logits: [], labels: [] } };
+      const none = { ids: [], logits: [], labels: [] };
+      return { cancelled: true, durationSeconds: (Date.now() - started) / 1000, history, bestEpoch: best?.epoch ?? 0, val: none, test: none, trainTraits: [], ood: null };
     }
     model.setWeights(best.weights);
     status('evaluating', `Evaluating the best epoch (${best.epoch}) on validation and test`);
     const valLogits = logitsOf(tf, model, pixels, valIdx, size, ch);
     const testLogits = logitsOf(tf, model, pixels, testIdx, size, ch);
+    const ood = fitOod(tf, model, pixels, { train: trainIdx, val: valIdx, test: testIdx }, labels, k, size, ch);
     status('saving', 'Saving the model');
     await saveModel(tf, model, spec.outDir);
+    saveOodStats(spec.outDir, ood.stats);
     return {
       cancelled: false,
       durationSeconds: (Date.now() - started) / 1000,
@@ -284,6 +295,8 @@ export async function train(tf: Tf, spec: TrainSpec, emit: ProgressSink, cancell
       bestEpoch: best.epoch,
       val: { ids: valIdx.map((i) => spec.items[i]!.id), logits: valLogits, labels: valIdx.map((i) => labels[i]!) },
       test: { ids: testIdx.map((i) => spec.items[i]!.id), logits: testLogits, labels: testIdx.map((i) => labels[i]!) },
+      trainTraits: trainIdx.map((i) => traits[i]!),
+      ood: { method: ood.stats.method, valScores: ood.valScores, testScores: ood.testScores },
     };
   } finally {
     best?.weights.forEach((w) => w.dispose());

@@ -24,7 +24,6 @@ export interface TrainOptions {
   learningRate?: number;
   seed?: number;
   patience?: number;
-  activate?: boolean;
   wait?: boolean;
 }
 

@@ -8,7 +8,9 @@ import type * as TfNs from '@tensorflow/tfjs';
 import { loadBackend, wantedWasmThreads, type LoadedBackend } from './backend';
 import { installWasmTrainingKernels } from './wasmKernels';
 import { foldForInference } from './models';
-import { loadModel, loadPixels, predictPixels, train } from './trainer';
+import { loadModel, train } from './trainer';
+import { predictFiles } from './inference';
+import { loadOodStats } from './oodFeatures';
 import type { BackendPreference, FromWorker, PredictRequest, ToWorker, WorkerCalls } from './protocol';
 
 const port = parentPort;
@@ -22,6 +24,8 @@ if (port) {
   let backend: Promise<LoadedBackend> | null = null;
   let cancelled = false;
   const models = new Map<string, Promise<TfNs.LayersModel>>();
+  // A saved model's folder never changes: its OOD statistics are read once.
+  const oodStats = new Map<string, ReturnType<typeof loadOodStats>>();
 
   const tfReady = (prefer?: BackendPreference) => {
     backend ??= loadBackend(logger, prefer, { wasmThreads: wantedWasmThreads() }).then((b) => {
@@ -53,8 +57,8 @@ if (port) {
       models.set(r.modelDir, model);
     }
     const m = await model;
-    const pixels = await loadPixels(r.files, r.inputSize, r.channels);
-    return predictPixels(tf, m, pixels, r.files.length, r.inputSize, r.channels, r.heatmap);
+    if (!oodStats.has(r.modelDir)) oodStats.set(r.modelDir, loadOodStats(r.modelDir));
+    return predictFiles(tf, m, oodStats.get(r.modelDir)!, r.files, r.inputSize, r.channels, r.heatmap);
   };
 
   port.on('message', (message: ToWorker) => {

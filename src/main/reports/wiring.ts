@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { PNG } from 'pngjs';
 import type { Core } from '../core/Core';
 import type { ReportCarePlan, ReportDiagnosis, ReportImage, ReportModelVersion } from '../../shared/domain/reports';
-import type { ModelVersion } from '../../shared/domain/ml';
+import { intendedUseText, outsideTraining, type Diagnosis, type ModelVersion } from '../../shared/domain/ml';
 import type { PlanAssignment } from '../../shared/domain/careplans';
 import { resize, toGray8 } from '../imaging/display';
 import type { DecodedImage } from '../imaging/pixels';
@@ -104,7 +104,7 @@ function modelCard(v: ModelVersion): ReportModelVersion {
     dataSummary: `label set "${v.labelSetName}": ${c.train} training, ${c.val} validation, ${c.test} held-out test images (${v.split.mode} split, seed ${v.split.seed}); trained on ${v.backend} in ${Math.round(v.durationSeconds)} s`,
     metrics,
     subgroupGaps: gaps,
-    intendedUse: 'decision support: a clinician checks every output',
+    intendedUse: `decision support: a clinician checks every output. ${intendedUseText(v.intendedUse)}${v.ood ? `. Images unlike its training images are flagged (${v.ood.method}; threshold at the ${v.ood.percentile}th percentile of ${v.ood.validationImages} validation images)` : '. No out-of-distribution check (trained before OOD scoring)'}`,
   };
 }
 
@@ -116,11 +116,14 @@ export function mlReportProviders(core: Pick<Core, 'db'>, imaging?: { decode(id:
       const recent = recentDiagnosesOfImages(core.db, images.map((i) => i.id), 50);
       const out: ReportDiagnosis[] = [];
       for (const image of images) {
-        // The newest run of each model on the image (older reruns are history, not findings).
-        const seen = new Set<string>();
+        // One run of each model on the image: the newest a clinician reviewed, else the newest
+        // (shown as not yet reviewed). A later unreviewed rerun never hides a reviewed finding.
+        const chosen = new Map<string, Diagnosis>();
         for (const d of recent.get(image.id) ?? []) {
-          if (seen.has(d.modelVersionId)) continue;
-          seen.add(d.modelVersionId);
+          const had = chosen.get(d.modelVersionId);
+          if (!had || (!had.review && d.review)) chosen.set(d.modelVersionId, d);
+        }
+        for (const d of chosen.values()) {
           out.push({
             id: d.id,
             imageId: d.imageId,
@@ -128,7 +131,8 @@ export function mlReportProviders(core: Pick<Core, 'db'>, imaging?: { decode(id:
             modelVersionId: d.modelVersionId,
             finding: d.predictedClass,
             confidence: d.confidence,
-            uncertain: d.uncertain,
+            // Output outside the model's training is not to be relied on: the report says so as it does for low confidence.
+            uncertain: d.uncertain || outsideTraining(d).length > 0,
             probabilities: d.classes.map((className, i) => ({ className, probability: d.probabilities[i] ?? 0 })),
             hasHeatmap: d.heatmap.values.length > 0,
             review: d.review

@@ -35,10 +35,39 @@ export interface CarePlan {
 export interface PatientCondition extends ConditionRef {
   id: string;
   patientId: string;
-  /** 'hand' (the problem list) or 'diagnosis' (a confirmed finding, read-only here). */
+  /**
+   * 'hand' (typed onto the problem list) or 'diagnosis' (added by a clinician's explicit
+   * "add to problem list" from a reviewed diagnosis; `fromDiagnosis` says which).
+   * Diagnoses never become conditions on their own.
+   */
   source: 'hand' | 'diagnosis';
   notedAt: string;
   notedBy: string;
+  /** Where the entry came from when it was added from a reviewed diagnosis; null otherwise. */
+  fromDiagnosis?: ConditionProvenance | null;
+}
+
+/** A problem-list entry's origin in a reviewed diagnosis: which one, and who reviewed it when. */
+export interface ConditionProvenance {
+  diagnosisId: string;
+  decision: 'confirmed' | 'overridden';
+  /** The class the clinician settled on. */
+  className: string;
+  reviewedBy: string;
+  reviewedAt: string;
+}
+
+/** Exactly the problem-list row "add to problem list" would write from a reviewed diagnosis. */
+export interface ConditionFromDiagnosis {
+  patientId: string;
+  patientName: string;
+  mrn: string;
+  condition: ConditionRef;
+  source: 'diagnosis';
+  notedBy: string;
+  fromDiagnosis: ConditionProvenance;
+  /** The code is already on the patient's problem list (adding it again is refused). */
+  alreadyOnList: boolean;
 }
 
 export interface PlanAssignment {

@@ -116,6 +116,87 @@ export interface ModelVersion {
   active: boolean;
   status: 'complete' | 'cancelled';
   metrics: ModelMetrics;
+  /** What the version was trained on, from its training images; null for versions saved before it was recorded. */
+  intendedUse: IntendedUse | null;
+  /** How its out-of-distribution score works and its threshold; null for versions saved before OOD scoring. */
+  ood: OodCalibration | null;
+}
+
+/**
+ * What a model version is for, computed from its training images when it was trained.
+ * Lists hold the distinct values seen (sorted); an image without the fact adds nothing, and
+ * `imagesWithout*` counts those images so "none recorded" is stated, not implied.
+ */
+export interface IntendedUse {
+  /** Training images the facts were taken from. */
+  images: number;
+  /** DICOM Modality (CR, DX, CT, MR, US, ...) of the training images that have one. */
+  modalities: string[];
+  /** Training images without a modality (PNG/JPEG files carry none). */
+  imagesWithoutModality: number;
+  /** DICOM BodyPartExamined where known. */
+  bodyParts: string[];
+  imagesWithoutBodyPart: number;
+  /** DICOM PhotometricInterpretation (MONOCHROME1/2, RGB, ...) where known. */
+  photometric: string[];
+  /** 'grey' and/or 'colour', from the decoded pixels' channel count. */
+  colour: ('grey' | 'colour')[];
+  /** Source formats ('dicom', 'png', 'jpeg', ...). */
+  formats: string[];
+  /** Smallest and largest original width and height, in pixels. */
+  size: { minWidth: number; maxWidth: number; minHeight: number; maxHeight: number };
+  labelSetId: string;
+  labelSetName: string;
+  classes: string[];
+}
+
+/**
+ * A version's intended use in words, for its model card and report (no final full stop):
+ * "Trained on 4708 images of label set "x" (a, b). Modality: none recorded (PNG). ..."
+ */
+export function intendedUseText(u: IntendedUse | null): string {
+  if (!u) return 'not recorded: this model version was trained before CareLens recorded what a model was trained on';
+  const noModality = u.formats.filter((f) => f !== 'dicom').map((f) => f.toUpperCase()).join(', ') || 'DICOM';
+  const modality = [u.modalities.join(', '), u.imagesWithoutModality ? `none recorded (${noModality})` : ''].filter(Boolean).join(' and ');
+  const range = (a: number, b: number) => (a === b ? `${a}` : `${a}-${b}`);
+  return [
+    `Trained on ${u.images} images of label set "${u.labelSetName}" (${u.classes.join(', ')})`,
+    `Modality: ${modality}`,
+    `Body part: ${u.bodyParts.length ? u.bodyParts.join(', ') : 'none recorded'}${u.bodyParts.length && u.imagesWithoutBodyPart ? ` (${u.imagesWithoutBodyPart} images without)` : ''}`,
+    `Colour: ${u.colour.join(', ')}; format: ${u.formats.map((f) => f.toUpperCase()).join(', ')}${u.photometric.length ? `; photometric: ${u.photometric.join(', ')}` : ''}`,
+    `Original size ${range(u.size.minWidth, u.size.maxWidth)} x ${range(u.size.minHeight, u.size.maxHeight)} pixels`,
+    "Not for images of another modality, body part or colour: predictions on them are marked outside this model's training",
+  ].join('. ');
+}
+
+/** A version's out-of-distribution score settings (statistics the score needs live with the model files). */
+export interface OodCalibration {
+  method: string;
+  /** Scores above it are flagged; fitted on the validation split (its `percentile`-th percentile). */
+  threshold: number;
+  percentile: number;
+  /** Validation images the threshold was fitted on. */
+  validationImages: number;
+  /** Share of the version's own held-out test images above the threshold (expected near 1 - percentile/100). */
+  testFlaggedRate: number | null;
+}
+
+/** Whether an image is of the kind the model was trained on (modality, body part, colour, format, size). */
+export interface Applicability {
+  /** False when a mismatch means the model's answer does not apply to this image. */
+  inScope: boolean;
+  /** Plain-language mismatches and notes, out-of-scope reasons first. */
+  reasons: string[];
+}
+
+/** How unlike the model's training data an image looks, from the model's own features. */
+export interface OodScore {
+  /** Higher means less like the training data. */
+  score: number;
+  threshold: number;
+  /** Score above the threshold: treat the prediction as outside the model's training. */
+  flagged: boolean;
+  method: string;
 }
 
 export type ModelVersionSummary = Omit<ModelVersion, 'metrics'> & { testAccuracy: number; testRocAuc: number | null; testEce: number };
@@ -161,6 +242,10 @@ export interface Prediction {
   confidence: number;
   threshold: number;
   uncertain: boolean;
+  /** The image compared with the version's intended use; not in scope hides one-click confirmation. */
+  applicability: Applicability;
+  /** Out-of-distribution score; flagged hides one-click confirmation. */
+  ood: OodScore;
 }
 
 export interface Diagnosis extends Prediction {
@@ -170,5 +255,62 @@ export interface Diagnosis extends Prediction {
   heatmap: { width: number; height: number; values: number[] };
   createdAt: string;
   createdBy: string;
-  review: null | { decision: 'confirmed' | 'overridden'; className: string; reason: string; by: string; at: string };
+  /**
+   * The clinician's review. Reviewing records only this; `labelId` is the label row the
+   * separate "add image to label set" action wrote from it (null until then).
+   */
+  review: null | { decision: 'confirmed' | 'overridden'; className: string; reason: string; by: string; at: string; labelId?: number | null };
+}
+
+/**
+ * Why a prediction is outside its model's training — out of the version's intended use, or
+ * flagged out of distribution — as plain-language reasons; an empty list when it is neither.
+ * Such output is not for clinical use: it cannot be confirmed with one click, nor go to the
+ * problem list or a label set (the server checks; the UI hides the controls).
+ */
+export function outsideTraining(p: Pick<Prediction, 'applicability' | 'ood'>): string[] {
+  const reasons: string[] = [];
+  if (!p.applicability.inScope) reasons.push(...(p.applicability.reasons.length ? p.applicability.reasons : ['The image is not of the kind this model was trained on.']));
+  if (p.ood.flagged) reasons.push(`The image looks unlike the model's training images (out-of-distribution score ${p.ood.score.toFixed(2)} above ${p.ood.threshold.toFixed(2)}, ${p.ood.method}).`);
+  return reasons;
+}
+
+/** The heading shown over output outside its model's training. */
+export const OUTSIDE_TRAINING = "Outside this model's training — not for clinical use";
+
+/** One class's test recall against the clinic's minimum. */
+export interface ClassRecallCheck {
+  className: string;
+  recall: number;
+  /** Test images of the class. */
+  support: number;
+  belowMinimum: boolean;
+}
+
+/** What activating a version means, for the confirmation: its test metrics and per-class recall against the clinic's minimum. */
+export interface ActivationCheck {
+  modelVersionId: string;
+  version: number;
+  labelSetName: string;
+  active: boolean;
+  /** The clinic's minimum recall for every class (an admin sets it; 0.8 by default). */
+  minClassRecall: number;
+  test: { n: number; accuracy: number; rocAuc: number | null; ece: number };
+  perClass: ClassRecallCheck[];
+  /** Some class is below the minimum: activation needs a written reason. */
+  reasonRequired: boolean;
+}
+
+/** Exactly the label row "add image to label set" would write from a reviewed diagnosis. */
+export interface LabelFromDiagnosis {
+  diagnosisId: string;
+  imageId: string;
+  labelSetId: string;
+  labelSetName: string;
+  /** The classes of the chosen set (to choose from). */
+  classes: string[];
+  className: string;
+  source: 'review' | 'override';
+  author: string;
+  note: string;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { channel } from './define';
-import type { CarePlan, CsvImportResult, PatientCondition, PlanAssignment, RecommendationList } from '../domain/careplans';
+import type { CarePlan, ConditionFromDiagnosis, CsvImportResult, PatientCondition, PlanAssignment, RecommendationList } from '../domain/careplans';
 
 const id = z.string().trim().min(1).max(64);
 const text = (max: number) => z.string().trim().max(max);
@@ -86,13 +86,19 @@ export const careplansChannels = {
     input: z.object({ patientId: id }).strict(),
     access: 'clinician',
     audit: 'read',
-    doc: "A patient's problem list plus confirmed diagnoses.",
+    doc: "A patient's problem list (diagnoses never appear on it unless a clinician added one).",
+  }),
+  'careplans:conditionFromDiagnosis': channel<ConditionFromDiagnosis>()({
+    input: z.object({ diagnosisId: id }).strict(),
+    access: 'clinician',
+    audit: 'read',
+    doc: 'Exactly the problem-list row adding a reviewed diagnosis would write (condition, patient, provenance); refused for unreviewed output and output outside the model\'s training.',
   }),
   'careplans:addCondition': channel<PatientCondition>()({
-    input: z.object({ patientId: id, condition: conditionRef }).strict(),
+    input: z.object({ patientId: id, condition: conditionRef, fromDiagnosisId: id.optional() }).strict(),
     access: 'clinician',
     audit: 'change',
-    doc: "Adds a condition to a patient's problem list.",
+    doc: "Adds a condition to a patient's problem list; with fromDiagnosisId, from that reviewed diagnosis (provenance kept; unreviewed or out-of-scope output refused).",
   }),
   'careplans:removeCondition': channel<{ removed: true }>()({
     input: z.object({ patientId: id, conditionId: id }).strict(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { channel, event } from './define';
-import { ARCHITECTURES, type Diagnosis, type ModelVersion, type Prediction, type ModelVersionSummary, type TrainingProgress, type TrainingRun } from '../domain/ml';
+import { ARCHITECTURES, type ActivationCheck, type Diagnosis, type LabelFromDiagnosis, type ModelVersion, type Prediction, type ModelVersionSummary, type TrainingProgress, type TrainingRun } from '../domain/ml';
 
 // The ml feature's channels ('ml:verb') and push events. Training, activating and running
 // models is ML work ('ml'); model cards carry no patient data ('none'); diagnoses and their
@@ -34,15 +34,13 @@ export const mlChannels = {
         learningRate: z.number().positive().max(1).optional(),
         seed: z.number().int().min(0).max(2 ** 31).optional(),
         patience: z.number().int().min(1).max(50).optional(),
-        /** Make the new version the active one when it finishes (the first version always is). */
-        activate: z.boolean().optional(),
         /** Answer when training has finished instead of when it has started. */
         wait: z.boolean().optional(),
       })
       .strict(),
     access: 'clinician',
     audit: 'ml',
-    doc: 'Trains a model on a label set in the ml worker; progress streams as ml:progress.',
+    doc: 'Trains a model on a label set in the ml worker; progress streams as ml:progress. The new version is never made active here: activation is its own decision (ml:activate).',
   }),
   'ml:cancel': channel<TrainingRun>()({
     input: z.object({ runId: id }).strict(),
@@ -69,10 +67,28 @@ export const mlChannels = {
     doc: 'One model version: its model card (hyper-parameters, split, test and subgroup metrics).',
   }),
   'ml:activate': channel<ModelVersionSummary>()({
+    input: z.object({ id, reason: z.string().trim().max(1000, 'A reason is at most 1000 characters').optional() }).strict(),
+    access: 'reviewer',
+    audit: 'change',
+    doc: "Makes a model version the one diagnoses use (a reviewer's or an admin's decision); a version below the clinic's minimum recall for any class needs a written reason, kept in the audit trail.",
+  }),
+  'ml:activationCheck': channel<ActivationCheck>()({
     input: z.object({ id }).strict(),
     access: 'clinician',
-    audit: 'ml',
-    doc: 'Makes a model version the one diagnoses use.',
+    audit: 'none',
+    doc: "What activating a version means: its test metrics and each class's recall against the clinic's minimum, and whether a reason is needed.",
+  }),
+  'ml:minRecall': channel<{ minClassRecall: number }>()({
+    input: z.object({}).strict(),
+    access: 'clinician',
+    audit: 'none',
+    doc: 'The clinic\'s minimum test recall for every class of a model to be activated without a written reason.',
+  }),
+  'ml:setMinRecall': channel<{ minClassRecall: number }>()({
+    input: z.object({ minClassRecall: z.number().min(0, 'The minimum is at least 0').max(1, 'The minimum is at most 1') }).strict(),
+    access: 'admin',
+    audit: 'change',
+    doc: "Sets the clinic's minimum per-class recall for activation.",
   }),
   'ml:diagnose': channel<Diagnosis[]>()({
     input: z
@@ -101,7 +117,19 @@ export const mlChannels = {
       .refine((v) => v.decision === 'confirm' || (v.className && v.reason.length >= 3), 'An override needs the correct class and a reason'),
     access: 'clinician',
     audit: 'change',
-    doc: 'Confirms or overrides a diagnosis; the decision becomes a label (source model or override).',
+    doc: "Confirms or overrides a diagnosis; records the review on the diagnosis and nothing else. Output outside the model's training cannot be confirmed, only overridden with a reason.",
+  }),
+  'ml:labelPreview': channel<LabelFromDiagnosis>()({
+    input: z.object({ diagnosisId: id, labelSet: labelSet.optional(), className: z.string().trim().min(1).max(64).optional() }).strict(),
+    access: 'clinician',
+    audit: 'read',
+    doc: "Exactly the label row adding a reviewed diagnosis's image to a label set would write (the model's set and the reviewed class by default).",
+  }),
+  'ml:addToLabelSet': channel<LabelFromDiagnosis & { labelId: number }>()({
+    input: z.object({ diagnosisId: id, labelSet, className: z.string().trim().min(1).max(64) }).strict(),
+    access: 'clinician',
+    audit: 'change',
+    doc: 'Adds a reviewed diagnosis\'s image to a label set: one label row (source review or override) whose note names the diagnosis. Refused for unreviewed output and output outside the model\'s training.',
   }),
   'ml:threshold': channel<{ threshold: number }>()({
     input: z.object({}).strict(),
@@ -120,12 +148,6 @@ export const mlChannels = {
     access: 'clinician',
     audit: 'read',
     doc: 'An image as 8-bit grey for the diagnosis view (windowed like the viewer).',
-  }),
-  'ml:testImages': channel<{ imageId: string; className: string }[]>()({
-    input: z.object({ modelVersionId: id.optional(), limit: z.number().int().min(1).max(500).optional() }).strict(),
-    access: 'clinician',
-    audit: 'read',
-    doc: "Held-out test images of a model version (the active one by default), to try diagnosis on.",
   }),
   'ml:predictFile': channel<FilePrediction>()({
     input: z.object({ path: z.string().min(1).max(4096) }).strict(),

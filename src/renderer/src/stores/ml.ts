@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { Architecture, Diagnosis, ModelVersion, ModelVersionSummary, SplitMode, TrainingProgress, TrainingRun } from '../../../shared/domain/ml';
+import type { ActivationCheck, Architecture, Diagnosis, LabelFromDiagnosis, ModelVersion, ModelVersionSummary, SplitMode, TrainingProgress, TrainingRun } from '../../../shared/domain/ml';
 import type { DisplayImage } from '../../../shared/ipc/ml';
 import { api, unwrapResult } from '../api';
 
@@ -23,6 +23,8 @@ export const useMlStore = defineStore('ml', () => {
   const points = ref<ChartPoint[]>([]);
   const error = ref<string | null>(null);
   const threshold = ref(0.8);
+  /** The clinic's minimum per-class recall for activating a model without a reason. */
+  const minClassRecall = ref(0.8);
   let unsubscribe: (() => void) | null = null;
 
   const running = computed(() => run.value?.state === 'running');
@@ -75,10 +77,24 @@ export const useMlStore = defineStore('ml', () => {
     run.value = unwrapResult(await api().ml.cancel({ runId: run.value.runId }));
   }
 
-  async function activate(id: string) {
-    unwrapResult(await api().ml.activate({ id }));
+  /** What activating a version means (test metrics, per-class recall against the minimum), for the confirmation. */
+  async function activationCheck(id: string): Promise<ActivationCheck> {
+    return unwrapResult(await api().ml.activationCheck({ id }));
+  }
+
+  /** Activates a version (a reviewer's or an admin's decision); throws ApiError (FORBIDDEN, VALIDATION on reason) for the dialog. */
+  async function activate(id: string, reason?: string) {
+    unwrapResult(await api().ml.activate({ id, ...(reason?.trim() ? { reason: reason.trim() } : {}) }));
     await loadVersions();
     await openVersion(id);
+  }
+
+  async function loadMinRecall() {
+    minClassRecall.value = unwrapResult(await api().ml.minRecall({})).minClassRecall;
+  }
+
+  async function saveMinRecall(value: number) {
+    minClassRecall.value = unwrapResult(await api().ml.setMinRecall({ minClassRecall: value })).minClassRecall;
   }
 
   async function loadThreshold() {
@@ -101,9 +117,48 @@ export const useMlStore = defineStore('ml', () => {
     return unwrapResult(await api().ml.review(input));
   }
 
-  async function testImages(): Promise<{ imageId: string; className: string }[]> {
-    return unwrapResult(await api().ml.testImages({ limit: 100 }));
+  /** Stored diagnoses of one image, newest first. */
+  async function diagnosesOf(imageId: string): Promise<Diagnosis[]> {
+    return unwrapResult(await api().ml.diagnoses({ imageId, limit: 20 }));
   }
 
-  return { versions, selected, run, progress, points, error, threshold, running, active, listen, stopListening, loadVersions, openVersion, train, cancel, activate, loadThreshold, saveThreshold, diagnose, image, review, testImages };
+  /** Exactly the label row adding a reviewed finding's image to a label set would write. */
+  async function labelPreview(input: { diagnosisId: string; labelSet?: string; className?: string }): Promise<LabelFromDiagnosis> {
+    return unwrapResult(await api().ml.labelPreview(input));
+  }
+
+  async function addToLabelSet(input: { diagnosisId: string; labelSet: string; className: string }): Promise<LabelFromDiagnosis & { labelId: number }> {
+    return unwrapResult(await api().ml.addToLabelSet(input));
+  }
+
+  return {
+    versions,
+    selected,
+    run,
+    progress,
+    points,
+    error,
+    threshold,
+    minClassRecall,
+    running,
+    active,
+    listen,
+    stopListening,
+    loadVersions,
+    openVersion,
+    train,
+    cancel,
+    activationCheck,
+    activate,
+    loadMinRecall,
+    saveMinRecall,
+    loadThreshold,
+    saveThreshold,
+    diagnose,
+    image,
+    review,
+    diagnosesOf,
+    labelPreview,
+    addToLabelSet,
+  };
 });
