@@ -105,6 +105,15 @@ export async function openApp(page: Page, host: Host): Promise<void> {
 }
 
 /**
+ * Logs out from the user menu and waits for the login screen of the reloaded page: a change of
+ * user reloads the renderer, so nothing of the previous user stays (src/renderer/src/stores/reset.ts).
+ */
+export async function logOut(page: Page): Promise<void> {
+  await Promise.all([page.waitForEvent('load'), page.getByTestId('logout').click()]);
+  await expect(page.getByTestId('auth-login')).toBeVisible();
+}
+
+/**
  * For specs that call the web host's API directly (Playwright's `request`): a bearer-token
  * caller has one session of its own and logs in like a browser. Creates TEST_ADMIN on a
  * fresh data folder, else logs in as it. Returns the headers to send with every call.

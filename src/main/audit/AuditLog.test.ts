@@ -106,6 +106,10 @@ describe('audit trail', () => {
     expect((await list({ from: '2026-01-01T00:30:00Z', action: 'patients:' })).total).toBe(3);
     expect((await list({ outcome: 'error' })).total).toBe(0);
     expect((await list({ patient: 'nobody at all' })).total).toBe(0);
+    // The page names its patients (through the patients port), so the view never shows a bare id.
+    const named = await list({ patient: 'jose' });
+    expect(named.patients).toEqual({ [a.id]: { name: 'José Álvarez', mrn: 'J1' } });
+    expect(Object.keys((await list({})).patients).sort()).toEqual([a.id, b.id].sort());
   });
 
   it('refuses bad filter input', async () => {

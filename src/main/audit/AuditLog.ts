@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock';
 import type { AuditEntry, AuditPage, AuditVerification } from '../../shared/domain/trust';
 import type { AuditFilter } from '../../shared/ipc/audit';
 import { toCsv } from '../../shared/csv';
-import { patientIdsMatching } from '../patients/ports';
+import { patientIdsMatching, patientsByIds } from '../patients/ports';
 
 /** The hash a chain starts from (there is no row before the first). */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -227,7 +227,11 @@ export class AuditLog {
     const { sql, params } = this.where(filter);
     const total = (this.core.db.prepare(`SELECT COUNT(*) FROM audit_log ${sql}`).pluck().get(...params) as number) ?? 0;
     const rows = this.core.db.prepare(`SELECT * FROM audit_log ${sql} ORDER BY seq DESC LIMIT ? OFFSET ?`).all(...params, limit, offset) as AuditRow[];
-    return { items: rows.map(toEntry), total };
+    const items = rows.map(toEntry);
+    // Names through the patients feature's port: the view says "Viewed images of Ada Lovelace", not an id.
+    const patients: AuditPage['patients'] = {};
+    for (const p of patientsByIds(this.core.db, items.flatMap((e) => e.patientIds))) patients[p.id] = { name: p.name, mrn: p.mrn };
+    return { items, total, patients };
   }
 
   /** The filtered trail as CSV (oldest first, RFC 4180 quoting, formula-looking cells defused). */

@@ -68,6 +68,43 @@ describe('dispatch table', () => {
     await app.close();
   });
 
+  it('says what to fix in the words of the form, never a channel name or a schema key, and keeps code and issues', async () => {
+    const app = createTestApp();
+    const refused = async (channel: string, input: unknown) => {
+      const r = await app.call(channel, input);
+      if (r.ok) throw new Error(`${channel} accepted ${JSON.stringify(input)}`);
+      expect(r.error.code, channel).toBe('VALIDATION');
+      return r.error;
+    };
+    const patient = await refused('patients:create', { name: ' ', mrn: 'A1', birthDate: '12/03/1957' });
+    expect(patient.message).toBe('Check the form: Name is required; Birth date: use the form YYYY-MM-DD.');
+    expect(patient.issues).toEqual([
+      { path: 'name', message: 'Name is required' },
+      { path: 'birthDate', message: 'Use the form YYYY-MM-DD' },
+    ]);
+    const setup = await refused('auth:setup', { username: 'ad', displayName: 'Ada', password: 'short' });
+    expect(setup.message).toBe('Check the form: A password has at least 10 characters.');
+    // zod's own messages ("Invalid input: expected string") become the field's name and the fix.
+    const plan = await refused('careplans:savePlan', { fields: { name: 'X', conditions: [{ code: 'J18', words: 'pneumonia' }], ageBands: [65] } });
+    expect(plan.message).toBe('Check the form: Age bands (item 1) must be text.');
+    expect(plan.issues).toEqual([{ path: 'fields.ageBands.0', message: 'Age bands (item 1) must be text' }]);
+    expect((await refused('patients:list', { limit: 0 })).message).toBe('Check the form: Number of rows must be at least 1.');
+    expect((await refused('imaging:importStart', {})).message).toBe('Check the form: Folders are required.');
+    expect((await refused('patients:create', { name: 'A', mrn: 'B', admin: true })).message).toBe('Check the form: The form has a field CareLens does not expect: Admin.');
+    expect((await refused('ml:review', { diagnosisId: 'd1', decision: 'override', reason: '' })).message).toBe('Check the form: An override needs the correct class and a reason.');
+    expect((await refused('no:such', {})).message).not.toContain('no:such');
+    // Every channel, given junk: no channel name, no zod wording, no camelCase key in the message.
+    for (const channel of channelNames) {
+      for (const input of [{ definitely: 'not valid' }, null, { id: 5, patientId: 7, fields: { ageBands: [1] } }]) {
+        const r = await callAs(app, channel, input);
+        if (r.ok || r.error.code !== 'VALIDATION') continue;
+        expect(r.error.message, channel).toMatch(/^Check the form: /);
+        expect(r.error.message.replace(/CareLens/g, ''), channel).not.toMatch(/\b[a-z]+:[a-z][A-Za-z]+\b|Invalid input|expected [a-z]+, received|[a-z][A-Z]/);
+      }
+    }
+    await app.close();
+  });
+
   it('turns a service AppError into its code and anything else into INTERNAL without the stack', async () => {
     const errors: unknown[] = [];
     const logger = { ...silentLogger, error: (_m: string, e: unknown) => errors.push(e) };

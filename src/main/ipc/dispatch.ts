@@ -1,9 +1,10 @@
 import type { z } from 'zod';
 import { channels, isChannelName, type ChannelName, type OutputOf, type ParsedInputOf } from '../../shared/ipc/contract';
-import { AppError, type FieldIssue, type Result } from '../../shared/ipc/envelope';
+import { AppError, type Result } from '../../shared/ipc/envelope';
 import type { Access, AuditKind } from '../../shared/ipc/define';
 import type { Logger } from '../core/logger';
 import type { Actor } from '../../shared/domain/actor';
+import { validationWords } from './validationWords';
 
 
 export interface CallContext {
@@ -50,13 +51,6 @@ export const openGate: Gate = {
 
 export type Dispatch = (channel: unknown, input: unknown, ctx: CallContext) => Promise<Result<unknown>>;
 
-function zodIssues(error: z.ZodError): FieldIssue[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.map(String).join('.'),
-    message: issue.message,
-  }));
-}
-
 /**
  * The one dispatch table both transports (Electron IPC, web host) and the CLI serve:
  * checks the channel exists and has a handler, asks the gate, validates the input with
@@ -68,7 +62,7 @@ export function createDispatcher(handlers: HandlerTable, gate: Gate, logger: Log
     const def = isChannelName(channel) ? channels[channel] : null;
     try {
       if (!def || !isChannelName(channel)) {
-        throw new AppError('VALIDATION', `Unknown channel: ${typeof channel === 'string' ? channel.slice(0, 80) : typeof channel}`);
+        throw new AppError('VALIDATION', 'CareLens does not know this action. Update or restart CareLens; if it keeps happening, tell your administrator.');
       }
       // A contract channel without a handler is a build fault, whoever calls and with whatever
       // input: checked first, so it answers INTERNAL (and is logged) rather than hiding
@@ -78,7 +72,9 @@ export function createDispatcher(handlers: HandlerTable, gate: Gate, logger: Log
       gate.authorize(channel, def.access, ctx);
       const parsed = (def.input as z.ZodType).safeParse(input);
       if (!parsed.success) {
-        throw new AppError('VALIDATION', `Invalid input for ${channel}`, zodIssues(parsed.error));
+        // In the words of the form, never the channel's name: a person reads this message.
+        const words = validationWords(parsed.error.issues, input);
+        throw new AppError('VALIDATION', words.message, words.issues);
       }
       result = { ok: true, value: await (handler as (input: unknown, ctx: CallContext) => unknown)(parsed.data, ctx) };
     } catch (err) {

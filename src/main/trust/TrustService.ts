@@ -1,6 +1,8 @@
 import type { Core } from '../core/Core';
 import { newId } from '../core/ids';
 import { AppError } from '../../shared/ipc/envelope';
+import { forbiddenMessage } from '../../shared/ipc/actions';
+import { roleMeets } from '../../shared/ipc/access';
 import type { Access } from '../../shared/ipc/define';
 import type { AuthStatus, User } from '../../shared/domain/trust';
 import type { Role } from '../../shared/domain/actor';
@@ -26,9 +28,6 @@ interface Session {
   lastActive: number;
 }
 
-/** Roles are nested: a reviewer may do what a clinician may, an admin what both may. */
-const RANK: Record<Access, number> = { public: 0, clinician: 1, reviewer: 2, admin: 3 };
-const ROLE_RANK: Record<Role, number> = { clinician: 1, reviewer: 2, admin: 3 };
 
 export const DEFAULT_IDLE_MINUTES = 15;
 const IDLE_SETTING = 'trust.idleMinutes';
@@ -36,9 +35,10 @@ const IDLE_SETTING = 'trust.idleMinutes';
 const MAX_FAILURES = 5;
 const FAILURE_PAUSE_MS = 60_000;
 
+/** Roles are nested (shared with the renderer, which disables what a role cannot use); the CLI's system actor may do anything. */
 export function roleAllows(role: Role | 'system', access: Access): boolean {
   if (role === 'system') return true;
-  return ROLE_RANK[role] >= RANK[access];
+  return roleMeets(role, access);
 }
 
 function userActor(u: UserRow | User): Actor {
@@ -120,7 +120,8 @@ export class TrustService {
   }
 
   private forbidden(actor: Actor, channel: string, access: Access): AppError {
-    return new AppError('FORBIDDEN', `Your role (${actor.role}) cannot use ${channel}; it needs the ${access} role. Ask an administrator.`);
+    // In words ("Only an administrator can retire a care plan; you are signed in as a clinician"), never the channel.
+    return new AppError('FORBIDDEN', forbiddenMessage(channel, actor.role, access));
   }
 
   /** What the renderer shows first: set-up, login, lock screen or the app. */

@@ -165,7 +165,7 @@ describe('Electron menu: Lock and Back up now go through the dispatch table as t
   it('locks the focused window’s session and backs up as it (role check and audit apply)', async () => {
     const { installTrustMenu, lockOnSystemLock } = await import('../platform/trustMenu');
     const dispatch = vi.fn(async (channel: unknown, _i: unknown, _ctx: unknown) =>
-      channel === 'auth:backup' ? { ok: false as const, error: { code: 'FORBIDDEN' as const, message: 'Your role (clinician) cannot use auth:backup' } } : { ok: true as const, value: {} as unknown },
+      channel === 'auth:backup' ? { ok: false as const, error: { code: 'FORBIDDEN' as const, message: 'Only an administrator can back up CareLens; you are signed in as a clinician.' } } : { ok: true as const, value: {} as unknown },
     );
     installTrustMenu(dispatch);
     type Item = { label?: string; click?: (i: unknown, w: unknown) => unknown; submenu?: Item[] };
@@ -175,7 +175,7 @@ describe('Electron menu: Lock and Back up now go through the dispatch table as t
     expect(dispatch).toHaveBeenLastCalledWith('auth:lock', {}, { transport: 'electron', actor: null, sessionId: 'window-42' });
     await items.find((i) => i.label === 'Back up now')!.click!(null, win);
     expect(dispatch).toHaveBeenLastCalledWith('auth:backup', {}, { transport: 'electron', actor: null, sessionId: 'window-42' });
-    expect((electron.state as Record<string, unknown>).dialog).toMatchObject({ type: 'warning', message: expect.stringContaining('cannot use') });
+    expect((electron.state as Record<string, unknown>).dialog).toMatchObject({ type: 'warning', message: expect.stringContaining('Only an administrator can back up CareLens') });
     lockOnSystemLock(dispatch);
     expect(Object.keys((electron.state as Record<string, unknown>).power as object).sort()).toEqual(['lock-screen', 'suspend']);
   });

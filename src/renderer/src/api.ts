@@ -1,5 +1,6 @@
 import type { Api } from '../../shared/ipc/contract';
-import type { ErrorInfo, Result } from '../../shared/ipc/envelope';
+import type { ErrorInfo, FieldIssue, Result } from '../../shared/ipc/envelope';
+import { fieldLabel } from '../../shared/ipc/fields';
 
 /**
  * The renderer's one door to the main process: `window.api`, given by the Electron
@@ -39,4 +40,10 @@ export function fieldErrors(err: unknown): Record<string, string> {
     }
   }
   return out;
+}
+
+/** A field issue under its field's name as the form shows it ("Age bands (item 1) must be text"), never the schema path. */
+export function issueInWords(issue: FieldIssue): string {
+  const label = fieldLabel(issue.path);
+  return !label || issue.message.toLowerCase().includes(label.toLowerCase()) ? issue.message : `${label}: ${issue.message}`;
 }

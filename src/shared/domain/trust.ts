@@ -48,6 +48,8 @@ export interface AuditEntry {
 export interface AuditPage {
   items: AuditEntry[];
   total: number;
+  /** Who the page's patient ids are (name and MRN), so the audit view names patients, not ids. Ids that name no patient are absent. */
+  patients: Record<string, { name: string; mrn: string }>;
 }
 
 /** The result of walking the whole chain. */

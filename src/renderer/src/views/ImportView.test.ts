@@ -58,7 +58,7 @@ describe('ImportView', () => {
 
   it('shows a refused start as an error and keeps the form', async () => {
     const fake = fakeApi();
-    fake.imaging.importStart.mockResolvedValueOnce({ ok: false, error: { code: 'VALIDATION', message: 'Invalid input for imaging:importStart', issues: [{ path: 'paths', message: 'Give at least one folder' }] } } as never);
+    fake.imaging.importStart.mockResolvedValueOnce({ ok: false, error: { code: 'VALIDATION', message: 'Check the form: Give at least one folder.', issues: [{ path: 'paths', message: 'Give at least one folder' }] } } as never);
     setApi(fake.api);
     const wrapper = mount(ImportView);
     await wrapper.get('[data-testid="import-paths"]').setValue('x');

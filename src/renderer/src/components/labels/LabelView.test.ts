@@ -5,6 +5,7 @@ import type { Api } from '../../../../shared/ipc/contract';
 import type { ImageLabelDetail, LabelSet, QueueItem } from '../../../../shared/domain/labels';
 import { setApi } from '../../api';
 import LabelView from '../../views/LabelView.vue';
+import { useAuthStore } from '../../stores/auth';
 
 const set: LabelSet = {
   id: 's1',
@@ -127,6 +128,8 @@ describe('LabelView keyboard', () => {
   it('in review mode Enter confirms and a number key corrects', async () => {
     const api = fakeApi();
     setApi(api);
+    // Review is a reviewer's job: the mode button is disabled for other roles.
+    useAuthStore().status = { needsSetup: false, locked: false, idleMinutes: 15, user: { id: 'ben', username: 'ben', displayName: 'Ben', role: 'reviewer', disabled: false, createdAt: '', createdBy: '', lastLoginAt: null } };
     const wrapper = mount(LabelView, { attachTo: document.body });
     await settle();
     await wrapper.get('[data-testid="mode-review"]').trigger('click');
