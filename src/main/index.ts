@@ -65,7 +65,14 @@ export async function startDesktop(logger: Logger): Promise<Desktop> {
     lockOnSystemLock(carelens.dispatch);
     const devUrl = process.env.ELECTRON_RENDERER_URL;
     const appOrigins = devUrl ? [new URL(devUrl).origin] : ['file://'];
-    unregisterIpc = registerElectronIpc(ipcMain, carelens.dispatch, carelens.core.events, appOrigins, () => BrowserWindow.getAllWindows().map((w) => w.webContents));
+    unregisterIpc = registerElectronIpc(
+      ipcMain,
+      carelens.dispatch,
+      carelens.core.events,
+      appOrigins,
+      () => BrowserWindow.getAllWindows().map((w) => w.webContents),
+      (session) => carelens.features.trust.service.mayReceiveEvents(session),
+    );
     const window = createMainWindow(path.join(__dirname, '../preload/index.js'), appOrigins);
     if (devUrl) await window.loadURL(devUrl);
     else await window.loadFile(path.join(__dirname, '../renderer/index.html'));

@@ -353,6 +353,9 @@ describe('the desktop shell (built main entry, stub electron)', () => {
   it('pushes service events to the window and installs the menu whose Quit ends the app', () => {
     desktop.carelens.core.events.emit('auth:changed', {});
     expect(stub.BrowserWindow.all[0]!.webContents.sent).toContainEqual(['carelens:event', 'auth:changed', {}]);
+    // Events that carry patient data reach only a signed-in window; nobody is signed in here.
+    desktop.carelens.core.events.emit('imaging:progress' as never, { n: 1 } as never);
+    expect(stub.BrowserWindow.all[0]!.webContents.sent.map((m: unknown[]) => m[1])).not.toContain('imaging:progress');
     const items = (stub.menu()?.template ?? []).flatMap((m) => [m, ...((m.submenu as Record<string, unknown>[] | undefined) ?? [])]);
     expect(items).toContainEqual({ role: 'quit' });
   });

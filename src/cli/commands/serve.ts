@@ -22,7 +22,9 @@ export const serveCommand: CliCommand = {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not ${values.port}`);
     const app = ctx.app('web');
     const rendererDir = findRendererDir();
-    const host = await startWebHost({ dispatch: app.dispatch, events: app.core.events, logger: app.core.logger, rendererDir, port });
+    const trust = app.features.trust.service;
+    const audience = (session: string) => trust.mayReceiveEvents(session);
+    const host = await startWebHost({ dispatch: app.dispatch, events: app.core.events, logger: app.core.logger, rendererDir, port, audience });
     if (ctx.json) printJson(ctx, { url: host.url, loginUrl: host.loginUrl, port: host.port, token: host.token, dataDir: ctx.dataDir });
     else {
       ctx.io.stdout.write(`CareLens web host (loopback only) on data folder ${ctx.dataDir}\n`);

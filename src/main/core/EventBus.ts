@@ -26,3 +26,15 @@ export class EventBus {
     return () => this.listeners.delete(listener);
   }
 }
+
+/**
+ * Who may receive push events: a transport asks it for each session before sending an event
+ * (the trust feature answers: a signed-in, unlocked session). 'auth:changed' carries nothing
+ * and always goes out, so a login or lock screen learns that it should refresh.
+ */
+export type EventAudience = (sessionId: string, eventName: string) => boolean;
+
+/** Whether a session should be sent this event. */
+export function mayDeliver(audience: EventAudience | undefined, sessionId: string, eventName: string): boolean {
+  return eventName === 'auth:changed' || !audience || audience(sessionId, eventName);
+}

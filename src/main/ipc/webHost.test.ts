@@ -117,4 +117,57 @@ describe('web host', () => {
     expect(received).toContain('event: test:ping');
     expect(received).toContain('data: {"n":1}');
   });
+
+  it('sends patient-bearing events only to signed-in, unlocked sessions (auth:changed to all)', async () => {
+    app = createTestApp();
+    const trust = app.features.trust.service;
+    host = await startWebHost({
+      dispatch: app.dispatch,
+      events: app.core.events,
+      logger: app.core.logger,
+      rendererDir: null,
+      token: 'T0KEN-for-tests',
+      audience: (session) => trust.mayReceiveEvents(session),
+    });
+    const h = host;
+    const cookieOf = async () => {
+      const login = await request(h.port, { path: `/?token=${h.token}` });
+      return String(login.headers['set-cookie']).split(';')[0]!;
+    };
+    const call = async (cookie: string, channel: string, input: unknown) =>
+      JSON.parse((await request(h.port, { method: 'POST', path: `/api/${channel}`, headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(input) })).body);
+    const admin = await cookieOf();
+    expect((await call(admin, 'auth:setup', ADMIN)).ok).toBe(true);
+    const stranger = await cookieOf(); // holds the token but nobody logged in on it
+
+    // Collects what one session's stream receives until it is closed.
+    const listen = (cookie: string) => {
+      let text = '';
+      let ready!: () => void;
+      const connected = new Promise<void>((r) => (ready = r));
+      const req = http.request({ host: '127.0.0.1', port: h.port, path: '/events', headers: { host: `127.0.0.1:${h.port}`, cookie } }, (res) => {
+        res.on('data', (d: Buffer) => {
+          text += d.toString();
+          if (text.includes(': connected')) ready();
+        });
+      });
+      req.end();
+      return { connected, text: () => text, close: () => req.destroy() };
+    };
+    const a = listen(admin);
+    const b = listen(stranger);
+    await Promise.all([a.connected, b.connected]);
+    const progress = (n: number) => app!.core.events.emit('imaging:progress' as never, { n } as never);
+    progress(1);
+    app.core.events.emit('auth:changed', {});
+    expect((await call(admin, 'auth:lock', {})).ok).toBe(true);
+    progress(2);
+    await new Promise((r) => setTimeout(r, 100));
+    a.close();
+    b.close();
+    expect(a.text()).toContain('data: {"n":1}');
+    expect(a.text()).not.toContain('data: {"n":2}'); // locked: nothing more
+    expect(b.text()).not.toContain('imaging:progress');
+    expect(b.text()).toContain('event: auth:changed');
+  });
 });

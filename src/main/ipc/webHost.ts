@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { EventBus } from '../core/EventBus';
+import { mayDeliver, type EventAudience, type EventBus } from '../core/EventBus';
 import type { Logger } from '../core/logger';
 import type { CallContext, Dispatch } from './dispatch';
 import { webApiScript } from './webApiScript';
@@ -20,6 +20,8 @@ export interface WebHostOptions {
   token?: string;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes?: number;
+  /** Which sessions receive push events (patient data flows in them); every session when absent (tests). */
+  audience?: EventAudience;
 }
 
 export interface WebHost {
@@ -75,7 +77,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const token = options.token ?? randomBytes(32).toString('base64url');
   const maxBody = options.maxBodyBytes ?? 16 * 1024 * 1024;
   const sessions = new Set<string>();
-  const streams = new Set<http.ServerResponse>();
+  // Each event stream with the session it belongs to (a bearer-token script has its own).
+  const streams = new Map<http.ServerResponse, string>();
   const apiScript = webApiScript();
   let port = 0;
 
@@ -203,7 +206,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       if (url.pathname === '/events') {
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
         res.write(': connected\n\n');
-        streams.add(res);
+        streams.set(res, session ?? BEARER_SESSION);
         req.on('close', () => streams.delete(res));
         return;
       }
@@ -217,10 +220,12 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
 
   const unsubscribe = options.events.subscribe((name, payload) => {
     const frame = `event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`;
-    for (const stream of streams) stream.write(frame);
+    for (const [stream, session] of streams) {
+      if (mayDeliver(options.audience, session, name)) stream.write(frame);
+    }
   });
   const heartbeat = setInterval(() => {
-    for (const stream of streams) stream.write(': keep-alive\n\n');
+    for (const stream of streams.keys()) stream.write(': keep-alive\n\n');
   }, 15000);
   heartbeat.unref();
 
@@ -238,7 +243,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     async close() {
       unsubscribe();
       clearInterval(heartbeat);
-      for (const stream of streams) stream.end();
+      for (const stream of streams.keys()) stream.end();
       streams.clear();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

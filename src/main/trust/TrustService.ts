@@ -124,6 +124,15 @@ export class TrustService {
     return new AppError('FORBIDDEN', forbiddenMessage(channel, actor.role, access));
   }
 
+  /**
+   * Whether a transport session may be sent push events: only a signed-in, unlocked one, since
+   * events carry patient names and folders (a login or lock screen must not receive them).
+   */
+  mayReceiveEvents(sessionId: string): boolean {
+    const current = this.freshSession({ transport: 'web', actor: null, sessionId });
+    return current !== null && !current.session.locked;
+  }
+
   /** What the renderer shows first: set-up, login, lock screen or the app. */
   status(ctx: CallContext): AuthStatus {
     const current = this.freshSession(ctx);
