@@ -52,7 +52,7 @@ describe('carelens recommend and careplans', () => {
     const text = await cli(['recommend', 'L1', '-k', '2', '--data-dir', dir]);
     expect(text.code, text.err).toBe(0);
     expect(text.out).toContain('Hypertension');
-    expect(text.out).toMatch(/why: matches: hypertension/);
+    expect(text.out).toMatch(/why: A plan for hypertension/);
     const json = await cli(['recommend', 'L1', '--mode', 'content', '--json', '--data-dir', dir]);
     const list = JSON.parse(json.out);
     expect(list.items.map((i: { planId: string }) => i.planId).sort()).toEqual(['demo-hypertension-ace', 'demo-hypertension-ccb']);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { AppError } from '../../shared/ipc/envelope';
-import type { CsvImportResult, RecommendMode } from '../../shared/domain/careplans';
+import { ageBandInWords, RECOMMEND_MODE_WORDS, type CsvImportResult, type RecommendMode } from '../../shared/domain/careplans';
 import { CsvError } from '../../main/careplans/engine/csv';
 import { evaluate, parseModes, readFeatures, readInteractions, type EvalResult, type SplitKind } from '../../main/careplans/engine/evaluate';
 import { call, printJson, unchecked, UsageError } from '../output';
@@ -76,6 +76,8 @@ async function evalRecommender(ctx: CliContext, args: string[]): Promise<number>
   return 0;
 }
 
+const SEX_WORDS: Record<string, string> = { F: 'female', M: 'male', O: 'other', U: 'sex unknown' };
+
 async function recommendCmd(ctx: CliContext, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: { mode: { type: 'string', default: 'hybrid' }, k: { type: 'string', short: 'k', default: '5' } }, allowPositionals: true, strict: true });
   if (positionals.length !== 1) throw new UsageError('recommend takes one patient id or MRN');
@@ -85,15 +87,18 @@ async function recommendCmd(ctx: CliContext, args: string[]): Promise<number> {
     return 0;
   }
   const out = ctx.io.stdout;
-  out.write(`Care plans for ${positionals[0]} (${list.mode} mode; age ${list.basis.ageBand}, sex ${list.basis.sex}; conditions: ${list.basis.conditions.map((c) => `${c.words} (${c.code})`).join(', ') || 'none'})\n`);
+  const who = `${ageBandInWords(list.basis.ageBand)}, ${SEX_WORDS[list.basis.sex] ?? 'sex unknown'}`;
+  out.write(`Care plans for ${positionals[0]} (${RECOMMEND_MODE_WORDS[list.mode].name.toLowerCase()}; ${who}; conditions: ${list.basis.conditions.map((c) => `${c.words} (${c.code})`).join(', ') || 'none'})\n`);
   out.write('Decision support only: a clinician decides.\n\n');
   if (list.items.length === 0) out.write('No plan to suggest: none fits this patient\'s conditions in this mode.\n');
   list.items.forEach((r, n) => {
-    out.write(`${n + 1}. ${r.name}${r.demo ? ' [demo content, not medical advice]' : ''}\n   strength ${Math.round(r.strength * 100)}%  score ${r.score}\n   why: ${r.reason}\n`);
+    out.write(`${n + 1}. ${r.name}${r.demo ? ' [demo content, not medical advice]' : ''}\n   why: ${r.reason}\n   outcomes: ${r.clinicOutcomes.text}\n`);
+    if (r.shares.length) out.write(`   rests on: ${r.shares.map((x) => `${x.source} ${x.percent} %`).join(', ')} (shares of the ranking, not chances of success)\n`);
     if (r.evidenceNote) out.write(`   evidence: ${r.evidenceNote}\n`);
     out.write(`   id: ${r.planId}\n`);
   });
   for (const w of list.withheld) out.write(`withheld: ${w.name}: ${w.reason}\n`);
+  for (const a of list.alternatives) out.write(`held back while "${a.acceptedPlan}" is under way (same condition: ${a.conditions.map((c) => c.words).join(', ')}): ${a.name}\n`);
   return 0;
 }
 

@@ -1,13 +1,14 @@
 import type { Core } from '../core/Core';
 import { AppError } from '../../shared/ipc/envelope';
-import type { CarePlan, ConditionRef, RecommendMode, RecommendationList, WithheldPlan } from '../../shared/domain/careplans';
+import { ageBandInWords, type AlternativePlan, type CarePlan, type ConditionRef, type PlanAssignment, type RecommendMode, type RecommendationList, type WithheldPlan } from '../../shared/domain/careplans';
 import { allergiesOfPatients, allPatientDemographics, findPatient, patientsVersion } from '../patients/ports';
 import type { Patient } from '../../shared/domain/patient';
 import { buildRatingMatrix, CLINIC_WORDS, fitRecommender, recommend, tfidfRows, type EngineData, type EngineOptions, type Recommender, type Triple } from './engine';
-import type { HybridRecommender } from './engine/hybrid';
+import { DEFAULT_WEIGHTS, type HybridRecommender } from './engine/hybrid';
 import * as repo from './carePlanRepository';
 import type { CarePlanService } from './CarePlanService';
 import { allergyExclusion, type AllergyRef } from './allergySafety';
+import { clinicRecord, outcomeState, reasonFor, weightsInWords, type FeatureFact, type OutcomeState, type ReasonFacts } from './reasons';
 
 /** Age bands used in profiles, plans and contraindications ('age:0-17'). */
 export function ageBand(birthDate: string | null, today: Date): string {
@@ -28,6 +29,28 @@ export function conditionMatches(planCond: ConditionRef, has: ConditionRef): boo
 
 const category = (code: string) => code.toUpperCase().split('.')[0]!;
 
+/**
+ * Plans held back as alternatives to a plan under way: a candidate whose conditions (those the
+ * patient has) are all covered by an accepted plan with no outcome yet is an alternative to that
+ * plan, not a new suggestion. A candidate that also treats a condition nothing covers stays.
+ * Returns the covering plan and the covered conditions, or null when the candidate is offered.
+ */
+export function alternativeTo(
+  plan: CarePlan,
+  conditions: readonly ConditionRef[],
+  underWay: readonly CarePlan[],
+): { accepted: CarePlan; conditions: ConditionRef[] } | null {
+  const treats = conditions.filter((c) => plan.conditions.some((pc) => conditionMatches(pc, c)));
+  if (treats.length === 0) return null;
+  let first: CarePlan | null = null;
+  for (const c of treats) {
+    const cover = underWay.find((a) => a.id !== plan.id && a.conditions.some((ac) => conditionMatches(ac, c)));
+    if (!cover) return null;
+    first ??= cover;
+  }
+  return { accepted: first!, conditions: treats };
+}
+
 /** Outcome to engine value: the grade, else improved 5 / not improved 2, else 3 (chosen, outcome not yet known). */
 function outcomeValue(grade: number | null, improved: number | null): number {
   if (grade !== null) return grade;
@@ -42,7 +65,10 @@ interface Fitted {
   plans: CarePlan[];
   models: Map<RecommendMode, Recommender>;
   outcomes: number;
+  facts: ReasonFacts;
 }
+
+const SEX_PATIENTS: Record<string, string> = { F: 'female patients', M: 'male patients', O: 'patients of other sex', U: 'patients of unknown sex' };
 
 /** Options for the clinic: content weighs fit over popularity (a plan new to the clinic still ranks). */
 const CLINIC_OPTIONS: Partial<EngineOptions> = { contentPrior: 0.5, minHistory: 1 };
@@ -52,7 +78,8 @@ const CLINIC_OPTIONS: Partial<EngineOptions> = { contentPrior: 0.5, minHistory: 
  * (refitted when any of them changes), scores, then applies the safety filters:
  * plans for conditions the patient does not have are never offered, contraindicated
  * plans and plans whose medication or contraindications match a recorded allergy are
- * removed with the reason shown.
+ * removed with the reason shown, and while an accepted plan for a condition is under way
+ * the other plans for it wait as alternatives. Reasons are worded for clinicians (`reasons.ts`).
  */
 export class RecommendationService {
   private fitted: Fitted | null = null;
@@ -85,21 +112,24 @@ export class RecommendationService {
 
     const vocab = new Map<string, number>();
     const labels: string[] = [];
-    const fid = (token: string, label: string) => {
+    // What each feature is, for reasons in the clinic's words.
+    const features: FeatureFact[] = [];
+    const fid = (token: string, label: string, fact: FeatureFact) => {
       let f = vocab.get(token);
       if (f === undefined) {
         f = vocab.size;
         vocab.set(token, f);
         labels.push(label);
+        features.push(fact);
       }
       return f;
     };
     const planRows = plans.map((p) => [
-      ...p.conditions.map((c) => fid(`cond:${category(c.code)}`, c.words)),
-      ...p.ageBands.map((b) => fid(`age:${b}`, `age ${b}`)),
-      fid(`setting:${p.setting.toLowerCase()}`, `${p.setting} setting`),
-      fid(`intensity:${p.intensity}`, `${p.intensity} intensity`),
-      ...p.medicationClasses.map((m) => fid(`med:${m.toLowerCase()}`, m)),
+      ...p.conditions.map((c) => fid(`cond:${category(c.code)}`, c.words, { kind: 'condition', value: category(c.code), words: c.words })),
+      ...p.ageBands.map((b) => fid(`age:${b}`, `age ${b}`, { kind: 'age', value: b, words: b })),
+      fid(`setting:${p.setting.toLowerCase()}`, `${p.setting} setting`, { kind: 'setting', value: p.setting, words: p.setting }),
+      fid(`intensity:${p.intensity}`, `${p.intensity} intensity`, { kind: 'intensity', value: p.intensity, words: p.intensity }),
+      ...p.medicationClasses.map((m) => fid(`med:${m.toLowerCase()}`, m, { kind: 'medication', value: m, words: m })),
     ]);
     const itemFeatures = tfidfRows(planRows, vocab.size);
 
@@ -122,11 +152,21 @@ export class RecommendationService {
       profileRows.push([...tokens, `sex:${p.sex}`].map(pid));
     }
     const triples: Triple[] = [];
+    // The newest assignment of a plan to a patient is the one that counts (as in the engine).
+    const outcomes = new Map<number, OutcomeState>();
     for (const o of repo.allOutcomes(db)) {
       const u = patientIndex.get(o.patient_id);
       const i = planIndex.get(o.plan_id);
       if (u === undefined || i === undefined) continue;
       triples.push({ user: u, item: i, value: outcomeValue(o.outcome_grade, o.improved) });
+      outcomes.set(u * plans.length + i, outcomeState(o.outcome_grade, o.improved));
+    }
+    const records = plans.map(() => ({ patients: 0, recorded: 0, improved: 0 }));
+    for (const [key, state] of outcomes) {
+      const r = records[key % plans.length]!;
+      r.patients++;
+      if (state !== 'pending') r.recorded++;
+      if (state === 'improved') r.improved++;
     }
     const data: EngineData = {
       ratings: buildRatingMatrix(patients.length, plans.length, triples),
@@ -139,7 +179,7 @@ export class RecommendationService {
       featureLabel: (f) => labels[f] ?? `feature ${f}`,
       words: CLINIC_WORDS,
     };
-    this.fitted = { key, data, patientIndex, plans, models: new Map(), outcomes: triples.length };
+    this.fitted = { key, data, patientIndex, plans, models: new Map(), outcomes: triples.length, facts: { plans, outcomes, records, features } };
     return this.fitted;
   }
 
@@ -164,13 +204,15 @@ export class RecommendationService {
         continue;
       }
       if (lower.startsWith('sex:')) {
-        if (lower.slice(4).toUpperCase() === sex) return `contraindicated: not for sex ${sex}`;
+        if (lower.slice(4).toUpperCase() === sex) return `contraindicated: not for ${SEX_PATIENTS[sex] ?? 'patients of this sex'}`;
         continue;
       }
       const hit = conditions.find((c) => c.code.toUpperCase().startsWith(e.toUpperCase()) || c.words.trim().toLowerCase() === lower);
       if (hit) return `contraindicated: the patient has ${hit.words} (${hit.code})`;
     }
-    if (plan.ageBands.length && band !== 'unknown' && !plan.ageBands.includes(band)) return `meant for ages ${plan.ageBands.join(', ')}; this patient is ${band}`;
+    if (plan.ageBands.length && band !== 'unknown' && !plan.ageBands.includes(band)) {
+      return `meant for patients ${plan.ageBands.map(ageBandInWords).join(' or ')}; this patient is ${ageBandInWords(band)}`;
+    }
     return null;
   }
 
@@ -188,20 +230,29 @@ export class RecommendationService {
     const f = this.fit();
     const u = f.patientIndex.get(patient.id)!;
     const declined = new Set(repo.declinedPlans(this.core.db, patient.id));
-    const active = new Set(
-      repo
-        .listAssignments(this.core.db, patient.id)
-        .filter((a) => a.outcomeAt === null)
-        .map((a) => a.planId),
-    );
+    // Plans under way: accepted (or recorded) with no outcome yet, oldest first.
+    const underWayAssignments: PlanAssignment[] = repo
+      .listAssignments(this.core.db, patient.id)
+      .filter((a) => a.outcomeAt === null)
+      .reverse();
+    const active = new Set(underWayAssignments.map((a) => a.planId));
+    const planById = new Map(f.plans.map((p) => [p.id, p]));
+    const underWay = underWayAssignments.map((a) => planById.get(a.planId)).filter((p): p is CarePlan => !!p);
     // Safety filter 1 (before ranking, so it never uses a slot): only plans for a condition the patient has.
     const candidates: number[] = [];
     const withheld: WithheldPlan[] = [];
+    const alternatives: AlternativePlan[] = [];
     f.plans.forEach((plan, i) => {
       if (declined.has(plan.id) || active.has(plan.id)) return;
       if (!plan.conditions.some((pc) => conditions.some((c) => conditionMatches(pc, c)))) return;
       const why = RecommendationService.safetyCheck(plan, conditions, band, patient.sex, allergies);
-      if (why) withheld.push({ planId: plan.id, name: plan.name, reason: why });
+      if (why) {
+        withheld.push({ planId: plan.id, name: plan.name, reason: why });
+        return;
+      }
+      // One plan at a time per condition: the others wait as alternatives until its outcome is recorded.
+      const alt = alternativeTo(plan, conditions, underWay);
+      if (alt) alternatives.push({ planId: plan.id, name: plan.name, acceptedPlanId: alt.accepted.id, acceptedPlan: alt.accepted.name, conditions: alt.conditions });
       else candidates.push(i);
     });
     const model = this.model(f, mode);
@@ -209,11 +260,15 @@ export class RecommendationService {
     const recs = recommend(model, f.data, u, k, { candidates, includeHad: true });
     const best = recs[0]?.score ?? 0;
     const weights = mode === 'hybrid' ? (model as HybridRecommender).weights : null;
+    const history = f.data.ratings.userPtr[u + 1]! - f.data.ratings.userPtr[u]!;
+    const reasonPatient = { index: u, conditions: new Map(conditions.map((c) => [category(c.code), c.words])), band, history };
     return {
       patientId: patient.id,
       mode,
       items: recs.map((r) => {
         const plan = f.plans[r.item]!;
+        const forWords = conditions.filter((c) => plan.conditions.some((pc) => conditionMatches(pc, c))).map((c) => c.words);
+        const { reason, shares } = reasonFor(mode, r.explanation, r.item, reasonPatient, f.facts, forWords);
         return {
           planId: plan.id,
           name: plan.name,
@@ -224,13 +279,16 @@ export class RecommendationService {
           mode,
           score: Math.round(r.score * 1000) / 1000,
           strength: best > 0 ? Math.round((r.score / best) * 100) / 100 : 0,
-          reason: r.explanation.text,
+          reason,
           numbers: r.explanation.numbers,
+          clinicOutcomes: clinicRecord(f.facts, r.item),
+          shares,
         };
       }),
       withheld,
-      basis: { ageBand: band, sex: patient.sex, conditions, outcomes: f.data.ratings.userPtr[u + 1]! - f.data.ratings.userPtr[u]! },
+      basis: { ageBand: band, sex: patient.sex, conditions, outcomes: history },
       declined: f.plans.filter((p) => declined.has(p.id)).map((p) => p.name),
+      alternatives,
       model: {
         patients: f.data.ratings.nUsers,
         plans: f.plans.length,
@@ -240,6 +298,7 @@ export class RecommendationService {
               .map(([k2, v]) => `${k2} ${v}`)
               .join(', ')} (${weights.source})`
           : null,
+        weightsInWords: weights ? weightsInWords(weights.rank, weights.source === DEFAULT_WEIGHTS.source) : null,
       },
     };
   }

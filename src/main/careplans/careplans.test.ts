@@ -33,7 +33,7 @@ describe('care plans: catalog, problem list, recommendations with safety filters
     const list = await ok<RecommendationList>(callAs(app, 'careplans:recommend', { patientId: 'P1', mode: 'content' }));
     expect(list.basis.ageBand).toBe('65+');
     expect(list.items.map((i) => i.planId)).toEqual(['demo-cap-outpatient-doxycycline']);
-    expect(list.items[0]!.reason).toMatch(/^matches: (age 65\+, pneumonia|pneumonia, age 65\+) \(cosine 0\.\d\d\)/);
+    expect(list.items[0]!.reason).toMatch(/^A plan for pneumonia, unspecified, meant for patients 65 years or older/);
     expect(list.items[0]!.demo).toBe(true);
     const withheld = Object.fromEntries(list.withheld.map((w) => [w.planId, w.reason]));
     expect(withheld['demo-cap-inpatient-older']).toBe('contraindicated: the patient has penicillin allergy (Z88.0)');
@@ -57,7 +57,7 @@ describe('care plans: catalog, problem list, recommendations with safety filters
     await ok(callAs(app, 'careplans:addCondition', { patientId: id, condition: { code: 'J18', words: 'pneumonia' } }));
     const user = await ok<RecommendationList>(callAs(app, 'careplans:recommend', { patientId: id, mode: 'user' }));
     expect(user.items[0]).toMatchObject({ planId: 'demo-cap-inpatient-older', strength: 1 });
-    expect(user.items[0]!.reason).toMatch(/^5 similar patients had this plan, mean similarity 1\.00, 5 improved \(similar mostly by profile/);
+    expect(user.items[0]!.reason).toMatch(/^5 patients of similar age, sex and conditions had this plan; 5 improved\./);
     const hybrid = await ok<RecommendationList>(callAs(app, 'careplans:recommend', { patientId: id, k: 3 }));
     expect(hybrid.items[0]!.planId).toBe('demo-cap-inpatient-older');
     expect(hybrid.items[0]!.mode).toBe('hybrid');
@@ -82,7 +82,7 @@ describe('care plans: catalog, problem list, recommendations with safety filters
     feature.plans.addCondition(id, { code: 'N63', words: 'breast lump' }, 'dr.b');
     const list = feature.recommender.recommend(id, 'hybrid', 5);
     expect(list.items.map((i) => i.planId).sort()).toEqual(['demo-breast-finding-short-interval', 'demo-breast-finding-triple-assessment']);
-    expect(list.items[0]!.reason).toContain('(similar patients by profile and content: 0 recorded outcomes');
+    expect(list.items[0]!.reason).toContain('This patient has no plans on record yet, so this rests on patients of similar age, sex and conditions');
     expect(feature.plans.conditions(id)).toMatchObject([{ code: 'N63', source: 'hand', fromDiagnosis: null }]);
   });
 

@@ -3,6 +3,28 @@
 export type RecommendMode = 'user' | 'item' | 'content' | 'hybrid';
 export const RECOMMEND_MODES: readonly RecommendMode[] = ['hybrid', 'user', 'item', 'content'];
 
+/** The methods in the clinic's words: a button's name and what the method does (its tooltip). */
+export const RECOMMEND_MODE_WORDS: Record<RecommendMode, { name: string; help: string }> = {
+  hybrid: {
+    name: 'All methods',
+    help: 'Combines the three methods and how often each plan was chosen in this clinic, mixed by what best foretold recorded outcomes here (a default mix while there is too little history).',
+  },
+  user: { name: 'Similar patients', help: 'Plans that patients like this one (age, sex, conditions, earlier plans) had, and how they did.' },
+  item: { name: 'Similar plans', help: 'Plans often given to the same patients as the plans this patient has had, and how those went.' },
+  content: { name: 'Plan attributes', help: "Plans whose condition, age group, setting and medication classes fit this patient's problem list and the plans that helped them before." },
+};
+
+/** An age band ('0-17', '18-64', '65+') in words: "65 years or older". */
+export function ageBandInWords(band: string): string {
+  if (band === '65+') return '65 years or older';
+  if (band === '0-17') return 'under 18 years';
+  const m = /^(\d+)-(\d+)$/.exec(band);
+  if (m) return `${m[1]} to ${m[2]} years`;
+  const plus = /^(\d+)\+$/.exec(band);
+  if (plus) return `${plus[1]} years or older`;
+  return band === 'unknown' || !band ? 'age unknown' : band;
+}
+
 /** A condition a plan is for, or a patient has: a code (ICD-10 style) and the words for it. */
 export interface ConditionRef {
   code: string;
@@ -96,17 +118,56 @@ export interface PlanRecommendation {
   demo: boolean;
   conditions: ConditionRef[];
   mode: RecommendMode;
+  /** The ranking score: an ordering, not a chance of success. */
   score: number;
-  /** 0-1, relative to the best plan in this list. */
+  /** 0-1, relative to the best plan in this list: an ordering, never shown as a chance of success. */
   strength: number;
+  /** Why it is suggested for this patient, in the clinic's words (no method names, no raw weights). */
   reason: string;
+  /** The engine's numbers behind the reason, by its own names (for reports and tests; not for display). */
   numbers: Record<string, number>;
+  /** What the clinic has on record for this plan: the evidence to show, rather than a score. */
+  clinicOutcomes: PlanOutcomeRecord;
+  /** With all methods: each method's share of this plan's ranking in words (not a chance of success); empty otherwise. */
+  shares: ReasonShare[];
+}
+
+/** How a plan went in this clinic, over every patient's newest assignment of it. */
+export interface PlanOutcomeRecord {
+  /** Patients who have had the plan or have it now. */
+  patients: number;
+  /** Of those, with an outcome recorded. */
+  recorded: number;
+  /** Of those, improved (marked improved; graded 4 or 5 when improvement was not marked). */
+  improved: number;
+  /** In words: "In this clinic: 6 of 7 patients improved" or "No recorded outcomes yet in this clinic". */
+  text: string;
+}
+
+/** One method's share of a plan's ranking: "similar patients", 60. */
+export interface ReasonShare {
+  source: string;
+  percent: number;
 }
 
 export interface WithheldPlan {
   planId: string;
   name: string;
   reason: string;
+}
+
+/**
+ * A plan not offered because the patient already has an accepted plan under way (no outcome
+ * yet) for every condition it is for: an alternative to that plan, not a new suggestion.
+ */
+export interface AlternativePlan {
+  planId: string;
+  name: string;
+  /** The plan under way, and its name. */
+  acceptedPlanId: string;
+  acceptedPlan: string;
+  /** The patient's conditions the plan under way already covers. */
+  conditions: ConditionRef[];
 }
 
 export interface RecommendationList {
@@ -119,7 +180,13 @@ export interface RecommendationList {
   basis: { ageBand: string; sex: string; conditions: ConditionRef[]; outcomes: number };
   /** Plans this patient declined before (not offered again). */
   declined: string[];
-  model: { patients: number; plans: number; outcomes: number; weights: string | null };
+  /** Plans held back while an accepted plan for the same condition is under way. */
+  alternatives: AlternativePlan[];
+  /**
+   * What the model was fitted on. `weights`: the blend of all methods by the engine's names;
+   * `weightsInWords`: the same for people ("similar patients 30 %, …; a default mix …").
+   */
+  model: { patients: number; plans: number; outcomes: number; weights: string | null; weightsInWords: string | null };
 }
 
 export interface CsvImportResult {

@@ -131,6 +131,7 @@ export class ContentRecommender implements Recommender {
             .join(', ')} (cosine ${cos.toFixed(2)}); ${good} ${good === 1 ? w.user : w.users} ${w.good} on it before`
         : `nothing in this ${w.user}'s profile matches this ${w.item}; ${floorText(this.pop, i, w)}`,
       numbers: { cosine: round2(cos), matched: parts.length, good },
+      evidence: { features: parts.map((x) => x.f) },
     };
   }
 }

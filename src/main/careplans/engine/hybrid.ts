@@ -265,7 +265,8 @@ export class HybridRecommender implements Recommender {
     const note = cold
       ? ` (${rank.user > 0 ? 'similar patients by profile and content' : 'content only'}: ${n} recorded outcome${n === 1 ? '' : 's'} for this ${w.user}, too few for the validated blend)`
       : '';
-    return { mode: 'hybrid', score: round2(score), text: why + note, numbers };
+    const parts = contributions.filter((c) => c.e).map((c) => ({ mode: c.part, weight: c.wgt, contribution: c.c, explanation: c.e! }));
+    return { mode: 'hybrid', score: round2(score), text: why + note, numbers, evidence: { parts } };
   }
 }
 

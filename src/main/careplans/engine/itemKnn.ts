@@ -162,6 +162,7 @@ export class ItemKnnRecommender implements Recommender {
         ? `similar to ${nb.length} ${nb.length === 1 ? w.item : w.items} this ${w.user} had (${good} ${w.good}): ${named}; mean similarity ${mean.toFixed(2)}`
         : `not similar to any ${w.item} this ${w.user} had; ${floorText(this.pop, i, w)}`,
       numbers: { similarItems: nb.length, meanSimilarity: round2(mean), good },
+      evidence: { items: nb.map((n) => n.j) },
     };
   }
 }

@@ -46,6 +46,22 @@ export interface Explanation {
   text: string;
   /** The numbers quoted in `text`, by name (for the UI's strength indicator and for tests). */
   numbers: Record<string, number>;
+  /**
+   * What the reason rests on, by index, so a caller can word it in its own terms (the clinic
+   * names patients' recorded outcomes and plans' attributes). Read only for reasons: no score uses it.
+   */
+  evidence?: ExplanationEvidence;
+}
+
+export interface ExplanationEvidence {
+  /** user: the similar users who had the item. */
+  users?: number[];
+  /** item: the user's items among this item's ranking neighbours, most similar first. */
+  items?: number[];
+  /** content: the features the item shares with the user's profile, strongest first. */
+  features?: number[];
+  /** hybrid: each part in use for this user, its weight, its contribution to the score and its own explanation. */
+  parts?: { mode: EngineMode; weight: number; contribution: number; explanation: Explanation }[];
 }
 
 /** A fitted model. */

@@ -213,10 +213,12 @@ export class UserKnnRecommender implements Recommender {
     let simSum = 0;
     let good = 0;
     let score = 0;
+    const users: number[] = [];
     for (const v of neighbours) {
       for (let q = m.userPtr[v]!; q < m.userPtr[v + 1]!; q++) {
         if (m.userItems[q] !== i) continue;
         n++;
+        users.push(v);
         simSum += rank[v]!;
         score += (rank[v]! * m.userVals[q]!) / this.data.scale.max;
         if (m.userVals[q]! >= this.data.goodThreshold) good++;
@@ -231,6 +233,7 @@ export class UserKnnRecommender implements Recommender {
         ? `${n} similar ${n === 1 ? w.user : w.users} had this ${w.item}, mean similarity ${mean.toFixed(2)}, ${good} ${w.good}${basis}`
         : `no similar ${w.users} had this ${w.item}; ${floorText(this.pop, i, w)}`,
       numbers: { similar: n, meanSimilarity: round2(mean), good, profileWeight: round2(profileWeight) },
+      evidence: { users },
     };
   }
 }

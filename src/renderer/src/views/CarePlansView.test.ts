@@ -23,14 +23,17 @@ const list: RecommendationList = {
       mode: 'hybrid',
       score: 0.8,
       strength: 1,
-      reason: '4 similar patients had this plan, mean similarity 0.33, 4 improved',
+      reason: '4 similar patients had this plan; 4 improved.',
       numbers: {},
+      clinicOutcomes: { patients: 4, recorded: 4, improved: 4, text: 'In this clinic: 4 of 4 patients with a recorded outcome improved' },
+      shares: [],
     },
   ],
   withheld: [{ planId: 'plan-b', name: 'Plan B', reason: 'contraindicated: the patient has penicillin allergy (Z88.0)' }],
   basis: { ageBand: '65+', sex: 'F', conditions: [{ code: 'J18.9', words: 'pneumonia' }], outcomes: 0 },
   declined: [],
-  model: { patients: 5, plans: 10, outcomes: 4, weights: null },
+  alternatives: [],
+  model: { patients: 5, plans: 10, outcomes: 4, weights: null, weightsInWords: null },
 };
 
 function fakeApi() {
@@ -142,5 +145,94 @@ describe('CarePlansView and the patient it was sent to', () => {
     await flushPromises();
     expect(location.hash).toBe('#/careplans/p1');
     expect(wrapper.get('[data-testid="cp-problem-list"]').text()).toContain('Grace Hopper');
+  });
+});
+
+/** Words meant for software that the page walk (tests/e2e/wording.spec.ts) fails on, and the recommender's own vocabulary. */
+const DEVELOPER_WORDS = /\[(?:content|user|item|hybrid|popular)\b|\b(?:hybrid|content|user|item) mode\b|[Hh]ybrid weights|\bsex [FMOU]\b|ageBand|[Aa]ge band|cosine|strength|\bweight \d/;
+
+describe('CarePlansView in the clinic’s words', () => {
+  const accepted = {
+    id: 'a1',
+    patientId: 'p1',
+    planId: 'plan-d',
+    planName: 'Doxy plan',
+    assignedAt: '2026-03-01T10:00:00.000Z',
+    assignedBy: 'dr.x',
+    outcomeGrade: null,
+    improved: null,
+    outcomeNote: '',
+    outcomeAt: null,
+    source: 'accepted',
+    mode: 'hybrid',
+    reason: '',
+  };
+  const worded: RecommendationList = {
+    ...list,
+    items: [
+      {
+        ...list.items[0]!,
+        reason: '7 similar patients had this plan; 6 improved, 1 did not. A plan for pneumonia, meant for patients 65 years or older, as this patient is.',
+        clinicOutcomes: { patients: 7, recorded: 7, improved: 6, text: 'In this clinic: 6 of 7 patients with a recorded outcome improved' },
+        shares: [
+          { source: 'similar patients', percent: 60 },
+          { source: 'plan attributes', percent: 30 },
+          { source: 'how often chosen', percent: 10 },
+        ],
+        numbers: { userContribution: 0.6, contentContribution: 0.3, popularContribution: 0.1 },
+      },
+    ],
+    alternatives: [
+      { planId: 'plan-c', name: 'Inpatient plan', acceptedPlanId: 'plan-d', acceptedPlan: 'Doxy plan', conditions: [{ code: 'J18.9', words: 'pneumonia' }] },
+      { planId: 'plan-e', name: 'Other pneumonia plan', acceptedPlanId: 'plan-d', acceptedPlan: 'Doxy plan', conditions: [{ code: 'J18.9', words: 'pneumonia' }] },
+    ],
+    basis: { ageBand: '65+', sex: 'M', conditions: [{ code: 'J18.9', words: 'pneumonia' }], outcomes: 1 },
+    model: {
+      patients: 3,
+      plans: 10,
+      outcomes: 1,
+      weights: 'user 0.3, item 0.3, content 0.3, popular 0.1 (defaults (too little history to validate))',
+      weightsInWords: 'similar patients 30 %, similar plans 30 %, plan attributes 30 %, how often chosen 10 % (a default mix: too little history in this clinic to tune it)',
+    },
+  };
+
+  async function mountWith(value: RecommendationList) {
+    const api = fakeApi();
+    (api.careplans as unknown as { recommend: ReturnType<typeof vi.fn> }).recommend.mockImplementation(async () => ({ ok: true, value }));
+    (api.careplans as unknown as { assignments: ReturnType<typeof vi.fn> }).assignments.mockImplementation(async () => ({ ok: true, value: [accepted] }));
+    setApi(api);
+    useNavStore().params = { patientId: 'p1' };
+    const wrapper = mount(CarePlansView);
+    await flushPromises();
+    return wrapper;
+  }
+
+  it('says who the suggestions are for, names the methods with what they do, and where an assignment came from, in words', async () => {
+    const wrapper = await mountWith(worded);
+    expect(wrapper.get('[data-testid="cp-basis"]').text()).toBe('65 years or older, male; 1 plan on record.');
+    const modes = wrapper.findAll('[data-testid^="cp-mode-"][role="radio"]');
+    expect(modes.map((b) => b.text())).toEqual(['All methods', 'Similar patients', 'Similar plans', 'Plan attributes']);
+    for (const b of modes) expect(b.attributes('title')).toMatch(/^[A-Z].{30,}\.$/);
+    expect(wrapper.get('[data-testid="cp-mode-user"]').attributes('title')).toContain('patients like this one');
+    expect(wrapper.get('[data-testid="cp-assignment-origin"]').text()).toContain('(accepted from a suggestion: all methods)');
+    expect(wrapper.get('[data-testid="cp-model"]').text()).toContain(
+      'All methods are mixed as similar patients 30 %, similar plans 30 %, plan attributes 30 %, how often chosen 10 % (a default mix: too little history in this clinic to tune it).',
+    );
+    const card = wrapper.get('[data-testid="plan-card"]');
+    expect(card.get('[data-testid="plan-outcomes"]').text()).toBe('In this clinic: 6 of 7 patients with a recorded outcome improved');
+    expect(card.get('[data-testid="plan-shares"]').text()).toBe('What it rests on: similar patients 60 %, plan attributes 30 %, how often chosen 10 %');
+    // Nothing of the software's vocabulary in the text or in a tooltip.
+    expect(wrapper.text()).not.toMatch(DEVELOPER_WORDS);
+    for (const el of wrapper.findAll('[title]')) expect(el.attributes('title')).not.toMatch(DEVELOPER_WORDS);
+  });
+
+  it('shows the alternatives to an accepted plan collapsed, not as suggestions', async () => {
+    const wrapper = await mountWith(worded);
+    const alt = wrapper.get('[data-testid="cp-alternatives"]');
+    expect(alt.element.tagName).toBe('DETAILS');
+    expect((alt.element as HTMLDetailsElement).open).toBe(false);
+    expect(alt.get('summary').text()).toBe('2 alternatives to the accepted plan “Doxy plan” for pneumonia: not offered while it is under way');
+    expect(alt.findAll('[data-testid="cp-alternative"]').map((l) => l.text())).toEqual(['Inpatient plan', 'Other pneumonia plan']);
+    expect(wrapper.findAll('[data-testid="plan-card"]').map((c) => c.attributes('data-plan-id'))).toEqual(['plan-a']);
   });
 });
