@@ -110,7 +110,7 @@ describe('reports wired to the real imaging, ML and care-plan features', () => {
     expect(job.state).toBe('done');
     const pdf = job.files.find((f) => f.kind === 'pdf')!;
     const text = execFileSync('pdftotext', ['-enc', 'UTF-8', pdf.path, '-'], { encoding: 'utf8' });
-    for (const needle of ['王小明', 'CN-0042', 'pneumonia — confidence 73.0%', 'UNCERTAIN', 'chest findings model v1', 'Confirmed by dr.li', 'accuracy 0.863', 'sex F: accuracy 0.780', plan.name, 'demo catalogue, not medical advice', 'Agreed with the family', 'window C', 'Heatmap', 'AI output is decision support']) {
+    for (const needle of ['王小明', 'CN-0042', 'pneumonia — confidence 73.0%', 'UNCERTAIN', 'chest findings model v1', 'Confirmed by dr.li', 'accuracy 0.863', 'Sex F: accuracy 0.780', plan.name, 'demo catalogue, not medical advice', 'Agreed with the family', 'window C', 'Heatmap', 'AI output is decision support']) {
       expect(text).toContain(needle);
     }
     expect(text).toMatch(/test images 468\b/);

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { PNG } from 'pngjs';
 import type { Core } from '../core/Core';
 import type { ReportCarePlan, ReportDiagnosis, ReportImage, ReportModelVersion } from '../../shared/domain/reports';
-import { intendedUseText, outsideTraining, type Diagnosis, type ModelVersion } from '../../shared/domain/ml';
+import { intendedUseText, outsideTraining, subgroupAttributeWords, type Diagnosis, type ModelVersion } from '../../shared/domain/ml';
 import type { PlanAssignment } from '../../shared/domain/careplans';
 import { resize, toGray8 } from '../imaging/display';
 import type { DecodedImage } from '../imaging/pixels';
@@ -91,8 +91,8 @@ function modelCard(v: ModelVersion): ReportModelVersion {
   ];
   const gaps = v.metrics.subgroups
     .filter((s) => s.flag)
-    .map((s) => `${s.attribute} ${s.value}: accuracy ${s.accuracy.toFixed(3)} (${s.gap >= 0 ? '+' : ''}${s.gap.toFixed(3)} vs all, n=${s.n}) — ${s.flag}`);
-  if (v.metrics.missingAttributes.length > 0) gaps.push(`not measurable (test images lack ${v.metrics.missingAttributes.join(', ')})`);
+    .map((s) => `${subgroupAttributeWords(s.attribute)} ${s.value}: accuracy ${s.accuracy.toFixed(3)} (${s.gap >= 0 ? '+' : ''}${s.gap.toFixed(3)} vs all, n=${s.n}) — ${s.flag}`);
+  if (v.metrics.missingAttributes.length > 0) gaps.push(`not measurable (test images lack ${v.metrics.missingAttributes.map((a) => subgroupAttributeWords(a).toLowerCase()).join(', ')})`);
   const c = v.split.counts;
   return {
     id: v.id,

@@ -314,3 +314,16 @@ export interface LabelFromDiagnosis {
   author: string;
   note: string;
 }
+
+/** Subgroup attributes in a clinician's words (the metrics keep the keys for systems). */
+export const SUBGROUP_ATTRIBUTE_WORDS: Record<SubgroupMetrics['attribute'], string> = {
+  sex: 'Sex',
+  ageBand: 'Age group',
+  modality: 'Modality',
+  manufacturer: 'Scanner maker',
+};
+
+/** One attribute key in words; an unknown key is returned as it is. */
+export function subgroupAttributeWords(attribute: string): string {
+  return (SUBGROUP_ATTRIBUTE_WORDS as Record<string, string>)[attribute] ?? attribute;
+}
