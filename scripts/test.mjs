@@ -68,6 +68,7 @@ try {
 try {
   const e = JSON.parse(fs.readFileSync(e2eJson, 'utf8'));
   passed += (e.stats?.expected ?? 0) + (e.stats?.flaky ?? 0);
+  if (e.stats?.flaky) console.log(`\nNote: ${e.stats.flaky} end-to-end test(s) failed once and passed on the retry (flaky): see the Playwright output above.`);
   failedTests += e.stats?.unexpected ?? 0;
   skipped += e.stats?.skipped ?? 0;
 } catch {

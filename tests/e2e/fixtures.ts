@@ -69,9 +69,13 @@ export async function startHost(dataDir = freshDataDir(), env: NodeJS.ProcessEnv
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
+        // Not unref'd: a host that ignores SIGTERM must still be ended, whatever else is pending.
+        const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
         child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
       }),
   };
 }
