@@ -27,3 +27,10 @@ export function createTestApp(options: { onDisk?: boolean; dataDir?: string; log
 export function callAs(app: App, channel: string, input: unknown, actor: Actor | null = SYSTEM_ACTOR) {
   return app.call(channel, input, { transport: 'test', actor });
 }
+
+/** The value of a call's envelope, or a thrown error with the envelope's error (tests that expect success). */
+export async function ok<T>(call: Promise<unknown>): Promise<T> {
+  const r = (await call) as { ok: boolean; value?: T; error?: unknown };
+  if (!r.ok) throw new Error(JSON.stringify(r.error));
+  return r.value as T;
+}

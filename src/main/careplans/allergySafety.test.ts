@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { callAs, createTestApp } from '../app/testing';
+import { callAs, createTestApp, ok } from '../app/testing';
 import type { App } from '../app/createApp';
 import type { CarePlan, RecommendationList } from '../../shared/domain/careplans';
 import type { PatientAllergyRecord } from '../../shared/domain/patient';
@@ -11,11 +11,6 @@ afterEach(async () => {
   await app?.close();
 });
 
-async function ok<T>(p: Promise<{ ok: boolean; value?: unknown; error?: unknown }>): Promise<T> {
-  const r = await p;
-  if (!r.ok) throw new Error(JSON.stringify(r.error));
-  return r.value as T;
-}
 
 describe('allergy words against plan words', () => {
   it('matches the same word in any case or number, and members of one class with each other and the class', () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { callAs, createTestApp } from '../app/testing';
+import { callAs, createTestApp, ok } from '../app/testing';
 import type { App } from '../app/createApp';
 import { RECOMMEND_MODES, type CarePlan, type PlanAssignment, type RecommendationList } from '../../shared/domain/careplans';
 import { alternativeTo } from './RecommendationService';
@@ -9,11 +9,6 @@ afterEach(async () => {
   await app?.close();
 });
 
-async function ok<T>(p: Promise<{ ok: boolean; value?: unknown; error?: unknown }>): Promise<T> {
-  const r = await p;
-  if (!r.ok) throw new Error(JSON.stringify(r.error));
-  return r.value as T;
-}
 
 async function patient(mrn: string, birthDate: string, conditions: [string, string][]): Promise<string> {
   const id = (await ok<{ id: string }>(callAs(app, 'patients:create', { name: `Patient ${mrn}`, mrn, birthDate, sex: 'F' }))).id;

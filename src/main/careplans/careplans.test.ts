@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { callAs, createTestApp } from '../app/testing';
+import { callAs, createTestApp, ok } from '../app/testing';
 import type { App } from '../app/createApp';
 import { silentLogger } from '../core/logger';
 import { fixedClock } from '../core/clock';
@@ -13,11 +13,6 @@ afterEach(async () => {
   await app?.close();
 });
 
-async function ok<T>(p: Promise<{ ok: boolean; value?: unknown; error?: unknown }>): Promise<T> {
-  const r = await p;
-  if (!r.ok) throw new Error(JSON.stringify(r.error));
-  return r.value as T;
-}
 
 async function patient(a: App, mrn: string, birthDate: string, sex = 'F'): Promise<string> {
   return (await ok<{ id: string }>(callAs(a, 'patients:create', { name: `Patient ${mrn}`, mrn, birthDate, sex }))).id;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { callAs, createTestApp, tempDir } from '../app/testing';
+import { callAs, createTestApp, tempDir, ok } from '../app/testing';
 import type { App } from '../app/createApp';
 import type { CallContext } from '../ipc/dispatch';
 import type { AuditPage, AuthStatus, User } from '../../shared/domain/trust';
@@ -23,11 +23,6 @@ function web(a: App, sessionId: string) {
   return (channel: string, input: unknown, extra: Partial<CallContext> = {}) => a.call(channel, input, { transport: 'web', actor: null, sessionId, ...extra });
 }
 
-async function ok<T>(p: Promise<unknown>): Promise<T> {
-  const r = (await p) as { ok: boolean; value?: T; error?: unknown };
-  if (!r.ok) throw new Error(JSON.stringify(r.error));
-  return r.value as T;
-}
 
 async function withUsers() {
   const a = createTestApp();

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { callAs, tempDir } from '../app/testing';
+import { callAs, tempDir, ok } from '../app/testing';
 import { createApp, type App } from '../app/createApp';
 import { silentLogger } from '../core/logger';
 import { fixedClock } from '../core/clock';
@@ -21,11 +21,6 @@ afterEach(async () => {
 
 const open = (dataDir: string) => createApp({ dataDir, runtime: 'test', logger: silentLogger, clock: fixedClock(), databaseKey: key });
 
-async function ok<T>(p: Promise<unknown>): Promise<T> {
-  const r = (await p) as { ok: boolean; value?: T; error?: unknown };
-  if (!r.ok) throw new Error(JSON.stringify(r.error));
-  return r.value as T;
-}
 
 function patientCount(a: App): number {
   return a.core.db.prepare('SELECT COUNT(*) FROM patients').pluck().get() as number;
