@@ -12,7 +12,8 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   // One retry: a spec that fails and then passes is reported as flaky by npm test's summary,
-  // never silently. Seen once in about twenty runs: ml.spec waiting on the UI after a cancel.
+  // never silently. The specs train small models from scratch, so a test that assumes what a
+  // model predicts is a race with the weights (two such assumptions were found and fixed).
   retries: 1,
   // A click or fill that waits longer than this has found a stuck page: fail it instead of
   // waiting for the whole test's timeout (ml.spec allows 10 minutes for slow machines).

@@ -56,6 +56,8 @@ test('train with a live chart, cancel a run, diagnose with a heatmap', async ({ 
   // Activating is a confirmed decision (with a reason when a class is below the clinic's minimum).
   await page.getByTestId('make-active').click();
   await expect(page.getByTestId('activation-dialog')).toBeVisible();
+  // The dialog loads the activation check first; only then is it known whether a reason is needed.
+  await expect(page.getByTestId('activation-recall')).toBeVisible();
   if (await page.getByTestId('activation-reason').count()) await page.getByTestId('activation-reason').fill('end-to-end test of the diagnosis view');
   await page.getByTestId('activation-confirm').click();
   await expect(card.locator('.badge')).toHaveText('active');
