@@ -34,3 +34,9 @@ export async function ok<T>(call: Promise<unknown>): Promise<T> {
   if (!r.ok) throw new Error(JSON.stringify(r.error));
   return r.value as T;
 }
+
+/** The value of an envelope already awaited, or a thrown error naming the envelope's error. */
+export function value<T>(r: { ok: boolean; value?: unknown; error?: unknown }): T {
+  if (!r.ok) throw new Error(`call failed: ${JSON.stringify(r.error)}`);
+  return r.value as T;
+}

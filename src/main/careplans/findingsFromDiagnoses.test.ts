@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { callAs } from '../app/testing';
+import { callAs, value } from '../app/testing';
 import type { ConditionFromDiagnosis, PatientCondition, RecommendationList } from '../../shared/domain/careplans';
 import { CLINICIAN, findingsFixture, type FindingsFixture } from '../ml/testFindings';
 import { conditionForClass } from './findingsFromDiagnoses';
@@ -9,11 +9,6 @@ afterEach(async () => {
   await f?.app.close();
   f = null;
 });
-
-function value<T>(r: { ok: boolean; value?: unknown; error?: unknown }): T {
-  if (!r.ok) throw new Error(`call failed: ${JSON.stringify(r.error)}`);
-  return r.value as T;
-}
 
 describe('reviewed diagnoses and the problem list', () => {
   it('maps finding classes to catalog codes and normal classes to nothing', () => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { callAs, createTestApp } from '../app/testing';
+import { callAs, createTestApp, value } from '../app/testing';
 import type { App } from '../app/createApp';
 import type { Diagnosis, ModelVersion, TrainingProgress, TrainingRun } from '../../shared/domain/ml';
 import { labelledImages } from './dataset';
@@ -13,11 +13,6 @@ afterEach(async () => {
   await app?.close();
   app = null;
 });
-
-function value<T>(r: { ok: boolean; value?: unknown; error?: unknown }): T {
-  if (!r.ok) throw new Error(`call failed: ${JSON.stringify(r.error)}`);
-  return r.value as T;
-}
 
 describe('data set and split', () => {
   it('splits by patient: no patient on two sides, stratified, the same for the same seed', () => {

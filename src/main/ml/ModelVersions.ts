@@ -2,23 +2,17 @@ import path from 'node:path';
 import type { Core } from '../core/Core';
 import { AppError } from '../../shared/ipc/envelope';
 import type { BackendInfo } from '../../shared/ipc/system';
-import type { ActivationCheck, Architecture, HyperParameters, ModelMetrics, ModelVersion, ModelVersionSummary, SplitName, SplitSummary } from '../../shared/domain/ml';
+import type { ActivationCheck, ModelMetrics, ModelVersion, ModelVersionSummary } from '../../shared/domain/ml';
 import type { IntendedUse, OodCalibration } from '../../shared/domain/ml';
-import type { LabelSetRef } from '../labels/ports';
 import { activationCheck, requireReasonWhenBelow } from './activation';
-import { requireLabelSet, type LabelledImage } from './dataset';
+import { requireLabelSet } from './dataset';
 import { minClassRecall } from './thresholds';
 import * as repo from './mlRepository';
+import type { TrainingPlan } from './trainingPlan';
 
 /** A trained model ready to be registered: what it learnt from, how, and how well. */
-export interface NewVersion {
+export interface NewVersion extends TrainingPlan {
   versionId: string;
-  set: LabelSetRef;
-  arch: Architecture;
-  hyper: HyperParameters;
-  images: LabelledImage[];
-  splits: Map<string, SplitName>;
-  summary: SplitSummary;
   metrics: ModelMetrics;
   durationSeconds: number;
   backend: BackendInfo;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { callAs, createTestApp, SHARED_DATA } from '../app/testing';
+import { callAs, createTestApp, SHARED_DATA, value } from '../app/testing';
 import type { App } from '../app/createApp';
 import type { Diagnosis, IntendedUse, ModelVersion, TrainingRun } from '../../shared/domain/ml';
 import type { FilePrediction } from '../../shared/ipc/ml';
@@ -21,11 +21,6 @@ afterEach(async () => {
   await app?.close();
   app = null;
 });
-
-function value<T>(r: { ok: boolean; value?: unknown; error?: unknown }): T {
-  if (!r.ok) throw new Error(`call failed: ${JSON.stringify(r.error)}`);
-  return r.value as T;
-}
 
 describe('Mahalanobis OOD maths', () => {
   it('inverts a symmetric positive-definite matrix', () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { callAs } from '../app/testing';
+import { callAs, value } from '../app/testing';
 import type { App } from '../app/createApp';
 import type { ActivationCheck, Diagnosis, LabelFromDiagnosis, ModelVersionSummary } from '../../shared/domain/ml';
 import { ModelVersions } from './ModelVersions';
@@ -10,11 +10,6 @@ afterEach(async () => {
   await f?.app.close();
   f = null;
 });
-
-function value<T>(r: { ok: boolean; value?: unknown; error?: unknown }): T {
-  if (!r.ok) throw new Error(`call failed: ${JSON.stringify(r.error)}`);
-  return r.value as T;
-}
 
 /** Every row of the tables a review must not touch. */
 function recordTables(app: App): Record<string, unknown[]> {

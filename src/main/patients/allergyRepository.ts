@@ -83,17 +83,9 @@ export function findAllergyEntry(db: Db, patientId: string, id: string): Allergy
   return row ? toHistory(row) : null;
 }
 
-export interface NewAllergyRow {
-  id: string;
+/** A new entry: what a history entry holds before anyone removes it, and whose it is. */
+export interface NewAllergyRow extends Omit<AllergyHistoryEntry, 'removedAt' | 'removedBy' | 'removedReason'> {
   patientId: string;
-  kind: 'allergy' | 'none-known';
-  substance: string;
-  code: string | null;
-  codeSystem: AllergyCodeSystem | null;
-  reaction: string;
-  severity: AllergySeverity | null;
-  recordedAt: string;
-  recordedBy: string;
 }
 
 export function insertAllergyRow(db: Db, row: NewAllergyRow): void {

@@ -67,19 +67,8 @@ export interface PatientAllergies {
 }
 
 /** One line of a patient's allergy history: an allergy or a "no known allergies" statement, standing or removed. */
-export interface AllergyHistoryEntry {
-  id: string;
+export interface AllergyHistoryEntry extends Omit<PatientAllergy, 'patientId'> {
   kind: 'allergy' | 'none-known';
-  substance: string;
-  code: string | null;
-  codeSystem: AllergyCodeSystem | null;
-  reaction: string;
-  severity: AllergySeverity | null;
-  recordedAt: string;
-  recordedBy: string;
-  removedAt: string | null;
-  removedBy: string | null;
-  removedReason: string;
 }
 
 /** A patient's allergy record with its full history, newest first. */
