@@ -38,6 +38,15 @@ export default defineConfig({
       outDir: 'out/renderer',
       rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } },
     },
-    plugins: [vue()],
+    plugins: [
+      vue(),
+      {
+        // `electron-vite dev` only: the dev server injects styles from script, which the
+        // production policy in index.html refuses (see DEV_CSP in src/main/platform/window.ts).
+        name: 'carelens-dev-csp',
+        apply: 'serve',
+        transformIndexHtml: (html: string) => html.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
+      },
+    ],
   },
 });

@@ -6,7 +6,8 @@
  * unique SOP Instance UIDs), each into a fresh on-disk data folder, then re-imports (2) to time
  * the all-duplicates path. Prints files/s, MB/s, peak RSS (main + worker, one process) and
  * the main thread's event-loop delay p50/p99 while the import runs. Then times the viewer's
- * frame call (decode + encode in the main process) on a few real images.
+ * frame call (decode + encode in the main process) on a few real images, and what the
+ * store's encryption costs on its own (encrypted vs plain writes and reads of the same files).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,6 +19,9 @@ import { silentLogger } from '../src/main/core/logger';
 import { SYSTEM_ACTOR } from '../src/shared/domain/actor';
 import type { ImportSummary } from '../src/shared/domain/imaging';
 import { parseDicom } from '../src/main/imaging/dicom';
+import { storeKeysOf } from '../src/main/imaging/storeKeys';
+import { decryptFile, type StoreKeys } from '../src/main/core/fileCrypto';
+import { writeEncrypted } from '../src/main/core/encryptedWrite';
 
 const SHARED = path.resolve(__dirname, '../../shared/data');
 const CT = path.join(SHARED, 'dicom/cornerstonejs_cornerstone3D/CTImage.dcm_LittleEndianExplicitTransferSyntax_1.2.840.10008.1.2.1.dcm');
@@ -115,6 +119,49 @@ function print(label: string, m: Awaited<ReturnType<typeof timedImport>>): void 
   );
 }
 
+/**
+ * What encryption at rest costs, apart from everything else an import does, in this process
+ * under the same load: the store's write path (encrypted vs a plain write + rename) and read
+ * path (decrypt vs a plain read) over 500 files of the generated tree in its mix (1 CT slice
+ * to 9 PNGs), medians of 5.
+ */
+async function encryptionCost(tree: string, dir: string, keys: StoreKeys | null): Promise<void> {
+  if (!keys) return;
+  const files: string[] = [];
+  // The tree's own mix: 1 CT slice to 9 small PNGs.
+  for (const [sub, n] of [['ct-series', 50], ['train/0_normal', 225], ['train/1_abnormal', 225]] as const) for (const f of fs.readdirSync(path.join(tree, sub)).slice(0, n)) files.push(path.join(tree, sub, f));
+  const bytes = files.map((f) => fs.readFileSync(f));
+  const total = bytes.reduce((s, b) => s + b.length, 0);
+  const times = { plainWrite: [] as number[], encWrite: [] as number[], plainRead: [] as number[], encRead: [] as number[] };
+  for (let round = 0; round < 5; round++) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(path.join(dir, 'p', 'x'), { recursive: true });
+    let t = performance.now();
+    for (let i = 0; i < bytes.length; i++) {
+      // Exactly what the import did before encryption: mkdir, write a temp file, rename.
+      const target = path.join(dir, 'p', 'x', String(i));
+      await fs.promises.mkdir(path.dirname(target), { recursive: true });
+      await fs.promises.writeFile(`${target}.tmp`, bytes[i]!);
+      await fs.promises.rename(`${target}.tmp`, target);
+    }
+    times.plainWrite.push(performance.now() - t);
+    t = performance.now();
+    for (let i = 0; i < bytes.length; i++) await writeEncrypted(keys, path.join(dir, 'e', 'x', String(i)), bytes[i]!);
+    times.encWrite.push(performance.now() - t);
+    t = performance.now();
+    for (let i = 0; i < bytes.length; i++) await fs.promises.readFile(path.join(dir, 'p', 'x', String(i)));
+    times.plainRead.push(performance.now() - t);
+    t = performance.now();
+    for (let i = 0; i < bytes.length; i++) await decryptFile(keys, path.join(dir, 'e', 'x', String(i)));
+    times.encRead.push(performance.now() - t);
+  }
+  const mbps = (ms: number) => (total / 1e6 / (ms / 1000)).toFixed(0);
+  const [pw, ew, pr, er] = [median(times.plainWrite), median(times.encWrite), median(times.plainRead), median(times.encRead)];
+  console.log(`store write, ${files.length} files ${(total / 1e6).toFixed(1)} MB: plain ${pw.toFixed(0)} ms (${mbps(pw)} MB/s), encrypted ${ew.toFixed(0)} ms (${mbps(ew)} MB/s): +${((ew / pw - 1) * 100).toFixed(0)} % (median of 5)`);
+  console.log(`store read,  ${files.length} files ${(total / 1e6).toFixed(1)} MB: plain ${pr.toFixed(0)} ms (${mbps(pr)} MB/s), decrypted ${er.toFixed(0)} ms (${mbps(er)} MB/s): +${((er / pr - 1) * 100).toFixed(0)} % (median of 5)`);
+  console.log(`per file: encrypt +${((ew - pw) / files.length).toFixed(2)} ms, decrypt +${((er - pr) / files.length).toFixed(2)} ms`);
+}
+
 export default async function importBench(args: string[]): Promise<void> {
   const n = Number(args[args.indexOf('--files') + 1]) || 10_000;
   const keep = args.includes('--keep');
@@ -163,6 +210,7 @@ export default async function importBench(args: string[]): Promise<void> {
         }
       }
       for (const [label, xs] of Object.entries(frameTimes)) console.log(`imaging:frame ${label.padEnd(22)} median ${median(xs).toFixed(1)} ms (7 calls, first ${xs[0]!.toFixed(1)} ms)`);
+      await encryptionCost(tree, path.join(work, 'enc-cost'), storeKeysOf(app.core.db));
     } finally {
       await app.close();
     }

@@ -15,10 +15,12 @@ import { mlCommands } from './commands/ml';
 import { careplansCommands } from './commands/careplans';
 import { reportsCommands } from './commands/reports';
 import { trustCommands } from './commands/trust';
+import { pacsCommands } from './commands/pacs';
+import { foldersCommand } from './commands/folders';
 import { printError, UsageError } from './output';
 import type { CliCommand, CliContext, CliIo } from './types';
 
-export const commands: CliCommand[] = [serveCommand, ...patientsCommands, ...imagingCommands, ...labelsCommands, ...mlCommands, ...careplansCommands, ...reportsCommands, ...trustCommands];
+export const commands: CliCommand[] = [serveCommand, ...patientsCommands, ...imagingCommands, ...labelsCommands, ...mlCommands, ...careplansCommands, ...reportsCommands, ...trustCommands, ...pacsCommands, foldersCommand];
 
 function help(io: CliIo): void {
   io.stdout.write(`CareLens ${appVersion()}: a local-first clinician workstation, from the terminal.

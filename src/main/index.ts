@@ -34,7 +34,7 @@ function dataDirFromArgs(argv: string[]): string | null {
  */
 export async function startDesktop(logger: Logger): Promise<Desktop> {
   await app.whenReady();
-  hardenSession();
+  hardenSession(Boolean(process.env.ELECTRON_RENDERER_URL));
   const dataDir = resolveDataDir(dataDirFromArgs(process.argv) ?? process.env.CARELENS_DATA_DIR ?? app.getPath('userData'));
   const carelens = createApp({ dataDir, runtime: 'electron', logger, keychain: electronKeychain() });
   let backendTimer: NodeJS.Timeout | undefined;
@@ -71,7 +71,7 @@ export async function startDesktop(logger: Logger): Promise<Desktop> {
       carelens.core.events,
       appOrigins,
       () => BrowserWindow.getAllWindows().map((w) => w.webContents),
-      (session) => carelens.features.trust.service.mayReceiveEvents(session),
+      (session, name) => carelens.features.trust.service.mayReceiveEvents(session, name),
     );
     const window = createMainWindow(path.join(__dirname, '../preload/index.js'), appOrigins);
     if (devUrl) await window.loadURL(devUrl);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvCell, csvRow, toCsv } from './csv';
+import { csvCell, csvRow, toCsv, undefuseFormula } from './csv';
 
 describe('the CSV writer', () => {
   it('quotes what RFC 4180 needs quoted and leaves the rest', () => {
@@ -23,7 +23,10 @@ describe('the CSV writer', () => {
     expect(csvCell('=HYPERLINK("x")')).toBe('"\'=HYPERLINK(""x"")"');
     expect(csvCell('+1')).toBe("'+1");
     expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
-    expect(csvCell('-x', { defuseFormulas: false })).toBe('-x');
+    expect(csvCell('-x')).toBe("'-x");
+    expect(csvCell('\tcmd')).toBe("'\tcmd");
+    expect(undefuseFormula("'=HYPERLINK(1)")).toBe('=HYPERLINK(1)');
+    expect(undefuseFormula("'plain")).toBe("'plain");
   });
 
   it('joins rows and tables with the line ending asked for', () => {

@@ -5,13 +5,22 @@
 
 export type CsvValue = string | number | boolean | null | undefined;
 
-export interface CsvOptions {
-  /**
-   * Prefix an apostrophe to text a spreadsheet would run as a formula (a leading = + - @,
-   * tab or CR: OWASP "CSV injection"). On by default; off only for files CareLens itself
-   * reads back (the care-plan catalogue), where the apostrophe would become part of the value.
-   */
-  defuseFormulas?: boolean;
+/**
+ * Every writer defuses formulas: text a spreadsheet would run (a leading = + - @, tab or CR:
+ * OWASP "CSV injection") gets an apostrophe in front. There is no way to turn it off: files that
+ * CareLens reads back (the care-plan catalogue and outcomes) take it off again on import
+ * (`undefuseFormula`), so they survive a round trip and are still safe to open in a spreadsheet.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** Whether a spreadsheet would run this text as a formula (or a DDE command). */
+export function startsLikeFormula(text: string): boolean {
+  return FORMULA_START.test(text);
+}
+
+/** The inverse of the writer's defusing, for a cell CareLens reads back: "'=x" -> "=x"; anything else as it is. */
+export function undefuseFormula(cell: string): string {
+  return cell.startsWith("'") && startsLikeFormula(cell.slice(1)) ? cell.slice(1) : cell;
 }
 
 /**
@@ -19,22 +28,22 @@ export interface CsvOptions {
  * negative number stays a number), text quoted when it holds a quote, comma, line break or
  * leading/trailing white space.
  */
-export function csvCell(value: CsvValue, options: CsvOptions = {}): string {
+export function csvCell(value: CsvValue): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   let s = value;
-  if (options.defuseFormulas !== false && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  if (startsLikeFormula(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) || /^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** One row, cells joined by commas, without a line ending. */
-export function csvRow(cells: readonly CsvValue[], options: CsvOptions = {}): string {
-  return cells.map((c) => csvCell(c, options)).join(',');
+export function csvRow(cells: readonly CsvValue[]): string {
+  return cells.map((c) => csvCell(c)).join(',');
 }
 
 /** A whole table: header and rows, each row ended by `eol` (CRLF by default, as RFC 4180 says). */
-export function toCsv(header: readonly string[], rows: readonly (readonly CsvValue[])[], options: CsvOptions & { eol?: '\r\n' | '\n' } = {}): string {
+export function toCsv(header: readonly string[], rows: readonly (readonly CsvValue[])[], options: { eol?: '\r\n' | '\n' } = {}): string {
   const eol = options.eol ?? '\r\n';
-  return [header, ...rows].map((r) => csvRow(r, options) + eol).join('');
+  return [header, ...rows].map((r) => csvRow(r) + eol).join('');
 }

@@ -345,7 +345,8 @@ describe('the desktop shell (built main entry, stub electron)', () => {
     expect(await invoke('system:status', frameEvent(null))).toEqual(forbidden);
     expect(await invoke('patients:list', frameEvent({ url: 'https://evil.example/' }))).toEqual(forbidden);
 
-    expect(await invoke('system:status', frameEvent(app))).toMatchObject({ ok: true, value: { app: 'CareLens', transport: 'electron', dataDir } });
+    // Before login the status names no data folder (only a signed-in administrator sees it).
+    expect(await invoke('system:status', frameEvent(app))).toMatchObject({ ok: true, value: { app: 'CareLens', transport: 'electron', dataDir: null } });
     // The app's window reaches the dispatcher, whose gate then asks for a login.
     expect(await invoke('patients:list', frameEvent(app))).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
   });

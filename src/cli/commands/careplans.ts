@@ -111,7 +111,7 @@ async function careplansCmd(ctx: CliContext, args: string[]): Promise<number> {
     strict: true,
   });
   const write = (csv: string) => {
-    if (values.out) fs.writeFileSync(values.out, csv);
+    if (values.out) fs.writeFileSync(values.out, csv, { mode: 0o600 });
     else ctx.io.stdout.write(csv);
   };
   const report = (r: CsvImportResult) => (ctx.json ? printJson(ctx, r) : ctx.io.stdout.write(`${r.created} created, ${r.updated} updated\n`));

@@ -13,8 +13,9 @@ describe('carelens import / images list', () => {
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.out) as Record<string, unknown>;
     expect(Object.keys(summary)).toEqual(['scanned', 'imported', 'duplicates', 'failed', 'patients', 'studies', 'series', 'images']);
-    expect(summary).toMatchObject({ scanned: 9, imported: 6, duplicates: 0, patients: 1, studies: 1, series: 1, images: 6 });
-    expect((summary.failed as { path: string }[]).map((f) => path.basename(f.path)).sort()).toEqual(['DICOMDIR', 'bbmri.dcmdir', 'bbmri.zip']);
+    // bbmri.zip is opened: its two members are copies of two slices met earlier in the walk.
+    expect(summary).toMatchObject({ scanned: 10, imported: 6, duplicates: 2, patients: 1, studies: 1, series: 1, images: 6 });
+    expect((summary.failed as { path: string }[]).map((f) => path.basename(f.path)).sort()).toEqual(['DICOMDIR', 'bbmri.dcmdir']);
 
     const list = await run(['images', 'list', '--json', '--data-dir', dataDir]);
     expect(list.code).toBe(0);
@@ -24,7 +25,7 @@ describe('carelens import / images list', () => {
     expect(page.items[0]).toMatchObject({ modality: 'MR', rows: 256, labels: [] });
 
     const again = await run(['import', folder, '--json', '--data-dir', dataDir]);
-    expect(JSON.parse(again.out)).toMatchObject({ imported: 0, duplicates: 6 });
+    expect(JSON.parse(again.out)).toMatchObject({ imported: 0, duplicates: 8 });
   });
 
   it('reports a folder that does not exist as a line of the report, not a crash', async () => {

@@ -23,15 +23,18 @@ export const serveCommand: CliCommand = {
     const app = ctx.app('web');
     const rendererDir = findRendererDir();
     const trust = app.features.trust.service;
-    const audience = (session: string) => trust.mayReceiveEvents(session);
+    const audience = (session: string, name: string) => trust.mayReceiveEvents(session, name);
     const host = await startWebHost({ dispatch: app.dispatch, events: app.core.events, logger: app.core.logger, rendererDir, port, audience });
     if (ctx.json) printJson(ctx, { url: host.url, loginUrl: host.loginUrl, port: host.port, token: host.token, dataDir: ctx.dataDir });
     else {
       ctx.io.stdout.write(`CareLens web host (loopback only) on data folder ${ctx.dataDir}\n`);
-      ctx.io.stdout.write(`Open: ${host.loginUrl}\n`);
+      ctx.io.stdout.write(`Open (works once, for 2 minutes): ${host.loginUrl}\n`);
       if (!rendererDir) ctx.io.stdout.write('No renderer build found: run `npm run build` for the UI; the API is served.\n');
-      ctx.io.stdout.write('Press Ctrl+C to stop.\n');
+      ctx.io.stdout.write('Press Enter for another sign-in link, Ctrl+C to stop.\n');
     }
+    // A sign-in link works once: Enter in this terminal prints a fresh one (another browser, an expired link).
+    const onLine = () => ctx.io.stdout.write(`Open (works once, for 2 minutes): ${host.mintLoginUrl()}\n`);
+    if (!ctx.json && process.stdin.isTTY) process.stdin.on('data', onLine);
     // Load the ML backend after start-up, off the request path, so the status bar can show it.
     setTimeout(() => {
       nameBackend(app.core.logger)
@@ -43,6 +46,8 @@ export const serveCommand: CliCommand = {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+    process.stdin.off('data', onLine);
+    if (process.stdin.isTTY) process.stdin.pause();
     await host.close();
     await app.close();
     return 0;

@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import type { AuditEntry } from '../../shared/domain/trust';
 import type { Role } from '../../shared/domain/actor';
 import { systemClock } from '../../main/core/clock';
-import { resolveDatabaseKey } from '../../main/trust/keys';
+import { keyFromEnv, resolveDatabaseKey } from '../../main/trust/keys';
+import { rekeyDataFolder } from '../../main/trust/rekey';
 import { assertDataFolderOwner } from '../../main/trust/owner';
 import { restoreBackup } from '../../main/trust/BackupService';
 import { newestSchema } from '../../main/app/migrations';
@@ -98,6 +99,18 @@ async function usersCommand(ctx: CliContext, args: string[]): Promise<number> {
   throw new UsageError(`unknown users command: ${sub ?? '(none)'}`);
 }
 
+/** The new key for `rekey`: CARELENS_NEW_KEY (hex or passphrase), or an owner-only file holding 64 hex characters. */
+function newKeyFrom(file: string | undefined): string | null {
+  if (file) {
+    const st = fs.statSync(file);
+    if (process.platform !== 'win32' && (st.mode & 0o077) !== 0) throw new UsageError(`${file} can be read by other users: chmod 600 it first`);
+    const hex = fs.readFileSync(file, 'utf8').trim().toLowerCase();
+    if (!/^[0-9a-f]{64}$/.test(hex)) throw new UsageError(`${file} must hold 64 hex characters (a 256-bit key)`);
+    return hex;
+  }
+  return process.env.CARELENS_NEW_KEY ? keyFromEnv(process.env.CARELENS_NEW_KEY) : null;
+}
+
 export const trustCommands: CliCommand[] = [
   {
     name: 'audit',
@@ -130,6 +143,56 @@ export const trustCommands: CliCommand[] = [
       if (ctx.json) printJson(ctx, info);
       else ctx.io.stdout.write(`Backup written to ${info.file}: database ${info.databaseBytes} bytes, ${info.storeFiles} stored file(s) (${info.storeBytes} bytes), audit trail ${info.auditRows} row(s).\n`);
       return 0;
+    },
+  },
+  {
+    name: 'encrypt-store',
+    summary: 'Encrypt files stored before encryption (the app does this in the background at start).',
+    usage: 'carelens encrypt-store [--json]',
+    async run(ctx, args) {
+      parseArgs({ args, options: {}, strict: true });
+      const app = ctx.app();
+      let lastLine = 0;
+      const p = await app.features.trust.storeMigration.run((q) => {
+        if (ctx.json || (q.state === 'running' && q.checked - lastLine < 500 && q.checked > 0)) return;
+        lastLine = q.checked;
+        ctx.io.stderr.write(`encrypt-store: ${q.checked} of ${q.total} file(s) checked, ${q.converted} encrypted\n`);
+      });
+      if (ctx.json) printJson(ctx, p);
+      else {
+        ctx.io.stdout.write(`Stored files: ${p.total} checked, ${p.converted} encrypted now, ${p.problems.length} problem(s).\n`);
+        for (const problem of p.problems) ctx.io.stderr.write(`  ${problem}\n`);
+        for (const file of p.plainBackups) ctx.io.stderr.write(`carelens: ${file} was made before encryption and holds stored images in clear: make a new backup (carelens backup), then delete it.\n`);
+      }
+      return p.state === 'done' ? 0 : 1;
+    },
+  },
+  {
+    name: 'rekey',
+    summary: 'Change the data folder’s key: re-encrypt every stored file and the database (resumable). Stop CareLens first.',
+    usage: [
+      'carelens rekey [--json]                      the key file gets a new random key',
+      'CARELENS_NEW_KEY=... carelens rekey          a given new key (needed when the key comes from CARELENS_KEY)',
+      'carelens rekey --new-key-file FILE           a new key from an owner-only file (64 hex characters)',
+      'After a crash, run it again with the old or the new key: it finishes the change.',
+    ].join('\n'),
+    async run(ctx, args) {
+      const { values } = parseArgs({ args, options: { 'new-key-file': { type: 'string' } }, strict: true });
+      assertDataFolderOwner(ctx.dataDir);
+      const result = rekeyDataFolder({
+        dataDir: ctx.dataDir,
+        current: resolveDatabaseKey(),
+        newKeyHex: newKeyFrom(values['new-key-file']),
+        clock: systemClock,
+        onProgress: (line) => ctx.io.stderr.write(`rekey: ${line}\n`),
+      });
+      if (ctx.json) printJson(ctx, result);
+      else {
+        ctx.io.stdout.write(`Key changed (${result.oldKey} -> ${result.newKey}): ${result.filesReencrypted} file(s) re-encrypted, ${result.filesRemoved} thumbnail(s) of no stored image removed, database ${result.database === 'rekeyed' ? 're-encrypted' : 'already under the new key'}, ${result.problems.length} problem(s).\n`);
+        for (const problem of result.problems) ctx.io.stderr.write(`  ${problem}\n`);
+        ctx.io.stdout.write(`${result.keyNote}\n`);
+      }
+      return result.problems.length ? 1 : 0;
     },
   },
   {

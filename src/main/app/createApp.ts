@@ -14,6 +14,7 @@ import { createLabelsFeature } from '../labels';
 import { createMlFeature } from '../ml';
 import { createCareplansFeature } from '../careplans';
 import { createReportsFeature, reportProvidersFrom } from '../reports';
+import { createPacsFeature } from '../pacs';
 import { systemClock, type Clock } from '../core/clock';
 import type { Core } from '../core/Core';
 import { EventBus } from '../core/EventBus';
@@ -21,6 +22,7 @@ import { consoleLogger, type Logger } from '../core/logger';
 import { dataPaths, ensureDataDirs } from '../core/paths';
 import { resolveDatabaseKey, type DatabaseKey, type KeyProtector } from '../trust/keys';
 import { assertDataFolderOwner } from '../trust/owner';
+import { assertNoPendingRekey } from '../trust/rekeyState';
 
 export interface AppOptions {
   /** The data folder; ':memory:' keeps the database in memory (tests) with files in a temp folder. */
@@ -34,6 +36,11 @@ export interface AppOptions {
   databaseKey?: DatabaseKey;
   /** The OS keychain (Electron's safeStorage) that seals the database key. */
   keychain?: KeyProtector | null;
+  /**
+   * Encrypt files stored before encryption, in the background, from start-up (default: in the
+   * app and `carelens serve`; the CLI runs it with `carelens encrypt-store`).
+   */
+  encryptStoreInBackground?: boolean;
 }
 
 export interface App {
@@ -68,6 +75,7 @@ function buildFeatures(core: Core) {
   const careplans = createCareplansFeature(core);
   const reports = createReportsFeature(core, { providers: reportProvidersFrom(core, { imaging, ml, careplans }) });
   const system = createSystemFeature(core, () => backend);
+  const pacs = createPacsFeature(core, { imaging, audit: (entry) => audit.log.append(entry) });
   return {
     setBackend: (info: BackendInfo) => {
       backend = info;
@@ -81,6 +89,7 @@ function buildFeatures(core: Core) {
     ml,
     careplans,
     reports,
+    pacs,
   };
 }
 
@@ -95,6 +104,8 @@ export function createApp(options: AppOptions): App {
   ensureDataDirs(paths);
   // The CLI acts as 'system' with no password: only for the data folder's owner.
   if (options.runtime === 'cli') assertDataFolderOwner(paths.root);
+  // A key change that stopped half-way must be finished first (`carelens rekey`).
+  if (!options.inMemoryDatabase) assertNoPendingRekey(paths.root);
   const key = options.inMemoryDatabase ? null : (options.databaseKey ?? resolveDatabaseKey({ keychain: options.keychain ?? null }));
   const db = openDatabase({ file: options.inMemoryDatabase ? ':memory:' : paths.database, key, migrations: allMigrations() });
   const core: Core = {
@@ -118,8 +129,10 @@ export function createApp(options: AppOptions): App {
     ...features.ml.handlers,
     ...features.careplans.handlers,
     ...features.reports.handlers,
+    ...features.pacs.handlers,
   } satisfies HandlerTable;
   const dispatch = createDispatcher(handlers, features.trust.gate, logger);
+  if (options.encryptStoreInBackground ?? (options.runtime === 'electron' || options.runtime === 'web')) features.trust.storeMigration.start();
   const defaultCtx: CallContext = { transport: options.runtime === 'electron' ? 'electron' : options.runtime, actor: null };
   return {
     core,

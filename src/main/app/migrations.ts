@@ -8,6 +8,7 @@ import { labelsMigrations } from '../labels/migrations';
 import { mlMigrations } from '../ml/migrations';
 import { careplansMigrations } from '../careplans/migrations';
 import { reportsMigrations } from '../reports/migrations';
+import { pacsMigrations } from '../pacs/migrations';
 
 /** Every feature's schema changes, in order: the composition root is the one place that knows them all. */
 export function allMigrations(): Migration[] {
@@ -21,6 +22,7 @@ export function allMigrations(): Migration[] {
     ...mlMigrations,
     ...careplansMigrations,
     ...reportsMigrations,
+    ...pacsMigrations,
   ]);
 }
 

@@ -5,7 +5,7 @@ import { planFields, type PlanInput } from '../../shared/ipc/careplans';
 import type { CarePlan, ConditionFromDiagnosis, ConditionRef, CsvImportResult, PatientCondition, PlanAssignment } from '../../shared/domain/careplans';
 import { findPatient, patientsByIds } from '../patients/ports';
 import { parseCsv } from './engine/csv';
-import { toCsv, type CsvValue } from '../../shared/csv';
+import { toCsv, undefuseFormula, type CsvValue } from '../../shared/csv';
 import { DEMO_PLANS } from './demoCatalog';
 import { conditionFromDiagnosis } from './findingsFromDiagnoses';
 import * as repo from './carePlanRepository';
@@ -28,10 +28,11 @@ const PLAN_COLUMNS = [
 const ASSIGNMENT_COLUMNS = ['id', 'patient', 'plan', 'assigned_at', 'outcome_grade', 'improved', 'outcome_note'] as const;
 
 /**
- * These files come back through importPlans/importAssignments, so formulas are not defused
- * (the apostrophe would become part of the value), and lines end in '\n' as they always have.
+ * These files come back through importPlans/importAssignments: formulas are defused like every
+ * export's (a note or MRN starting with '=' must not run in a spreadsheet) and the import takes the
+ * apostrophe off again (`undefuseFormula` in table()); lines end in '\n' as they always have.
  */
-const writeCsv = (header: readonly string[], rows: readonly (readonly CsvValue[])[]) => toCsv(header, rows, { defuseFormulas: false, eol: '\n' });
+const writeCsv = (header: readonly string[], rows: readonly (readonly CsvValue[])[]) => toCsv(header, rows, { eol: '\n' });
 
 const pipe = (xs: readonly string[]) => xs.join('|');
 const unpipe = (s: string | undefined) =>
@@ -53,7 +54,7 @@ export class CarePlanService {
 
   private patientOrThrow(idOrMrn: string) {
     const p = findPatient(this.core.db, idOrMrn);
-    if (!p) throw new AppError('NOT_FOUND', `No patient with id or MRN "${idOrMrn}".`);
+    if (!p) throw new AppError('NOT_FOUND', `No patient with id or MRN "${idOrMrn}".`, { key: 'errors.careplans.noPatientWithId', params: { idOrMrn } });
     return p;
   }
 
@@ -65,7 +66,7 @@ export class CarePlanService {
   /** One plan; NOT_FOUND otherwise. */
   getPlan(id: string): CarePlan {
     const p = repo.findPlan(this.core.db, id);
-    if (!p) throw new AppError('NOT_FOUND', `No care plan with id "${id}".`);
+    if (!p) throw new AppError('NOT_FOUND', `No care plan with id "${id}".`, { key: 'errors.careplans.noCarePlanWith', params: { id } });
     return p;
   }
 
@@ -191,7 +192,7 @@ export class CarePlanService {
       const id = get('id') || undefined;
       plans.push(this.toPlan(id, parsed.data, by, { retired: ['yes', 'true', '1'].includes(retiredText) }));
     }
-    if (issues.length) throw new AppError('VALIDATION', `The plans CSV has ${issues.length} problem(s); nothing was imported. First: ${issues[0]!.path}: ${issues[0]!.message}`, issues);
+    if (issues.length) throw new AppError('VALIDATION', `The plans CSV has ${issues.length} problem(s); nothing was imported. First: ${issues[0]!.path}: ${issues[0]!.message}`, { key: 'errors.careplans.plansCsvHasProblem', params: { issuesCount: issues.length, path: issues[0]!.path, message: issues[0]!.message }, issues: issues });
     let created = 0;
     let updated = 0;
     this.core.db.transaction(() => {
@@ -209,18 +210,22 @@ export class CarePlanService {
   private table(csv: string, required: readonly string[], known: readonly string[]) {
     let rows: ReturnType<typeof parseCsv>;
     try {
-      rows = parseCsv(csv);
+      rows = parseCsv(csv).map((r) => ({ ...r, cells: r.cells.map(undefuseFormula) }));
     } catch (err) {
-      throw new AppError('VALIDATION', `The CSV cannot be read: ${(err as Error).message}. Nothing was imported.`);
+      throw new AppError('VALIDATION', `The CSV cannot be read: ${(err as Error).message}. Nothing was imported.`, { key: 'errors.careplans.csvCannotReadNothing', params: { message: (err as Error).message } });
     }
-    if (rows.length === 0) throw new AppError('VALIDATION', 'The CSV is empty. Nothing was imported.');
+    if (rows.length === 0) throw new AppError('VALIDATION', 'The CSV is empty. Nothing was imported.', { key: 'errors.careplans.csvEmptyNothingWas' });
     const header = new Map(rows[0]!.cells.map((c, i) => [c.trim().toLowerCase(), i]));
     const missing = required.filter((c) => !header.has(c));
     if (missing.length) {
       throw new AppError(
         'VALIDATION',
         `The CSV's header (row 1) has no column ${missing.join(', ')}; expected columns: ${known.join(', ')}. Nothing was imported.`,
-        missing.map((c) => ({ path: `row 1, column ${c}`, message: 'missing column' })),
+        {
+          key: 'errors.careplans.csvMissingColumn',
+          params: { missing: missing.join(', '), known: known.join(', ') },
+          issues: missing.map((c) => ({ path: `row 1, column ${c}`, message: 'missing column' })),
+        },
       );
     }
     return { header, rows: rows.slice(1) };
@@ -249,13 +254,13 @@ export class CarePlanService {
     const code = c.code.toUpperCase();
     const preview = fromDiagnosisId ? conditionFromDiagnosis(this.core.db, fromDiagnosisId, by) : null;
     if (preview) {
-      if (preview.patientId !== p.id) throw new AppError('CONFLICT', `That diagnosis is of another patient, not ${p.name}.`, [{ path: 'fromDiagnosisId', message: 'Another patient' }]);
+      if (preview.patientId !== p.id) throw new AppError('CONFLICT', `That diagnosis is of another patient, not ${p.name}.`, { key: 'errors.careplans.diagnosisAnotherPatientNot', params: { name: p.name }, issues: [{ path: 'fromDiagnosisId', message: 'Another patient', key: 'errors.issues.anotherPatient' }] });
       if (preview.condition.code.toUpperCase() !== code || preview.condition.words !== c.words) {
-        throw new AppError('VALIDATION', `The reviewed diagnosis names ${preview.condition.code} ${preview.condition.words}, not ${code} ${c.words}; nothing was added.`, [{ path: 'condition', message: 'Not the previewed condition' }]);
+        throw new AppError('VALIDATION', `The reviewed diagnosis names ${preview.condition.code} ${preview.condition.words}, not ${code} ${c.words}; nothing was added.`, { key: 'errors.careplans.reviewedDiagnosisNamesNot', params: { code: preview.condition.code, words: preview.condition.words, code2: code, words2: c.words }, issues: [{ path: 'condition', message: 'Not the previewed condition', key: 'errors.issues.notPreviewedCondition' }] });
       }
     }
     if (repo.listConditions(this.core.db, p.id).some((x) => x.code === code)) {
-      throw new AppError('CONFLICT', `${p.name} already has ${code} on the problem list.`, [{ path: 'condition.code', message: 'Already on the problem list' }]);
+      throw new AppError('CONFLICT', `${p.name} already has ${code} on the problem list.`, { key: 'errors.careplans.alreadyHasProblemList', params: { name: p.name, code }, issues: [{ path: 'condition.code', message: 'Already on the problem list', key: 'errors.issues.alreadyOnProblemList' }] });
     }
     const row: PatientCondition = {
       id: newId(),
@@ -276,7 +281,7 @@ export class CarePlanService {
   removeCondition(patientId: string, conditionId: string, by: string): { removed: true } {
     const p = this.patientOrThrow(patientId);
     if (repo.removeCondition(this.core.db, p.id, conditionId, this.now(), by) === 0) {
-      throw new AppError('NOT_FOUND', `No condition ${conditionId} on ${p.name}'s problem list.`);
+      throw new AppError('NOT_FOUND', `No condition ${conditionId} on ${p.name}'s problem list.`, { key: 'errors.careplans.noConditionSProblem', params: { conditionId, name: p.name } });
     }
     this.version++;
     return { removed: true };
@@ -294,7 +299,7 @@ export class CarePlanService {
   ): { assignment: PlanAssignment | null } {
     const p = this.patientOrThrow(input.patientId);
     const plan = this.getPlan(input.planId);
-    if (plan.retired) throw new AppError('CONFLICT', `${plan.name} is retired and cannot be assigned.`);
+    if (plan.retired) throw new AppError('CONFLICT', `${plan.name} is retired and cannot be assigned.`, { key: 'errors.careplans.retiredAndCannotAssigned', params: { name: plan.name } });
     const at = this.now();
     return this.core.db.transaction(() => {
       repo.insertDecision(this.core.db, { patientId: p.id, planId: plan.id, decision: input.decision, reason: input.reason ?? '', mode: input.mode ?? null, at, by });
@@ -322,7 +327,7 @@ export class CarePlanService {
   /** Records how an assigned plan went. */
   recordOutcome(assignmentId: string, outcome: { grade?: number | null; improved?: boolean | null; note?: string }): PlanAssignment {
     const a = repo.findAssignment(this.core.db, assignmentId);
-    if (!a) throw new AppError('NOT_FOUND', `No plan assignment with id "${assignmentId}".`);
+    if (!a) throw new AppError('NOT_FOUND', `No plan assignment with id "${assignmentId}".`, { key: 'errors.careplans.noPlanAssignmentWith', params: { assignmentId } });
     repo.upsertAssignment(this.core.db, {
       ...a,
       outcomeGrade: outcome.grade !== undefined ? outcome.grade : a.outcomeGrade,
@@ -386,7 +391,7 @@ export class CarePlanService {
         reason: '',
       });
     }
-    if (issues.length) throw new AppError('VALIDATION', `The assignments CSV has ${issues.length} problem(s); nothing was imported. First: ${issues[0]!.path}: ${issues[0]!.message}`, issues);
+    if (issues.length) throw new AppError('VALIDATION', `The assignments CSV has ${issues.length} problem(s); nothing was imported. First: ${issues[0]!.path}: ${issues[0]!.message}`, { key: 'errors.careplans.assignmentsCsvHasProblem', params: { issuesCount: issues.length, path: issues[0]!.path, message: issues[0]!.message }, issues: issues });
     let created = 0;
     let updated = 0;
     this.core.db.transaction(() => {

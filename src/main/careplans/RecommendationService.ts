@@ -1,14 +1,14 @@
 import type { Core } from '../core/Core';
 import { AppError } from '../../shared/ipc/envelope';
-import { ageBandInWords, type AlternativePlan, type CarePlan, type ConditionRef, type PlanAssignment, type RecommendMode, type RecommendationList, type WithheldPlan } from '../../shared/domain/careplans';
+import { type AlternativePlan, type CarePlan, type ConditionRef, type PlanAssignment, type RecommendMode, type RecommendationList, type WithheldPlan, type WithheldWhy } from '../../shared/domain/careplans';
 import { allergiesOfPatients, allPatientDemographics, findPatient, patientsVersion } from '../patients/ports';
 import type { Patient } from '../../shared/domain/patient';
 import { buildRatingMatrix, CLINIC_WORDS, fitRecommender, recommend, tfidfRows, type EngineData, type EngineOptions, type Recommender, type Triple } from './engine';
 import { DEFAULT_WEIGHTS, type HybridRecommender } from './engine/hybrid';
 import * as repo from './carePlanRepository';
 import type { CarePlanService } from './CarePlanService';
-import { allergyExclusion, type AllergyRef } from './allergySafety';
-import { clinicRecord, outcomeState, reasonFor, weightsInWords, type FeatureFact, type OutcomeState, type ReasonFacts } from './reasons';
+import { allergyConflict, type AllergyRef } from './allergySafety';
+import { blendOf, clinicRecord, outcomeState, reasonFor, weightsInWords, withheldInWords, type FeatureFact, type OutcomeState, type ReasonFacts } from './reasons';
 
 /** Age bands used in profiles, plans and contraindications ('age:0-17'). */
 export function ageBand(birthDate: string | null, today: Date): string {
@@ -68,8 +68,6 @@ interface Fitted {
   facts: ReasonFacts;
 }
 
-const SEX_PATIENTS: Record<string, string> = { F: 'female patients', M: 'male patients', O: 'patients of other sex', U: 'patients of unknown sex' };
-
 /** Options for the clinic: content weighs fit over popularity (a plan new to the clinic still ranks). */
 const CLINIC_OPTIONS: Partial<EngineOptions> = { contentPrior: 0.5, minHistory: 1 };
 
@@ -91,7 +89,7 @@ export class RecommendationService {
 
   private patientOrThrow(idOrMrn: string): Patient {
     const p = findPatient(this.core.db, idOrMrn);
-    if (!p) throw new AppError('NOT_FOUND', `No patient with id or MRN "${idOrMrn}".`);
+    if (!p) throw new AppError('NOT_FOUND', `No patient with id or MRN "${idOrMrn}".`, { key: 'errors.careplans.noPatientWithId', params: { idOrMrn } });
     return p;
   }
 
@@ -193,25 +191,25 @@ export class RecommendationService {
   }
 
   /** Why a plan may not be offered to this patient, or null when it may. Allergies come first: they name a drug. */
-  static safetyCheck(plan: CarePlan, conditions: ConditionRef[], band: string, sex: string, allergies: readonly AllergyRef[] = []): string | null {
-    const allergic = allergyExclusion(plan, allergies);
+  static safetyCheck(plan: CarePlan, conditions: ConditionRef[], band: string, sex: string, allergies: readonly AllergyRef[] = []): WithheldWhy | null {
+    const allergic = allergyConflict(plan, allergies);
     if (allergic) return allergic;
     for (const entry of plan.contraindications) {
       const e = entry.trim();
       const lower = e.toLowerCase();
       if (lower.startsWith('age:')) {
-        if (lower.slice(4) === band) return `contraindicated: not for age ${band}`;
+        if (lower.slice(4) === band) return { key: 'age', params: { band } };
         continue;
       }
       if (lower.startsWith('sex:')) {
-        if (lower.slice(4).toUpperCase() === sex) return `contraindicated: not for ${SEX_PATIENTS[sex] ?? 'patients of this sex'}`;
+        if (lower.slice(4).toUpperCase() === sex) return { key: 'sex', params: { sex } };
         continue;
       }
       const hit = conditions.find((c) => c.code.toUpperCase().startsWith(e.toUpperCase()) || c.words.trim().toLowerCase() === lower);
-      if (hit) return `contraindicated: the patient has ${hit.words} (${hit.code})`;
+      if (hit) return { key: 'condition', params: { words: hit.words, code: hit.code } };
     }
     if (plan.ageBands.length && band !== 'unknown' && !plan.ageBands.includes(band)) {
-      return `meant for patients ${plan.ageBands.map(ageBandInWords).join(' or ')}; this patient is ${ageBandInWords(band)}`;
+      return { key: 'ageBands', params: { bands: [...plan.ageBands], band } };
     }
     return null;
   }
@@ -221,7 +219,7 @@ export class RecommendationService {
     const patient = this.patientOrThrow(patientIdOrMrn);
     const catalog = repo.listPlans(this.core.db, false);
     if (catalog.length === 0) {
-      throw new AppError('NOT_FOUND', 'The care-plan catalog is empty: an admin can add plans, import a CSV, or load the demo catalog.');
+      throw new AppError('NOT_FOUND', 'The care-plan catalog is empty: an admin can add plans, import a CSV, or load the demo catalog.', { key: 'errors.careplans.carePlanCatalogEmpty' });
     }
     const conditions = this.conditionsOf(patient.id);
     const band = ageBand(patient.birthDate, this.core.clock.now());
@@ -247,7 +245,7 @@ export class RecommendationService {
       if (!plan.conditions.some((pc) => conditions.some((c) => conditionMatches(pc, c)))) return;
       const why = RecommendationService.safetyCheck(plan, conditions, band, patient.sex, allergies);
       if (why) {
-        withheld.push({ planId: plan.id, name: plan.name, reason: why });
+        withheld.push({ planId: plan.id, name: plan.name, reason: withheldInWords(why), why });
         return;
       }
       // One plan at a time per condition: the others wait as alternatives until its outcome is recorded.
@@ -268,7 +266,7 @@ export class RecommendationService {
       items: recs.map((r) => {
         const plan = f.plans[r.item]!;
         const forWords = conditions.filter((c) => plan.conditions.some((pc) => conditionMatches(pc, c))).map((c) => c.words);
-        const { reason, shares } = reasonFor(mode, r.explanation, r.item, reasonPatient, f.facts, forWords);
+        const { reason, reasonParts, shares } = reasonFor(mode, r.explanation, r.item, reasonPatient, f.facts, forWords);
         return {
           planId: plan.id,
           name: plan.name,
@@ -280,6 +278,7 @@ export class RecommendationService {
           score: Math.round(r.score * 1000) / 1000,
           strength: best > 0 ? Math.round((r.score / best) * 100) / 100 : 0,
           reason,
+          reasonParts,
           numbers: r.explanation.numbers,
           clinicOutcomes: clinicRecord(f.facts, r.item),
           shares,
@@ -299,6 +298,7 @@ export class RecommendationService {
               .join(', ')} (${weights.source})`
           : null,
         weightsInWords: weights ? weightsInWords(weights.rank, weights.source === DEFAULT_WEIGHTS.source) : null,
+        blend: weights ? blendOf(weights.rank, weights.source === DEFAULT_WEIGHTS.source) : null,
       },
     };
   }

@@ -5,6 +5,7 @@ import type { CarePlan, RecommendationList } from '../../shared/domain/careplans
 import type { PatientAllergyRecord } from '../../shared/domain/patient';
 import { allergenOfContraindication, allergyExclusion, allergyMatches } from './allergySafety';
 import { RecommendationService } from './RecommendationService';
+import { withheldInWords } from './reasons';
 
 let app: App;
 afterEach(async () => {
@@ -65,8 +66,12 @@ describe('allergy words against plan words', () => {
 
   it('runs before the other safety checks in safetyCheck, and leaves them as they were without allergies', () => {
     const plan = { medicationClasses: ['NSAIDs'], contraindications: ['age:65+'], ageBands: [] } as unknown as CarePlan;
-    expect(RecommendationService.safetyCheck(plan, [], '65+', 'F')).toBe('contraindicated: not for age 65+');
-    expect(RecommendationService.safetyCheck(plan, [], '65+', 'F', [{ substance: 'ibuprofen', code: null }])).toBe('excluded: the patient is allergic to ibuprofen (the plan uses NSAIDs)');
+    const why = RecommendationService.safetyCheck(plan, [], '65+', 'F');
+    expect(why).toEqual({ key: 'age', params: { band: '65+' } });
+    expect(withheldInWords(why!)).toBe('contraindicated: not for age 65+');
+    const allergic = RecommendationService.safetyCheck(plan, [], '65+', 'F', [{ substance: 'ibuprofen', code: null }]);
+    expect(allergic).toEqual({ key: 'allergyMedication', params: { substance: 'ibuprofen', medication: 'NSAIDs' } });
+    expect(withheldInWords(allergic!)).toBe('excluded: the patient is allergic to ibuprofen (the plan uses NSAIDs)');
     expect(RecommendationService.safetyCheck(plan, [], '18-64', 'F', [{ substance: 'peanut', code: null }])).toBeNull();
   });
 });

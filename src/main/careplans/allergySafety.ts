@@ -17,6 +17,8 @@
  * The table is small on purpose: common drug classes a care plan names. It errs towards ruling
  * out (a class allergy covers every member); a clinician can always prescribe outside a plan.
  */
+import type { WithheldWhy } from '../../shared/domain/careplans';
+import { withheldInWords } from './reasons';
 interface DrugClass {
   /** The class name the reason shows. */
   name: string;
@@ -132,18 +134,27 @@ export interface AllergyRef {
 }
 
 /**
- * Why a plan is ruled out by one of the patient's allergies, or null: a medication class or a
- * contraindication of the plan matches a recorded allergy.
+ * Why a plan is ruled out by one of the patient's allergies, structured, or null: a medication
+ * class or a contraindication of the plan matches a recorded allergy.
  */
-export function allergyExclusion(plan: { medicationClasses: readonly string[]; contraindications: readonly string[] }, allergies: readonly AllergyRef[]): string | null {
+export function allergyConflict(
+  plan: { medicationClasses: readonly string[]; contraindications: readonly string[] },
+  allergies: readonly AllergyRef[],
+): WithheldWhy | null {
   for (const allergy of allergies) {
     const med = plan.medicationClasses.find((m) => allergyMatches(allergy.substance, m));
-    if (med) return `excluded: the patient is allergic to ${allergy.substance} (the plan uses ${med})`;
+    if (med) return { key: 'allergyMedication', params: { substance: allergy.substance, medication: med } };
     const contra = plan.contraindications.find(
       (c) =>
         !/^(age|sex):/i.test(c.trim()) && (allergy.code !== null && c.trim().toLowerCase() === allergy.code.toLowerCase()) || allergyMatches(allergy.substance, allergenOfContraindication(c)),
     );
-    if (contra) return `excluded: the patient is allergic to ${allergy.substance} (the plan lists ${contra.trim()} as a contraindication)`;
+    if (contra) return { key: 'allergyContraindication', params: { substance: allergy.substance, entry: contra.trim() } };
   }
   return null;
+}
+
+/** The same in English words, or null. */
+export function allergyExclusion(plan: { medicationClasses: readonly string[]; contraindications: readonly string[] }, allergies: readonly AllergyRef[]): string | null {
+  const why = allergyConflict(plan, allergies);
+  return why ? withheldInWords(why) : null;
 }

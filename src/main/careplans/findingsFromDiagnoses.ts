@@ -35,9 +35,9 @@ export function conditionFromDiagnosis(db: Db, diagnosisId: string, by: string):
   const d = reviewedFinding(db, diagnosisId);
   const patientId = patientIdsOfImages(db, [d.imageId]).get(d.imageId) ?? null;
   const patient = patientId ? findPatient(db, patientId) : null;
-  if (!patient) throw new AppError('CONFLICT', "This diagnosis's image is not assigned to a patient, so there is no problem list to add it to.");
+  if (!patient) throw new AppError('CONFLICT', "This diagnosis's image is not assigned to a patient, so there is no problem list to add it to.", { key: 'errors.careplans.diagnosisWithoutPatient' });
   const condition = conditionForClass(d.review.className);
-  if (!condition) throw new AppError('CONFLICT', `The reviewed finding "${d.review.className}" names no condition: there is nothing to add to the problem list.`);
+  if (!condition) throw new AppError('CONFLICT', `The reviewed finding "${d.review.className}" names no condition: there is nothing to add to the problem list.`, { key: 'errors.careplans.reviewedFindingNamesNo', params: { className: d.review.className } });
   return {
     patientId: patient.id,
     patientName: patient.name,

@@ -60,6 +60,8 @@ describe('care-plan reasons in the clinic’s words', () => {
     const user = await recommend(id, 'user');
     const inpatient = user.items.find((i) => i.planId === 'demo-cap-inpatient-older')!;
     expect(inpatient.reason).toBe('7 patients of similar age, sex and conditions had this plan; 6 improved, 1 did not.');
+    // The same reason as a key and parameters, for the interface to word in its language.
+    expect(inpatient.reasonParts).toEqual([{ key: 'similarPatients', params: { patients: 7, byProfile: true, improved: 6, notImproved: 1, pending: 0 } }]);
     expect(inpatient.clinicOutcomes).toEqual({ patients: 7, recorded: 7, improved: 6, text: 'In this clinic: 6 of 7 patients with a recorded outcome improved' });
     // The structured numbers the API returned before are still there, under the engine's names.
     expect(inpatient.numbers).toMatchObject({ similar: 7, good: 6 });
@@ -190,9 +192,9 @@ describe('the wording helpers', () => {
   it('turns the contributions into whole-percent shares that add up to 100, and the blend into words', () => {
     const shares = sharesOf({ fallback: 0, userContribution: 0.4, itemContribution: 0, contentContribution: 0.2, popularContribution: 0.0667 });
     expect(shares).toEqual([
-      { source: 'similar patients', percent: 60 },
-      { source: 'plan attributes', percent: 30 },
-      { source: 'how often chosen', percent: 10 },
+      { source: 'similar patients', method: 'user', percent: 60 },
+      { source: 'plan attributes', method: 'content', percent: 30 },
+      { source: 'how often chosen', method: 'popular', percent: 10 },
     ]);
     expect(sharesInWords(shares)).toBe('similar patients 60 %, plan attributes 30 %, how often chosen 10 %');
     expect(sharesOf({ userContribution: 1, itemContribution: 1, contentContribution: 1 }).reduce((a, s) => a + s.percent, 0)).toBe(100);

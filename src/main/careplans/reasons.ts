@@ -6,10 +6,10 @@
  * Pure functions of the engine's explanation and the facts of one fit.
  */
 import type { Explanation } from './engine';
-import { ageBandInWords, type CarePlan, type PlanOutcomeRecord, type ReasonShare, type RecommendMode } from '../../shared/domain/careplans';
+import { ageBandInWords, type CarePlan, type PlanOutcomeRecord, type ReasonMethod, type ReasonOutcome, type ReasonPart, type ReasonShare, type RecommendMode, type WithheldWhy } from '../../shared/domain/careplans';
 
 /** How one assignment went: improved, did not, or no outcome recorded yet. */
-export type OutcomeState = 'improved' | 'not improved' | 'pending';
+export type OutcomeState = ReasonOutcome;
 
 /**
  * A recorded outcome in words' terms: "improved" when marked so, or (not marked) graded 4-5;
@@ -52,12 +52,13 @@ export interface ReasonPatient {
 }
 
 /** The source of each part of "all methods", in the clinic's words. */
-const SOURCE_WORDS: Record<string, string> = {
+const SOURCE_WORDS: Record<ReasonMethod, string> = {
   user: 'similar patients',
   item: 'similar plans',
   content: 'plan attributes',
   popular: 'how often chosen',
 };
+const METHODS = Object.keys(SOURCE_WORDS) as ReasonMethod[];
 
 const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
@@ -90,15 +91,62 @@ function stateWords(s: OutcomeState): string {
 }
 
 /** "6 improved, 1 did not, 2 have no outcome recorded yet" over a group of patients. */
-function tallyWords(states: readonly OutcomeState[]): string {
-  const improved = states.filter((s) => s === 'improved').length;
-  const not = states.filter((s) => s === 'not improved').length;
-  const pending = states.length - improved - not;
-  if (pending === states.length) return states.length === 1 ? 'no outcome recorded yet' : 'none has an outcome recorded yet';
+function tallyWords(improved: number, not: number, pending: number): string {
+  const total = improved + not + pending;
+  if (pending === total) return total === 1 ? 'no outcome recorded yet' : 'none has an outcome recorded yet';
   const parts = [`${improved === 0 ? 'none' : improved} improved`];
   if (not > 0) parts.push(`${not} did not`);
   if (pending > 0) parts.push(`${pending} ${pending === 1 ? 'has' : 'have'} no outcome recorded yet`);
   return parts.join(', ');
+}
+
+const LEADS: Record<'nothingPoints' | 'noSimilarPatient' | 'notLinked', string> = {
+  nothingPoints: 'no similar patient or plan points to it yet; ',
+  noSimilarPatient: 'no similar patient has had this plan yet; ',
+  notLinked: 'not linked to any plan this patient has had; ',
+};
+
+/** One part of a reason in English (the CLI's and the record's words; the renderer has its own catalogue). */
+export function partInWords(part: ReasonPart): string {
+  switch (part.key) {
+    case 'similarPatients': {
+      const p = part.params;
+      const who = p.byProfile ? `${count(p.patients, 'patient', 'patients')} of similar age, sex and conditions` : count(p.patients, 'similar patient', 'similar patients');
+      return `${who} had this plan; ${tallyWords(p.improved, p.notImproved, p.pending)}`;
+    }
+    case 'similarPlans': {
+      const { plans, more } = part.params;
+      const named = plans.map((x) => `“${x.name}” (${stateWords(x.outcome)})`);
+      const rest = more > 0 ? `, and ${count(more, 'other plan', 'other plans')} like them` : '';
+      const those = plans.length + more === 1 ? 'that plan' : 'those plans';
+      return `this patient had ${listWords(named)}${rest}; patients who had ${those} often had this one too`;
+    }
+    case 'attributes': {
+      const { conditions, ageBand, like } = part.params;
+      const parts: string[] = [];
+      if (conditions.length || ageBand) {
+        const fits = [conditions.length ? `a plan for ${listWords(conditions)}` : 'a plan', ageBand ? `meant for patients ${ageBandInWords(ageBand)}, as this patient is` : ''].filter(Boolean);
+        parts.push(fits.join(', '));
+      }
+      const kinds = { condition: 'same condition', setting: 'same setting', intensity: 'same intensity', medication: 'same medication class' };
+      if (like.length) parts.push(`like plans this patient had before: ${listWords(like.map((l) => `${kinds[l.kind]} (${l.value})`))}`);
+      return parts.join('; ');
+    }
+    case 'chosen':
+      return `chosen for ${count(part.params.patients, 'patient', 'patients')} in this clinic before`;
+    case 'ownHistory':
+      return `this patient had this plan before: ${stateWords(part.params.outcome)}`;
+    case 'listed': {
+      const { conditions, lead } = part.params;
+      const listed = conditions.length ? `listed because it is for ${listWords(conditions)}` : 'listed because it is for a condition on the problem list';
+      return `${lead ? LEADS[lead] : ''}${listed}`;
+    }
+    case 'thinHistory': {
+      const { plans, usesPatients } = part.params;
+      const onRecord = plans === 0 ? 'no plans on record yet' : `only ${count(plans, 'plan', 'plans')} on record`;
+      return `this patient has ${onRecord}, so this rests on ${usesPatients ? 'patients of similar age, sex and conditions and on how well the plan fits' : 'how well the plan fits this patient'}`;
+    }
+  }
 }
 
 class Wording {
@@ -114,12 +162,8 @@ class Wording {
     return this.facts.outcomes.get(u * this.facts.plans.length + i) ?? 'pending';
   }
 
-  private listed(): string {
-    return this.forWords.length ? `listed because it is for ${listWords(this.forWords)}` : 'listed because it is for a condition on the problem list';
-  }
-
-  /** One method's sentence; `null` when that method has nothing to say about this plan. */
-  sentence(mode: string, e: Explanation): string | null {
+  /** One method's part; `null` when that method has nothing to say about this plan. */
+  sentence(mode: string, e: Explanation): ReasonPart | null {
     switch (mode) {
       case 'user':
         return this.similarPatients(e);
@@ -134,63 +178,57 @@ class Wording {
     }
   }
 
-  private similarPatients(e: Explanation): string | null {
+  private similarPatients(e: Explanation): ReasonPart | null {
     const users = e.evidence?.users ?? [];
     if (users.length === 0) return null;
-    const byProfile = (e.numbers.profileWeight ?? 0) >= 0.5;
-    const who = byProfile ? `${count(users.length, 'patient', 'patients')} of similar age, sex and conditions` : count(users.length, 'similar patient', 'similar patients');
-    return `${who} had this plan; ${tallyWords(users.map((v) => this.outcome(v, this.plan)))}`;
+    const states = users.map((v) => this.outcome(v, this.plan));
+    const improved = states.filter((s) => s === 'improved').length;
+    const notImproved = states.filter((s) => s === 'not improved').length;
+    return {
+      key: 'similarPatients',
+      params: { patients: users.length, byProfile: (e.numbers.profileWeight ?? 0) >= 0.5, improved, notImproved, pending: states.length - improved - notImproved },
+    };
   }
 
-  private similarPlans(e: Explanation): string | null {
+  private similarPlans(e: Explanation): ReasonPart | null {
     const items = e.evidence?.items ?? [];
     if (items.length === 0) return null;
-    const named = items.slice(0, 2).map((j) => `“${this.facts.plans[j]?.name ?? 'another plan'}” (${stateWords(this.outcome(this.patient.index, j))})`);
-    const more = items.length > 2 ? `, and ${count(items.length - 2, 'other plan', 'other plans')} like them` : '';
-    const those = items.length === 1 ? 'that plan' : 'those plans';
-    return `this patient had ${listWords(named)}${more}; patients who had ${those} often had this one too`;
+    const plans = items.slice(0, 2).map((j) => ({ name: this.facts.plans[j]?.name ?? 'another plan', outcome: this.outcome(this.patient.index, j) }));
+    return { key: 'similarPlans', params: { plans, more: Math.max(0, items.length - 2) } };
   }
 
-  private attributes(e: Explanation): string | null {
+  private attributes(e: Explanation): ReasonPart | null {
     const feats = (e.evidence?.features ?? []).map((f) => this.facts.features[f]).filter((f): f is FeatureFact => !!f);
     const own: string[] = [];
-    const fromHistory: string[] = [];
+    const like: { kind: 'condition' | 'setting' | 'intensity' | 'medication'; value: string }[] = [];
     let age: string | null = null;
     for (const f of feats) {
       if (f.kind === 'condition') {
         const words = this.patient.conditions.get(f.value);
         if (words) own.push(words);
-        else fromHistory.push(`same condition (${f.words})`);
+        else like.push({ kind: 'condition', value: f.words });
       } else if (f.kind === 'age') {
         if (f.value === this.patient.band) age = f.value;
-      }
-      else if (f.kind === 'setting') fromHistory.push(`same setting (${f.value})`);
-      else if (f.kind === 'intensity') fromHistory.push(`same intensity (${f.value})`);
-      else fromHistory.push(`same medication class (${f.value})`);
+      } else like.push({ kind: f.kind, value: f.value });
     }
-    const parts: string[] = [];
-    if (own.length || age) {
-      const fits = [own.length ? `a plan for ${listWords(own)}` : 'a plan', age ? `meant for patients ${ageBandInWords(age)}, as this patient is` : ''].filter(Boolean);
-      parts.push(fits.join(', '));
-    }
-    if (fromHistory.length) parts.push(`like plans this patient had before: ${listWords(fromHistory.slice(0, 3))}`);
-    return parts.length ? parts.join('; ') : null;
+    if (!own.length && !age && !like.length) return null;
+    return { key: 'attributes', params: { conditions: own, ageBand: age, like: like.slice(0, 3) } };
   }
 
-  private chosen(): string | null {
+  private chosen(): ReasonPart | null {
     const r = this.facts.records[this.plan];
-    return r && r.patients > 0 ? `chosen for ${count(r.patients, 'patient', 'patients')} in this clinic before` : null;
+    return r && r.patients > 0 ? { key: 'chosen', params: { patients: r.patients } } : null;
   }
 
   /** What this patient's own history says about this plan (a finished course of it). */
-  own(): string | null {
+  own(): ReasonPart | null {
     const key = this.patient.index * this.facts.plans.length + this.plan;
     const s = this.facts.outcomes.get(key);
-    return s === undefined ? null : `this patient had this plan before: ${stateWords(s)}`;
+    return s === undefined ? null : { key: 'ownHistory', params: { outcome: s } };
   }
 
-  fallback(): string {
-    return this.listed();
+  listed(lead: 'nothingPoints' | 'noSimilarPatient' | 'notLinked' | null): ReasonPart {
+    return { key: 'listed', params: { conditions: [...this.forWords], lead } };
   }
 }
 
@@ -200,8 +238,7 @@ class Wording {
  * numbers ('userContribution': 0.4).
  */
 export function sharesOf(contributions: Record<string, number>): ReasonShare[] {
-  const parts = Object.keys(SOURCE_WORDS)
-    .map((k) => ({ k, c: contributions[k] ?? contributions[`${k}Contribution`] ?? 0 }))
+  const parts = METHODS.map((k) => ({ k, c: contributions[k] ?? contributions[`${k}Contribution`] ?? 0 }))
     .filter((p) => p.c > 0);
   const total = parts.reduce((a, p) => a + p.c, 0);
   if (total <= 0) return [];
@@ -216,7 +253,7 @@ export function sharesOf(contributions: Record<string, number>): ReasonShare[] {
   return floor
     .filter((p) => p.percent > 0)
     .sort((a, b) => b.c - a.c)
-    .map((p) => ({ source: SOURCE_WORDS[p.k]!, percent: p.percent }));
+    .map((p) => ({ source: SOURCE_WORDS[p.k], method: p.k, percent: p.percent }));
 }
 
 /** "similar patients 60 %, plan attributes 30 %, how often chosen 10 %". */
@@ -224,11 +261,14 @@ export function sharesInWords(shares: readonly ReasonShare[]): string {
   return shares.map((s) => `${s.source} ${s.percent} %`).join(', ');
 }
 
+/** The blend of all methods by method, in whole percents (for the interface's words). */
+export function blendOf(rank: Record<string, number>, defaults: boolean): { shares: { method: ReasonMethod; percent: number }[]; defaults: boolean } {
+  return { shares: METHODS.filter((k) => (rank[k] ?? 0) > 0).map((k) => ({ method: k, percent: Math.round((rank[k] ?? 0) * 100) })), defaults };
+}
+
 /** The blend of all methods for people, from the engine's weights and where they came from. */
 export function weightsInWords(rank: Record<string, number>, defaults: boolean): string {
-  const parts = Object.keys(SOURCE_WORDS)
-    .filter((k) => (rank[k] ?? 0) > 0)
-    .map((k) => `${SOURCE_WORDS[k]} ${Math.round((rank[k] ?? 0) * 100)} %`);
+  const parts = blendOf(rank, defaults).shares.map((s) => `${SOURCE_WORDS[s.method]} ${s.percent} %`);
   const source = defaults ? 'a default mix: too little history in this clinic to tune it' : "tuned on this clinic's recorded outcomes";
   return `${parts.join(', ')} (${source})`;
 }
@@ -244,9 +284,9 @@ export function reasonFor(
   patient: ReasonPatient,
   facts: ReasonFacts,
   forWords: readonly string[],
-): { reason: string; shares: ReasonShare[] } {
+): { reason: string; reasonParts: ReasonPart[]; shares: ReasonShare[] } {
   const w = new Wording(facts, patient, plan, forWords);
-  const out: string[] = [];
+  const out: ReasonPart[] = [];
   if (mode === 'hybrid') {
     const parts = [...(e.evidence?.parts ?? [])].filter((p) => p.contribution > 0).sort((a, b) => b.contribution - a.contribution);
     for (const p of parts) {
@@ -254,27 +294,42 @@ export function reasonFor(
       const s = w.sentence(p.mode, p.explanation);
       if (s) out.push(s);
     }
-    if (out.length === 0) out.push(`no similar patient or plan points to it yet; ${w.fallback()}`);
+    if (out.length === 0) out.push(w.listed('nothingPoints'));
     if (e.numbers.fallback) {
       const usesPatients = (e.evidence?.parts ?? []).some((p) => p.mode === 'user' && p.weight > 0);
-      const onRecord = patient.history === 0 ? 'no plans on record yet' : `only ${count(patient.history, 'plan', 'plans')} on record`;
-      out.push(
-        `this patient has ${onRecord}, so this rests on ${usesPatients ? 'patients of similar age, sex and conditions and on how well the plan fits' : 'how well the plan fits this patient'}`,
-      );
+      out.push({ key: 'thinHistory', params: { plans: patient.history, usesPatients } });
     }
   } else {
     const s = w.sentence(mode, e);
     if (s) out.push(s);
-    else if (mode === 'user') out.push(`no similar patient has had this plan yet; ${w.fallback()}`);
-    else if (mode === 'item') out.push(`not linked to any plan this patient has had; ${w.fallback()}`);
-    else out.push(w.fallback());
+    else out.push(w.listed(mode === 'user' ? 'noSimilarPatient' : mode === 'item' ? 'notLinked' : null));
   }
   const own = w.own();
   if (own) out.push(own);
   // Shares from the same contributions that ordered the sentences, so the first named is the largest.
   const contributions = Object.fromEntries((e.evidence?.parts ?? []).map((p) => [p.mode, p.contribution]));
-  return { reason: sentences(out), shares: mode === 'hybrid' ? sharesOf(e.evidence?.parts ? contributions : e.numbers) : [] };
+  return { reason: sentences(out.map(partInWords)), reasonParts: out, shares: mode === 'hybrid' ? sharesOf(e.evidence?.parts ? contributions : e.numbers) : [] };
 }
+
+/** Why a plan is withheld, in English (the CLI's words; the renderer has its own catalogue). */
+export function withheldInWords(why: WithheldWhy): string {
+  switch (why.key) {
+    case 'allergyMedication':
+      return `excluded: the patient is allergic to ${why.params.substance} (the plan uses ${why.params.medication})`;
+    case 'allergyContraindication':
+      return `excluded: the patient is allergic to ${why.params.substance} (the plan lists ${why.params.entry} as a contraindication)`;
+    case 'age':
+      return `contraindicated: not for age ${why.params.band}`;
+    case 'sex':
+      return `contraindicated: not for ${SEX_PATIENTS[why.params.sex] ?? 'patients of this sex'}`;
+    case 'condition':
+      return `contraindicated: the patient has ${why.params.words} (${why.params.code})`;
+    case 'ageBands':
+      return `meant for patients ${why.params.bands.map(ageBandInWords).join(' or ')}; this patient is ${ageBandInWords(why.params.band)}`;
+  }
+}
+
+const SEX_PATIENTS: Record<string, string> = { F: 'female patients', M: 'male patients', O: 'patients of other sex', U: 'patients of unknown sex' };
 
 /** A plan's record in this clinic, with its words. */
 export function clinicRecord(facts: ReasonFacts, plan: number): PlanOutcomeRecord {

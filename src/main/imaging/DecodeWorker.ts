@@ -18,12 +18,13 @@ export class DecodeWorker {
     private readonly logger: Logger,
   ) {}
 
-  decode(file: string, frame: number, previewSize?: number): Promise<DecodedImage> {
+  /** `storeKey` (hex) decrypts the stored file in the worker; absent for a plain store. */
+  decode(file: string, frame: number, previewSize?: number, storeKey?: string): Promise<DecodedImage> {
     const worker = this.ensure();
     const requestId = this.nextId++;
     return new Promise<DecodedImage>((resolve, reject) => {
       this.pending.set(requestId, { resolve, reject });
-      worker.postMessage({ type: 'decode', requestId, file, frame, ...(previewSize ? { previewSize } : {}) } satisfies WorkerIn);
+      worker.postMessage({ type: 'decode', requestId, file, frame, ...(previewSize ? { previewSize } : {}), ...(storeKey ? { storeKey } : {}) } satisfies WorkerIn);
     });
   }
 

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import type { Core } from '../core/Core';
 import { AppError } from '../../shared/ipc/envelope';
 import type { DicomTagRow, FramePixels, ImageDetail, ImageLabel, ImagePage, ImageSummary, ImagingPatient, ImagingSeries, ImagingStudy, Thumbnail } from '../../shared/domain/imaging';
@@ -13,7 +12,9 @@ import { patientIdByMrn, patientsByIds } from '../patients/ports';
 import { startImagingWorker } from './startImagingWorker';
 import type { Worker } from 'node:worker_threads';
 import { sniff } from './sniff';
-import { storePath, thumbnailPath } from './store';
+import { locateStored, readStored, readThumbnail } from './store';
+import { storeKeysOf } from './storeKeys';
+import { StoredFileError } from '../core/fileCrypto';
 
 interface ImageRow {
   id: string;
@@ -139,7 +140,7 @@ export class ImagingService {
 
   image(id: string): ImageDetail {
     const row = this.core.db.prepare(`${SELECT_IMAGE} WHERE i.id = ?`).get(id) as ImageRow | undefined;
-    if (!row) throw new AppError('NOT_FOUND', `No image with id ${id}.`);
+    if (!row) throw new AppError('NOT_FOUND', `No image with id ${id}.`, { key: 'errors.imaging.noImageWithId2', params: { id } });
     return {
       ...this.toSummary(row, this.mrnsOf([row]), this.labelsFor([id]).get(id) ?? []),
       sha256: row.sha256,
@@ -165,14 +166,15 @@ export class ImagingService {
   /** Decodes a frame in the decode worker (off the main thread), with the same errors as decodeStoredImage. */
   private async decodeOffThread(id: string, frame: number, previewSize?: number): Promise<DecodedImage> {
     const row = this.core.db.prepare('SELECT sha256, frames FROM images WHERE id = ?').get(id) as { sha256: string; frames: number } | undefined;
-    if (!row) throw new AppError('NOT_FOUND', `No image with id ${id}.`);
-    if (frame >= row.frames) throw new AppError('VALIDATION', `Image ${id} has ${row.frames} frame(s); frame ${frame} does not exist.`);
-    const file = storePath(this.core.paths.store, row.sha256);
-    if (!fs.existsSync(file)) throw new AppError('NOT_FOUND', `The stored file of image ${id} is missing from the data folder (${row.sha256.slice(0, 12)}…).`);
+    if (!row) throw new AppError('NOT_FOUND', `No image with id ${id}.`, { key: 'errors.imaging.noImageWithId2', params: { id } });
+    if (frame >= row.frames) throw new AppError('VALIDATION', `Image ${id} has ${row.frames} frame(s); frame ${frame} does not exist.`, { key: 'errors.imaging.noSuchFrame2', params: { id, frames: row.frames, frame } });
+    const keys = storeKeysOf(this.core.db);
+    const file = locateStored(this.core.paths.store, row.sha256, keys);
+    if (!file) throw new AppError('NOT_FOUND', `The stored file of image ${id} is missing from the data folder (${row.sha256.slice(0, 12)}…).`, { key: 'errors.imaging.storedFileImageMissing2', params: { id, sha256: row.sha256.slice(0, 12) } });
     try {
-      return await this.decoder.decode(file, frame, previewSize);
+      return await this.decoder.decode(file, frame, previewSize, keys?.root.toString('hex'));
     } catch (err) {
-      if (err instanceof PixelError) throw new AppError('UNSUPPORTED', `Image ${id} cannot be shown: ${err.message}.`);
+      if (err instanceof PixelError) throw new AppError('UNSUPPORTED', `Image ${id} cannot be shown: ${err.message}.`, { key: 'errors.imaging.imageCannotShown2', params: { id, message: err.message } });
       throw err;
     }
   }
@@ -234,8 +236,11 @@ export class ImagingService {
       const row = get.get(imageId) as { sha256: string; has: string | null } | undefined;
       if (!row?.has) return { imageId, dataUrl: null };
       try {
-        return { imageId, dataUrl: `data:image/png;base64,${fs.readFileSync(thumbnailPath(this.core.paths.thumbnails, row.sha256)).toString('base64')}` };
-      } catch {
+        const png = readThumbnail(this.core.paths.thumbnails, row.sha256, storeKeysOf(this.core.db));
+        return { imageId, dataUrl: png ? `data:image/png;base64,${png.toString('base64')}` : null };
+      } catch (err) {
+        // A thumbnail that fails its integrity check is not shown (the grid shows a placeholder); the log says why.
+        this.core.logger.warn(`thumbnail of image ${imageId} not shown: ${(err as Error).message}`);
         return { imageId, dataUrl: null };
       }
     });
@@ -243,19 +248,21 @@ export class ImagingService {
 
   tags(id: string): DicomTagRow[] {
     const row = this.core.db.prepare('SELECT sha256, format FROM images WHERE id = ?').get(id) as { sha256: string; format: string } | undefined;
-    if (!row) throw new AppError('NOT_FOUND', `No image with id ${id}.`);
+    if (!row) throw new AppError('NOT_FOUND', `No image with id ${id}.`, { key: 'errors.imaging.noImageWithId2', params: { id } });
     if (row.format !== 'dicom') return [];
-    let bytes: Buffer;
+    let bytes: Buffer | null;
     try {
-      bytes = fs.readFileSync(storePath(this.core.paths.store, row.sha256));
-    } catch {
-      throw new AppError('NOT_FOUND', `The stored file of image ${id} is missing from the data folder.`);
+      bytes = readStored(this.core.paths.store, row.sha256, storeKeysOf(this.core.db));
+    } catch (err) {
+      if (err instanceof StoredFileError) throw new AppError('VALIDATION', `The tags of image ${id} cannot be read: ${err.message}`, { key: 'errors.imaging.tagsImageCannotRead', params: { id, message: err.message } });
+      throw err;
     }
+    if (!bytes) throw new AppError('NOT_FOUND', `The stored file of image ${id} is missing from the data folder.`, { key: 'errors.imaging.storedFileImageMissing3', params: { id } });
     if (sniff(bytes.subarray(0, 512)) === 'unknown') return [];
     try {
       return listTags(parseDicom(bytes).dataSet);
     } catch (err) {
-      if (err instanceof DicomError) throw new AppError('UNSUPPORTED', `The tags of image ${id} cannot be read: ${err.message}.`);
+      if (err instanceof DicomError) throw new AppError('UNSUPPORTED', `The tags of image ${id} cannot be read: ${err.message}.`, { key: 'errors.imaging.tagsImageCannotRead2', params: { id, message: err.message } });
       throw err;
     }
   }

@@ -7,6 +7,8 @@ import { AppError } from '../../shared/ipc/envelope';
 import type { ImportFailure, ImportOptions, ImportReport, ImportState, ImportStatus, ImportSummary } from '../../shared/domain/imaging';
 import { ensureLabelSet, labelSetName } from '../labels/ports';
 import { findPatient } from '../patients/ports';
+import { assertFolderAllowed } from '../system/ports';
+import { importProgressOf } from '../../shared/ipc/imaging';
 import { databaseKeyOf } from '../db/connection';
 import type { WorkerIn, WorkerOut } from './importProtocol';
 import { startImagingWorker } from './startImagingWorker';
@@ -65,9 +67,11 @@ export class ImportService {
 
   /** Starts an import in the background and returns its first status. */
   start(options: ImportOptions, actor: string): ImportStatus {
-    if (this.running) throw new AppError('CONFLICT', 'An import is already running. Wait for it to finish or cancel it first.');
+    if (this.running) throw new AppError('CONFLICT', 'An import is already running. Wait for it to finish or cancel it first.', { key: 'errors.imaging.importAlreadyRunningWait' });
     // The worker writes on its own connection, and an in-memory database has no second one.
-    if (this.core.db.memory) throw new AppError('UNSUPPORTED', 'Importing needs the database in a file: the import worker writes to it on its own connection.');
+    if (this.core.db.memory) throw new AppError('UNSUPPORTED', 'Importing needs the database in a file: the import worker writes to it on its own connection.', { key: 'errors.imaging.importingNeedsDatabaseFile' });
+    // A user imports from their home folder and the allowed roots only (resolved: no '..' or link out of one).
+    const paths = options.paths.map((p, i) => assertFolderAllowed(this.core.settings, actor, p, 'read', `paths.${i}`));
     const fixedPatientId = options.patientId ? this.resolvePatient(options.patientId) : null;
     const now = this.core.clock.now().toISOString();
     const id = newId();
@@ -75,14 +79,14 @@ export class ImportService {
     const labelSetId = setName ? ensureLabelSet(this.core.db, { id: newId(), name: setName, description: 'Labels imported from folder names', createdBy: actor, createdAt: now }) : null;
     this.core.db
       .prepare("INSERT INTO imports (id, paths, options, state, label_set_id, started_by, started_at) VALUES (?, ?, ?, 'running', ?, ?, ?)")
-      .run(id, JSON.stringify(options.paths.map((p) => path.resolve(p))), JSON.stringify(options), labelSetId, actor, now);
+      .run(id, JSON.stringify(paths), JSON.stringify(options), labelSetId, actor, now);
 
     let worker: Worker;
     try {
       worker = this.workerFactory();
     } catch (err) {
       this.finish(id, 'failed', `The import worker could not start: ${(err as Error).message}`);
-      throw new AppError('INTERNAL', `The import could not start: ${(err as Error).message}`);
+      throw new AppError('INTERNAL', `The import could not start: ${(err as Error).message}`, { key: 'errors.imaging.importCouldNotStart', params: { message: (err as Error).message } });
     }
     let resolve!: (s: ImportStatus) => void;
     const finished = new Promise<ImportStatus>((r) => (resolve = r));
@@ -106,7 +110,7 @@ export class ImportService {
     const start: WorkerIn = {
       type: 'start',
       database: { file: this.core.db.name, key: databaseKeyOf(this.core.db), context: { importId: id, labelSetId, actor, fixedPatientId } },
-      paths: options.paths.map((p) => path.resolve(p)),
+      paths,
       storeRoot: this.core.paths.store,
       thumbRoot: this.core.paths.thumbnails,
       labelsFromFolders: Boolean(options.labelsFromFolders),
@@ -114,7 +118,7 @@ export class ImportService {
     };
     worker.postMessage(start);
     const status = this.status(id);
-    this.core.events.emit('imaging:progress', status);
+    this.core.events.emit('imaging:progress', importProgressOf(status));
     return status;
   }
 
@@ -145,7 +149,7 @@ export class ImportService {
 
   status(importId: string): ImportStatus {
     const row = this.core.db.prepare('SELECT * FROM imports WHERE id = ?').get(importId) as ImportRow | undefined;
-    if (!row) throw new AppError('NOT_FOUND', `No import with id ${importId}.`);
+    if (!row) throw new AppError('NOT_FOUND', `No import with id ${importId}.`, { key: 'errors.imaging.noImportWithId', params: { importId } });
     return this.toStatus(row);
   }
 
@@ -249,7 +253,7 @@ export class ImportService {
     const now = Date.now();
     if (!force && now - run.lastEmit < 200) return;
     run.lastEmit = now;
-    this.core.events.emit('imaging:progress', this.status(run.id));
+    this.core.events.emit('imaging:progress', importProgressOf(this.status(run.id)));
   }
 
   private end(run: Running, state: ImportState, error: string | null): void {
@@ -258,7 +262,7 @@ export class ImportService {
     this.finish(run.id, state, error);
     void run.worker.terminate();
     const status = this.status(run.id);
-    this.core.events.emit('imaging:progress', status);
+    this.core.events.emit('imaging:progress', importProgressOf(status));
     run.resolve(status);
   }
 
@@ -270,7 +274,7 @@ export class ImportService {
 
   private resolvePatient(idOrMrn: string): string {
     const p = findPatient(this.core.db, idOrMrn);
-    if (!p) throw new AppError('NOT_FOUND', `No patient with id or MRN "${idOrMrn}". Register the patient first, or import without --patient.`);
+    if (!p) throw new AppError('NOT_FOUND', `No patient with id or MRN "${idOrMrn}". Register the patient first, or import without --patient.`, { key: 'errors.imaging.noPatientWithId', params: { idOrMrn } });
     return p.id;
   }
 

@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { inflateRawSync } from 'node:zlib';
+import { inflateRawBounded } from './limits';
 
 /** A decoded codestream: interleaved samples unless `planar`. */
 export interface CodecOutput {
@@ -82,6 +82,7 @@ export class Codecs {
         info.width = Math.ceil(info.width / 2 ** reduce);
         info.height = Math.ceil(info.height / 2 ** reduce);
       }
+      if (!(info.width > 0 && info.height > 0)) throw new CodecError('the codestream decodes to no image (0x0): it is not where the frame says, or it is damaged');
       const raw = decoder.getDecodedBuffer();
       const bytes = raw.slice(); // copy out of the wasm heap before the decoder is freed
       const signed = Boolean(info.isSigned);
@@ -258,13 +259,12 @@ export function jpegPrecision(data: Uint8Array): number | null {
   return null;
 }
 
-/** Deflate (RFC 1951, raw), as in the Deflated Image Frame Compression transfer syntax. */
-export function inflateFrame(data: Uint8Array): Uint8Array {
-  try {
-    return new Uint8Array(inflateRawSync(data));
-  } catch (err) {
-    throw new CodecError(`deflated frame is corrupt (${(err as Error).message})`);
-  }
+/**
+ * Deflate (RFC 1951, raw), as in the Deflated Image Frame Compression transfer syntax, bounded:
+ * refused as soon as it inflates past `maxBytes` (the frame's declared size).
+ */
+export function inflateFrame(data: Uint8Array, maxBytes: number): Uint8Array {
+  return inflateRawBounded(data, maxBytes, 'the deflated frame');
 }
 
 /**

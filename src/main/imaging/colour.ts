@@ -20,9 +20,10 @@ export function toRgb8(values: ArrayLike<number>, n: number, planar: boolean, bi
     return out;
   }
   for (let p = 0; p < n; p++) {
-    const a = (planar ? values[p] : values[p * 3])! >> shift;
-    const b = (planar ? values[p + n] : values[p * 3 + 1])! >> shift;
-    const c = (planar ? values[p + 2 * n] : values[p * 3 + 2])! >> shift;
+    // >>> and a mask: 32-bit samples above 2^31 must not turn negative.
+    const a = ((planar ? values[p] : values[p * 3])! >>> shift) & 0xff;
+    const b = ((planar ? values[p + n] : values[p * 3 + 1])! >>> shift) & 0xff;
+    const c = ((planar ? values[p + 2 * n] : values[p * 3 + 2])! >>> shift) & 0xff;
     if (photometric.startsWith('YBR_FULL')) ybr(out, p * 3, a, b, c);
     else {
       out[p * 3] = a;

@@ -5,6 +5,7 @@
  */
 import * as dicomParser from 'dicom-parser';
 import type { DataSet, Element } from 'dicom-parser';
+import { checkDecodedBytes, checkFrameSize, DATA_SET_SLACK_BYTES, inflateRawBounded, inflateRawPrefix, MAX_NON_IMAGE_DATA_SET_BYTES, TooLargeError } from './limits';
 import { rawIsExplicit, sniff } from './sniff';
 
 export const TS = {
@@ -134,22 +135,116 @@ function personName(s: string): string {
 export function parseDicom(bytes: Uint8Array): ParsedDicom {
   const kind = sniff(bytes.subarray(0, 512));
   let dataSet: DataSet;
+  // A deflated data set inflates under a bound computed from its own header (limits.ts).
+  const options = { inflater: boundedDataSetInflater } as Record<string, unknown>;
   try {
     if (kind === 'dicom-raw') {
       const declared = rawMetaTransferSyntax(bytes);
-      dataSet = dicomParser.parseDicom(bytes, { TransferSyntaxUID: declared ?? (rawIsExplicit(bytes) ? TS.explicitLE : TS.implicitLE) } as never);
+      dataSet = dicomParser.parseDicom(bytes, { ...options, TransferSyntaxUID: declared ?? (rawIsExplicit(bytes) ? TS.explicitLE : TS.implicitLE) } as never);
     } else {
-      dataSet = dicomParser.parseDicom(bytes);
+      dataSet = dicomParser.parseDicom(bytes, options as never);
     }
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    const partial = (err as { dataSet?: DataSet })?.dataSet;
-    if (/buffer overread|beyond end|attempt to read past end/i.test(message) || (partial && /overread|past end/i.test(message))) {
-      throw new DicomError(`truncated: the file ends inside a DICOM element (${bytes.length} bytes)`);
-    }
-    throw new DicomError(`not a readable DICOM file: ${message.replace(/^dicomParser\.\w+: /, '')}`);
+    if (err instanceof TooLargeError) throw new DicomError(err.message);
+    const partial = kind === 'dicom' ? readableUpToPixelData(err, bytes) : null;
+    if (!partial) throw new DicomError(parseFailure(err, bytes.length));
+    dataSet = partial;
   }
   return { dataSet, info: readInfo(dataSet) };
+}
+
+/**
+ * A parse that failed only after a complete Pixel Data element (a stray item or delimiter
+ * among the fragments confuses dicom-parser's reading of what follows) still holds every
+ * element an image needs: keep it, with the meta header merged in as a full parse would.
+ */
+function readableUpToPixelData(err: unknown, bytes: Uint8Array): DataSet | null {
+  const partial = err !== null && typeof err === 'object' && 'dataSet' in err ? (err as { dataSet?: DataSet }).dataSet : undefined;
+  const px = partial?.elements?.x7fe00010;
+  if (!partial || !px?.encapsulatedPixelData || px.dataOffset + px.length > partial.byteArray.length) return null;
+  try {
+    const meta = dicomParser.readPart10Header(bytes as never);
+    for (const [k, v] of Object.entries(meta.elements)) partial.elements[k] = v;
+  } catch {
+    return null;
+  }
+  return partial;
+}
+
+/**
+ * dicom-parser throws strings, Errors, or `{ exception, dataSet }` (the elements read before
+ * the failure): one sentence saying what is wrong and where (byte offset, last tag read).
+ */
+export function parseFailure(err: unknown, fileLength: number): string {
+  const wrapped = err !== null && typeof err === 'object' && 'exception' in err ? (err as { exception: unknown; dataSet?: DataSet }) : null;
+  const inner = wrapped ? wrapped.exception : err;
+  const raw = inner instanceof Error ? inner.message : typeof inner === 'string' ? inner : inner === undefined || inner === null ? '' : JSON.stringify(inner) ?? '';
+  const message = raw.replace(/^dicomParser[.:]\w+: /, '').trim() || 'the parser stopped without saying why';
+  const where = lastElementRead(wrapped?.dataSet);
+  // A deflated data set is parsed inflated: count in its bytes.
+  const length = wrapped?.dataSet?.byteArray?.length ?? fileLength;
+  const place = where ? ` (after element ${where.tag}, which ends at byte ${where.end} of ${length}${length !== fileLength ? ' inflated' : ''})` : '';
+  if (/buffer overread|buffer overrun|beyond end|past end|unexpected end/i.test(message)) {
+    return `truncated: the file ends inside a DICOM element${place || ` (${fileLength} bytes)`}`;
+  }
+  return `not a readable DICOM file: ${message}${place}`;
+}
+
+function lastElementRead(ds: DataSet | undefined): { tag: string; end: number } | null {
+  if (!ds?.elements) return null;
+  let best: Element | null = null;
+  for (const el of Object.values(ds.elements) as Element[]) if (!best || el.dataOffset > best.dataOffset) best = el;
+  if (!best) return null;
+  const t = best.tag.slice(1).toUpperCase();
+  return { tag: `(${t.slice(0, 4)},${t.slice(4, 8)})`, end: best.dataOffset + Math.max(0, best.length) };
+}
+
+/**
+ * dicom-parser's inflater hook for Deflated Explicit VR Little Endian: inflates the first
+ * 256 KB (8 MB if the image module is not in those) to read Rows, Columns, Samples, Bits
+ * Allocated and Frames, refuses sizes over the
+ * limits, then inflates the whole data set bounded by its declared pixel data plus
+ * DATA_SET_SLACK_BYTES (a data set without pixel data by MAX_NON_IMAGE_DATA_SET_BYTES).
+ */
+function boundedDataSetInflater(byteArray: Uint8Array, position: number): Uint8Array {
+  const deflated = byteArray.subarray(position);
+  let head = inflateRawPrefix(deflated, 256 * 1024);
+  let declared = declaredPixelBytes(head);
+  // Large private sequences can push the image module further in: look once more, deeper.
+  if (!declared && head.length === 256 * 1024) {
+    head = inflateRawPrefix(deflated, 8 * 1024 * 1024);
+    declared = declaredPixelBytes(head);
+  }
+  let limit = MAX_NON_IMAGE_DATA_SET_BYTES;
+  if (declared) {
+    checkFrameSize(declared.columns, declared.rows, 'the deflated data set (Rows, Columns)');
+    checkDecodedBytes(declared.bytes, 'the deflated data set');
+    limit = declared.bytes + DATA_SET_SLACK_BYTES;
+  }
+  const inflated = inflateRawBounded(deflated, limit, 'the deflated data set');
+  const full = Buffer.alloc(position + inflated.length);
+  full.set(byteArray.subarray(0, position), 0);
+  full.set(inflated, position);
+  return full;
+}
+
+/** Rows x Columns x Samples x bytes x Frames from the start of an explicit VR LE data set, or null. */
+function declaredPixelBytes(head: Uint8Array): { rows: number; columns: number; bytes: number } | null {
+  const Ctor = (dicomParser as unknown as { DataSet: new (parser: unknown, bytes: Uint8Array, elements: object) => DataSet }).DataSet;
+  const ds = new Ctor(dicomParser.littleEndianByteArrayParser, head, {});
+  try {
+    const stream = new dicomParser.ByteStream(dicomParser.littleEndianByteArrayParser, head, 0);
+    dicomParser.parseDicomDataSetExplicit(ds, stream, head.length, { untilTag: 'x7fe00010' } as never);
+  } catch {
+    // the prefix ends inside an element: what was read is enough
+  }
+  const rows = us(ds, 'x00280010');
+  const columns = us(ds, 'x00280011');
+  if (!rows || !columns) return null;
+  const samples = us(ds, 'x00280002') ?? 1;
+  const bits = us(ds, 'x00280100') ?? 16;
+  const frames = Math.max(1, Math.floor(num(ds, 'x00280008') ?? 1));
+  return { rows, columns, bytes: rows * columns * samples * Math.max(1, Math.ceil(bits / 8)) * frames };
 }
 
 /** A file without preamble may still start with a meta group: its Transfer Syntax UID decides the parse. */

@@ -11,10 +11,12 @@ import { PNG } from 'pngjs';
 import { Codecs, CodecError } from './codecs';
 import { DicomError, MEDIA_STORAGE_DIRECTORY, directoryRecordCount, parseDicom, type DicomInfo } from './dicom';
 import { resize, toRgb8Display } from './display';
+import { MAX_FILE_BYTES } from './limits';
 import { PixelError } from './pixelError';
 import { decodeDicomFrame, decodeImageBytes, type DecodedImage } from './pixels';
+import { ArchiveError, archiveKind, listArchive, memberPath, readMember, type ArchiveKind, type ArchiveListing, type ArchiveMember } from './containers';
 import { sniff } from './sniff';
-import { storePath, thumbnailPath } from './store';
+import { writeStored, writeThumbnailFile, type StoreKeys } from './store';
 
 export const THUMB_SIZE = 128;
 
@@ -22,6 +24,8 @@ export interface FileJob {
   path: string;
   /** The folder the user gave that this file was found under. */
   root: string;
+  /** A member of a ZIP or gzip archive (containers.ts): `path` is then `archive.zip!/dir/file.dcm`. */
+  member?: ArchiveMember;
 }
 
 export interface ImportedFile {
@@ -57,6 +61,8 @@ export interface ProcessOptions {
    * anyway and counted as duplicates by the writer, in walk order (deterministic).
    */
   knownSha: Set<string>;
+  /** The store's keys (from the database key): files are written encrypted under keyed names; null only without a key. */
+  keys: StoreKeys | null;
 }
 
 /** Every file under the given folders (a given file is taken as it is). Unreadable folders are reported. */
@@ -71,7 +77,7 @@ export async function* walk(roots: string[], onError: (p: string, reason: string
       continue;
     }
     if (st.isFile()) {
-      yield { path: root, root: path.dirname(root) };
+      yield* openArchives({ path: root, root: path.dirname(root) }, onError);
       continue;
     }
     const stack = [root];
@@ -89,7 +95,7 @@ export async function* walk(roots: string[], onError: (p: string, reason: string
       for (const e of entries) {
         const full = path.join(dir, e.name);
         if (e.isDirectory()) subdirs.push(full);
-        else if (e.isFile()) yield { path: full, root };
+        else if (e.isFile()) yield* openArchives({ path: full, root }, onError);
       }
       // Depth-first in name order (reversed onto the stack).
       for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i]!);
@@ -107,7 +113,8 @@ export function folderLabel(folder: string): { name: string; index: number | nul
 
 /** The label, split and patient folder a file's place in the tree implies. */
 export function placeOf(job: FileJob): { label: ReturnType<typeof folderLabel> | null; split: 'train' | 'val' | 'test' | null; patientFolder: string | null } {
-  const rel = path.relative(job.root, job.path);
+  // An archive's members sit in a folder named after the archive (`scans.zip!/a.dcm` -> `scans.zip/a.dcm`).
+  const rel = path.relative(job.root, job.path).replace(/!(?=[\\/])/g, '');
   const parts = rel.split(path.sep);
   const folders = parts.slice(0, -1);
   const holder = folders[folders.length - 1];
@@ -126,6 +133,39 @@ export function placeOf(job: FileJob): { label: ReturnType<typeof folderLabel> |
   };
 }
 
+/**
+ * A walked file as it is, or, when its first bytes say ZIP or gzip, its members (bounded:
+ * containers.ts). Refused members and unreadable archives are reported through onError.
+ */
+async function* openArchives(job: FileJob, onError: (p: string, reason: string) => void): AsyncGenerator<FileJob> {
+  let kind: ArchiveKind | null = null;
+  try {
+    const fd = await fs.promises.open(job.path, 'r');
+    try {
+      const head = Buffer.alloc(4);
+      const { bytesRead } = await fd.read(head, 0, 4, 0);
+      kind = archiveKind(head.subarray(0, bytesRead));
+    } finally {
+      await fd.close();
+    }
+  } catch {
+    kind = null; // processFile reports the unreadable file
+  }
+  if (!kind) {
+    yield job;
+    return;
+  }
+  let listing: ArchiveListing;
+  try {
+    listing = await listArchive(job.path, kind);
+  } catch (err) {
+    onError(job.path, err instanceof ArchiveError ? err.message : `${kind === 'zip' ? 'ZIP' : 'gzip'} archive cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    return;
+  }
+  for (const r of listing.refused) onError(memberPath({ archive: job.path, name: r.name }), r.reason);
+  for (const member of listing.members) yield { path: memberPath(member), root: job.root, member };
+}
+
 function failure(job: FileJob, reason: string, size: number): FileResult {
   return { kind: 'failed', path: job.path, reason, size };
 }
@@ -134,17 +174,39 @@ function failure(job: FileJob, reason: string, size: number): FileResult {
 export async function processFile(job: FileJob, options: ProcessOptions, codecs: Codecs): Promise<FileResult> {
   let bytes: Buffer;
   try {
-    bytes = await fs.promises.readFile(job.path);
+    if (job.member) {
+      const m = await readMember(job.member);
+      bytes = Buffer.from(m.buffer, m.byteOffset, m.byteLength);
+      // One level only: an archive inside an archive is not opened (no nesting, no zip quines).
+      if (archiveKind(bytes.subarray(0, 4))) return failure(job, 'archive inside an archive: CareLens opens one level of ZIP or gzip; unpack the inner archive and import it', bytes.length);
+    } else {
+      // Never read more than one image may decode to (limits.ts): a 20 GB file is refused from its size.
+      const { size } = await fs.promises.stat(job.path);
+      if (size > MAX_FILE_BYTES) return failure(job, `too large: the file is ${Math.round(size / 1048576)} MB; CareLens imports files up to ${Math.round(MAX_FILE_BYTES / 1048576)} MB`, size);
+      bytes = await fs.promises.readFile(job.path);
+    }
   } catch (err) {
+    if (err instanceof ArchiveError) return failure(job, err.message, 0);
     return failure(job, `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 0);
   }
+  return processBytes(job, bytes, options, codecs);
+}
+
+/**
+ * The per-file work on bytes already in hand: the one path every import takes, whether the
+ * bytes came from a file (processFile) or from a PACS (job.path is then `pacs://node/sop`).
+ * Never throws: a failing file becomes a report line.
+ */
+export async function processBytes(job: FileJob, bytes: Buffer, options: ProcessOptions, codecs: Codecs): Promise<FileResult> {
   const size = bytes.length;
   if (size === 0) return failure(job, 'empty file', 0);
+  // Files on disk are checked before they are read; bytes from a PACS are checked here.
+  if (size > MAX_FILE_BYTES) return failure(job, `too large: the instance is ${Math.round(size / 1048576)} MB; CareLens imports files up to ${Math.round(MAX_FILE_BYTES / 1048576)} MB`, size);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   if (options.knownSha.has(sha256)) return { kind: 'duplicate', path: job.path, sha256, size };
 
   const kind = sniff(bytes.subarray(0, 512));
-  if (kind === 'zip') return failure(job, 'ZIP archive: CareLens does not read inside archives; unpack it and import the folder', size);
+  if (kind === 'zip') return failure(job, 'ZIP archive where a single file was expected: CareLens opens archives met in a folder walk only; unpack it and import the folder', size);
   if (kind === 'unknown') return failure(job, 'not DICOM, PNG or JPEG', size);
 
   let decoded: DecodedImage;
@@ -168,21 +230,15 @@ export async function processFile(job: FileJob, options: ProcessOptions, codecs:
   }
 
   try {
-    const target = storePath(options.storeRoot, sha256);
-    if (!fs.existsSync(target)) {
-      await fs.promises.mkdir(path.dirname(target), { recursive: true });
-      // Write then rename: a kill mid-write never leaves a half file under the final name.
-      const tmp = `${target}.${process.pid}.tmp`;
-      await fs.promises.writeFile(tmp, bytes);
-      await fs.promises.rename(tmp, target);
-    }
+    // Encrypted, under its keyed name, written then renamed (store.ts: the one write path).
+    await writeStored(options.storeRoot, sha256, options.keys, bytes);
   } catch (err) {
     return failure(job, `cannot be copied into the data folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, size);
   }
 
   let thumbnail: ImportedFile['thumbnail'] = null;
   try {
-    thumbnail = await writeThumbnail(decoded, thumbnailPath(options.thumbRoot, sha256));
+    thumbnail = await writeThumbnail(decoded, (png) => writeThumbnailFile(options.thumbRoot, sha256, options.keys, png));
   } catch {
     thumbnail = null; // the grid shows a placeholder; the image itself is fine
   }
@@ -210,7 +266,7 @@ export async function processFile(job: FileJob, options: ProcessOptions, codecs:
 }
 
 /** A small PNG of the first frame, windowed as the viewer first shows it. */
-export async function writeThumbnail(decoded: DecodedImage, file: string): Promise<{ width: number; height: number }> {
+export async function writeThumbnail(decoded: DecodedImage, save: (png: Buffer) => Promise<void>): Promise<{ width: number; height: number }> {
   const scale = Math.min(1, THUMB_SIZE / Math.max(decoded.width, decoded.height));
   const width = Math.max(1, Math.round(decoded.width * scale));
   const height = Math.max(1, Math.round(decoded.height * scale));
@@ -218,9 +274,6 @@ export async function writeThumbnail(decoded: DecodedImage, file: string): Promi
   const png = new PNG({ width, height, colorType: 2, inputColorType: 2, inputHasAlpha: false });
   png.data = Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength);
   const buf = PNG.sync.write(png, { colorType: 2, inputColorType: 2, inputHasAlpha: false });
-  await fs.promises.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fs.promises.writeFile(tmp, buf);
-  await fs.promises.rename(tmp, file);
+  await save(buf);
   return { width, height };
 }

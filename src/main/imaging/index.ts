@@ -2,6 +2,8 @@ import type { Core } from '../core/Core';
 import { actorName, type FeatureHandlers } from '../ipc/dispatch';
 import { ImagingService } from './ImagingService';
 import { ImportService, type WorkerFactory } from './ImportService';
+import { startBytesImport } from './BytesImport';
+import { startImagingWorker } from './startImagingWorker';
 
 /**
  * Builds the imaging feature: batch import (worker thread), browsing, pixels for the viewer.
@@ -31,6 +33,8 @@ export function createImagingFeature(core: Core, deps: { workerFactory?: WorkerF
   return {
     service,
     imports,
+    /** An import of in-memory Part-10 instances (a PACS retrieve) through the folder import's per-file path and writer. */
+    startBytesImport: (opts: { source: string; actor: string }) => startBytesImport(core, deps.workerFactory ?? startImagingWorker, opts),
     handlers,
     dispose: async () => {
       await imports.dispose();

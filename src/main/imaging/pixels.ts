@@ -14,7 +14,8 @@ import { parseDicom, type ParsedDicom } from './dicom';
 import { readFloatPixels } from './nativePixels';
 import { PixelError } from './pixelError';
 import { sniff } from './sniff';
-import { decodeFrameValues } from './transferSyntaxes';
+import { checkDecodedBytes, checkFrameSize, jpegSize, pngSize } from './limits';
+import { decodeFrameValues, samplesStored } from './transferSyntaxes';
 
 export interface DecodedImage {
   width: number;
@@ -60,6 +61,9 @@ export async function decodeImageBytes(bytes: Uint8Array, frame = 0, codecs: Cod
 // ---------------------------------------------------------------- PNG / JPEG files
 
 function decodePng(bytes: Uint8Array): DecodedImage {
+  const size = pngSize(bytes);
+  if (!size) throw new PixelError('PNG data is corrupt (no IHDR chunk at byte 12)');
+  checkFrameSize(size.width, size.height, 'the PNG header (IHDR)');
   let png: PNG;
   try {
     png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
@@ -70,6 +74,9 @@ function decodePng(bytes: Uint8Array): DecodedImage {
 }
 
 async function decodeJpegFile(bytes: Uint8Array, codecs: Codecs): Promise<DecodedImage> {
+  const size = jpegSize(bytes);
+  if (!size) throw new PixelError('JPEG data is corrupt (no start-of-frame marker)');
+  checkFrameSize(size.width, size.height, 'the JPEG header (SOF)');
   const out = await codecs.jpeg8(bytes);
   if (out.components === 1) return grey(out.width, out.height, Float32Array.from(out.pixels), 'MONOCHROME2', null, null, 0, 1);
   return fromRgb(out.width, out.height, out.pixels as Uint8Array, 'RGB', 0, 1);
@@ -136,6 +143,14 @@ function fromRgb(width: number, height: number, rgb: Uint8Array, photometric: st
 
 // ---------------------------------------------------------------- DICOM
 
+/** Refuses a DICOM image over the size limits (limits.ts) from its header alone, before any decoding. */
+export function checkDicomSize(info: Pick<ParsedDicom['info'], 'rows' | 'columns' | 'frames' | 'samplesPerPixel'>, bitsAllocated: number): void {
+  const rows = info.rows ?? 0;
+  const cols = info.columns ?? 0;
+  checkFrameSize(cols, rows, 'the DICOM header (Rows, Columns)');
+  checkDecodedBytes(rows * cols * info.samplesPerPixel * Math.max(1, bitsAllocated / 8) * info.frames, `the DICOM header (${info.frames} frame(s) of ${cols}x${rows}x${info.samplesPerPixel}, ${bitsAllocated} bits)`);
+}
+
 /** Decodes frame `frame` (0-based) of a parsed DICOM object. */
 export async function decodeDicomFrame(parsed: ParsedDicom, frame: number, codecs: Codecs, options: DecodeOptions = {}): Promise<DecodedImage> {
   const { dataSet: ds, info } = parsed;
@@ -145,8 +160,10 @@ export async function decodeDicomFrame(parsed: ParsedDicom, frame: number, codec
   if (!fullRows || !fullCols) throw new PixelError(`missing element: ${!fullRows ? 'Rows (0028,0010)' : 'Columns (0028,0011)'} is absent, so the image size is unknown`);
   if (frame < 0 || frame >= info.frames) throw new PixelError(`frame ${frame + 1} does not exist (the file has ${info.frames})`);
   const spp = info.samplesPerPixel;
+  if (spp !== 1 && spp !== 3) throw new PixelError(`Samples per Pixel (0028,0002) is ${spp}; CareLens decodes 1 (grey, palette) or 3 (colour)`);
   const bitsAllocated = info.bitsAllocated ?? (info.pixelData === 'float' ? 32 : info.pixelData === 'double' ? 64 : null);
   if (!bitsAllocated) throw new PixelError('missing element: Bits Allocated (0028,0100)');
+  checkDicomSize(info, bitsAllocated);
   const bitsStored = info.bitsStored ?? bitsAllocated;
   const signed = info.pixelRepresentation === 1;
   const planar = info.planarConfiguration === 1;
@@ -157,7 +174,9 @@ export async function decodeDicomFrame(parsed: ParsedDicom, frame: number, codec
       ? await decodeFrameValues(info.transferSyntax, { ds, frame, frames: info.frames, rows: fullRows, cols: fullCols, samplesPerPixel: spp, bitsAllocated, bitsStored, signed, planar, photometric: info.photometric, codecs, previewSize: options.previewSize })
       : { values: readFloatPixels(ds, info.pixelData === 'double', fullRows * fullCols, frame), planar, alreadyRgb: false, width: fullCols, height: fullRows };
   const n = rows * cols;
-  if (values.length < n * spp) throw new PixelError(`pixel data holds ${values.length} samples; ${n * spp} were expected for ${cols}x${rows}x${spp}`);
+  // Native YBR_FULL_422 holds 2 samples per pixel (toRgb8 expands it); decoded codestreams hold 3.
+  const stored = alreadyRgb || info.pixelData !== 'integer' ? spp : samplesStored(info);
+  if (values.length < n * stored) throw new PixelError(`pixel data holds ${values.length} samples; ${n * stored} were expected for ${cols}x${rows}x${stored}`);
 
   const photometric = info.photometric;
   const full = { fullWidth: fullCols, fullHeight: fullRows };
@@ -181,7 +200,8 @@ export async function decodeDicomFrame(parsed: ParsedDicom, frame: number, codec
     const sign = bitsStored >= 32 ? 0 : 1 << (bitsStored - 1);
     const range = bitsStored >= 32 ? 0 : 1 << bitsStored;
     for (let i = 0; i < n; i++) {
-      let v = values[i]! & mask;
+      // 32 stored bits: the typed array already holds the value with its sign (& would wrap it to int32).
+      let v = bitsStored >= 32 ? values[i]! : values[i]! & mask;
       if (signed && v & sign) v -= range;
       data[i] = v * slope + intercept;
     }

@@ -198,6 +198,18 @@ export function patientIdsOfSeries(db: Db, seriesIds: readonly string[]): Map<st
   return new Map(rows.map((r) => [r.id, r.patientId]));
 }
 
+/** Which of these SOP Instance UIDs the store already holds (a PACS retrieve skips them before fetching). */
+export function storedSopInstanceUids(db: Db, uids: readonly string[]): Set<string> {
+  const rows = byIdChunks(uids, (part, marks) => db.prepare(`SELECT sop_instance_uid FROM images WHERE sop_instance_uid IN (${marks})`).pluck().all(...part) as string[]);
+  return new Set(rows);
+}
+
+/** The stored studies with these Study Instance UIDs: CareLens study id and patient, by UID. */
+export function studiesByUid(db: Db, studyUids: readonly string[]): Map<string, { studyId: string; patientId: string | null }> {
+  const rows = byIdChunks(studyUids, (part, marks) => db.prepare(`SELECT study_uid AS uid, id AS studyId, patient_id AS patientId FROM studies WHERE study_uid IN (${marks})`).all(...part) as { uid: string; studyId: string; patientId: string | null }[]);
+  return new Map(rows.map((r) => [r.uid, { studyId: r.studyId, patientId: r.patientId }]));
+}
+
 /**
  * Image ids in import order (arrival, then insertion): every image when `scope` is absent,
  * else the images of `scope.importIds` together with the images `scope.imageIds` names.
@@ -358,4 +370,9 @@ export function insertImage(db: Db, image: NewImage, options: { ignoreDuplicate?
       createdAt: image.createdAt,
     });
   return info.changes === 1;
+}
+
+/** The sha256 of every stored image (what the store holds; a key change renames each file by it). */
+export function storedSha256s(db: Db): string[] {
+  return db.prepare('SELECT sha256 FROM images').pluck().all() as string[];
 }

@@ -29,14 +29,62 @@ export function rawIsExplicit(head: Uint8Array): boolean {
   return a >= 0x41 && a <= 0x5a && b >= 0x41 && b <= 0x5a;
 }
 
+const VRS = new Set('AE AS AT CS DA DS DT FD FL IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL UN UR US UT UV'.split(' '));
+const LONG_VR = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'UC', 'UN', 'UR', 'UT', 'UV']);
+
+/**
+ * A bare data set (no preamble, no meta header; implicit VR little endian as older
+ * modalities wrote them, or explicit) is recognised by its first elements: the first is in
+ * group 0008 (identification) or 0002 (a meta group without preamble), and every element read
+ * within the head has ascending tags, a known VR when explicit, and a length that fits the
+ * group (identification elements are short; odd lengths, which old writers leave, pass). At
+ * least three elements must read cleanly (or the whole file, if it is that small), so random
+ * binary that happens to start with 08 00 is not taken for DICOM.
+ */
 function looksLikeRawDataSet(head: Uint8Array): boolean {
   if (head.length < 12) return false;
   const group = head[0]! | (head[1]! << 8);
   const element = head[2]! | (head[3]! << 8);
-  // A data set starts with a low group (0002 meta, 0008 identification) and ascending small elements.
-  if (group !== 0x0008 && group !== 0x0002) return false;
-  if (element > 0x00ff) return false;
-  if (rawIsExplicit(head)) return true;
-  const len = head[4]! | (head[5]! << 8) | (head[6]! << 16) | (head[7]! << 24);
-  return len >= 0 && len < 1024;
+  // Group 0008 may start at any element (some writers have no 0008,00xx); a meta group starts low.
+  if (group !== 0x0008 && !(group === 0x0002 && element <= 0x00ff)) return false;
+  const explicit = rawIsExplicit(head);
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  let pos = 0;
+  let last = -1;
+  let read = 0;
+  while (pos + 8 <= head.length && read < 8) {
+    const g = view.getUint16(pos, true);
+    const e = view.getUint16(pos + 2, true);
+    const tag = g * 0x10000 + e;
+    if (tag <= last || (g % 2 === 1 && g < 0x0009)) return false;
+    if (g > 0x7fe0) break;
+    last = tag;
+    let length: number;
+    let headerSize: number;
+    if (explicit) {
+      const vr = String.fromCharCode(head[pos + 4]!, head[pos + 5]!);
+      if (!VRS.has(vr)) return false;
+      if (LONG_VR.has(vr)) {
+        if (pos + 12 > head.length) break;
+        length = view.getUint32(pos + 8, true);
+        headerSize = 12;
+      } else {
+        length = view.getUint16(pos + 6, true);
+        headerSize = 8;
+      }
+    } else {
+      length = view.getUint32(pos + 4, true);
+      headerSize = 8;
+    }
+    read++;
+    if (length === 0xffffffff) break; // a sequence of undefined length: its items are not walked here
+    // The identification groups hold text and small binary values, never megabytes.
+    if (g <= 0x0010 && length > 0x10000) return false;
+    pos += headerSize + length;
+    if (pos >= head.length) break;
+  }
+  // Three clean elements; or a whole small file read to its exact end. An element running
+  // past what was read proves nothing.
+  return read >= 3 || (read >= 1 && head.length < SNIFF_BYTES && pos === head.length);
 }
+

@@ -7,13 +7,14 @@
  * on its own connection to the database file, and one 'done'. A 'cancel' stops it between files.
  */
 import { parentPort } from 'node:worker_threads';
-import fs from 'node:fs';
 import { systemClock } from '../core/clock';
 import { openDatabase, type Db } from '../db/connection';
 import { BatchWriter } from './BatchWriter';
+import { storeKeysFromDbKey, storeKeysFromHex } from '../core/fileCrypto';
+import { readStoreFileAtAsync } from './store';
 import { Codecs } from './codecs';
 import { decodeImageBytes } from './pixels';
-import { processFile, walk, type FileJob, type FileResult } from './importFiles';
+import { processBytes, processFile, walk, type FileJob, type FileResult } from './importFiles';
 import type { WorkerIn, WorkerOut } from './importProtocol';
 
 const BATCH_FILES = 100;
@@ -58,6 +59,7 @@ async function importInto(db: Db, start: Extract<WorkerIn, { type: 'start' }>, i
     labelsFromFolders: start.labelsFromFolders,
     patientFromFolders: start.patientFromFolders,
     knownSha,
+    keys: storeKeysFromDbKey(start.database.key),
   };
   const flush = (results: FileResult[]) => {
     writer.write(start.database.context, results);
@@ -92,13 +94,72 @@ async function importInto(db: Db, start: Extract<WorkerIn, { type: 'start' }>, i
   if (batch.length > 0) flush(batch);
 }
 
+/**
+ * An import fed with instances held in memory (a PACS retrieve): each goes through the same
+ * processBytes and BatchWriter as a walked file, one at a time in arrival order, and is
+ * answered with 'accepted' so the sender keeps a bounded number in flight.
+ */
+function startBytesImport(start: Extract<WorkerIn, { type: 'startBytes' }>, isCancelled: () => boolean) {
+  const db = openDatabase({ file: start.database.file, key: start.database.key });
+  const writer = new BatchWriter(db, systemClock);
+  const options = { storeRoot: start.storeRoot, thumbRoot: start.thumbRoot, labelsFromFolders: false, patientFromFolders: false, knownSha: writer.storedSha256(), keys: storeKeysFromDbKey(start.database.key) };
+  const codecs = new Codecs();
+  let batch: FileResult[] = [];
+  let lastSent = Date.now();
+  let failed = false;
+  let chain = Promise.resolve();
+  const flush = () => {
+    if (batch.length > 0) {
+      const full = batch;
+      batch = [];
+      writer.write(start.database.context, full);
+      send({ type: 'written', files: full.length });
+    }
+    lastSent = Date.now();
+  };
+  const step = (work: () => Promise<void>) => {
+    chain = chain.then(work).catch((err: unknown) => {
+      if (!failed) send({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+      failed = true;
+    });
+  };
+  return {
+    add(m: Extract<WorkerIn, { type: 'bytes' }>) {
+      step(async () => {
+        if (failed) return;
+        if (!isCancelled()) {
+          batch.push(await processBytes({ path: m.path, root: '' }, Buffer.from(m.bytes), options, codecs));
+          if (batch.length >= BATCH_FILES || Date.now() - lastSent >= BATCH_MS) flush();
+        }
+        send({ type: 'accepted', seq: m.seq });
+      });
+    },
+    failure(m: Extract<WorkerIn, { type: 'failure' }>) {
+      step(async () => {
+        if (!failed) batch.push({ kind: 'failed', path: m.path, reason: m.reason, size: 0 });
+      });
+    },
+    end() {
+      step(async () => {
+        try {
+          if (!failed) flush();
+        } finally {
+          db.close();
+        }
+        if (!failed) send({ type: 'done', cancelled: isCancelled() });
+      });
+    },
+  };
+}
+
 let decodeCodecs: Codecs | null = null;
 
 /** Decodes a frame for the viewer; the pixel buffer is transferred, not copied. */
 async function decodeForViewer(m: Extract<WorkerIn, { type: 'decode' }>): Promise<void> {
   decodeCodecs ??= new Codecs();
   try {
-    const bytes = await fs.promises.readFile(m.file);
+    // Decrypted here, in the worker: the store key travels with the request, the plaintext never leaves.
+    const bytes = await readStoreFileAtAsync(storeKeysFromHex(m.storeKey), m.file);
     const image = await decodeImageBytes(bytes, m.frame, decodeCodecs, { previewSize: m.previewSize });
     const buffer = image.data.buffer as ArrayBuffer;
     parentPort?.postMessage({ type: 'decoded', requestId: m.requestId, image, error: null } satisfies WorkerOut, [buffer]);
@@ -110,6 +171,7 @@ async function decodeForViewer(m: Extract<WorkerIn, { type: 'decode' }>): Promis
 if (parentPort) {
   let cancelled = false;
   let started = false;
+  let bytesImport: ReturnType<typeof startBytesImport> | null = null;
   parentPort.on('message', (message: WorkerIn) => {
     if (message?.type === 'cancel') {
       cancelled = true;
@@ -122,6 +184,27 @@ if (parentPort) {
     if (message?.type === 'warm') {
       decodeCodecs ??= new Codecs();
       decodeCodecs.warm().catch(() => {});
+      return;
+    }
+    if (message?.type === 'startBytes' && !started) {
+      started = true;
+      try {
+        bytesImport = startBytesImport(message, () => cancelled);
+      } catch (err) {
+        send({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+      }
+      return;
+    }
+    if (message?.type === 'bytes' && bytesImport) {
+      bytesImport.add(message);
+      return;
+    }
+    if (message?.type === 'failure' && bytesImport) {
+      bytesImport.failure(message);
+      return;
+    }
+    if (message?.type === 'end' && bytesImport) {
+      bytesImport.end();
       return;
     }
     if (message?.type === 'start' && !started) {

@@ -79,15 +79,17 @@ describe('dispatch table', () => {
     const patient = await refused('patients:create', { name: ' ', mrn: 'A1', birthDate: '12/03/1957' });
     expect(patient.message).toBe('Check the form: Name is required; Birth date: use the form YYYY-MM-DD.');
     expect(patient.issues).toEqual([
-      { path: 'name', message: 'Name is required' },
-      { path: 'birthDate', message: 'Use the form YYYY-MM-DD' },
+      { path: 'name', message: 'Name is required', key: 'validation.custom.nameRequired' },
+      { path: 'birthDate', message: 'Use the form YYYY-MM-DD', key: 'validation.custom.dateForm' },
     ]);
     const setup = await refused('auth:setup', { username: 'ad', displayName: 'Ada', password: 'short' });
     expect(setup.message).toBe('Check the form: A password has at least 10 characters.');
     // zod's own messages ("Invalid input: expected string") become the field's name and the fix.
     const plan = await refused('careplans:savePlan', { fields: { name: 'X', conditions: [{ code: 'J18', words: 'pneumonia' }], ageBands: [65] } });
     expect(plan.message).toBe('Check the form: Age bands (item 1) must be text.');
-    expect(plan.issues).toEqual([{ path: 'fields.ageBands.0', message: 'Age bands (item 1) must be text' }]);
+    expect(plan.issues).toEqual([
+      { path: 'fields.ageBands.0', message: 'Age bands (item 1) must be text', key: 'validation.mustBeText', params: { field: 'ageBands', item: 1, count: 1 } },
+    ]);
     expect((await refused('patients:list', { limit: 0 })).message).toBe('Check the form: Number of rows must be at least 1.');
     expect((await refused('imaging:importStart', {})).message).toBe('Check the form: Folders are required.');
     expect((await refused('patients:create', { name: 'A', mrn: 'B', admin: true })).message).toBe('Check the form: The form has a field CareLens does not expect: Admin.');

@@ -62,7 +62,9 @@ export function createDispatcher(handlers: HandlerTable, gate: Gate, logger: Log
     const def = isChannelName(channel) ? channels[channel] : null;
     try {
       if (!def || !isChannelName(channel)) {
-        throw new AppError('VALIDATION', 'CareLens does not know this action. Update or restart CareLens; if it keeps happening, tell your administrator.');
+        throw new AppError('VALIDATION', 'CareLens does not know this action. Update or restart CareLens; if it keeps happening, tell your administrator.', {
+          key: 'errors.unknownAction',
+        });
       }
       // A contract channel without a handler is a build fault, whoever calls and with whatever
       // input: checked first, so it answers INTERNAL (and is logged) rather than hiding
@@ -74,7 +76,7 @@ export function createDispatcher(handlers: HandlerTable, gate: Gate, logger: Log
       if (!parsed.success) {
         // In the words of the form, never the channel's name: a person reads this message.
         const words = validationWords(parsed.error.issues, input);
-        throw new AppError('VALIDATION', words.message, words.issues);
+        throw new AppError('VALIDATION', words.message, { key: words.key, params: words.params, issues: words.issues });
       }
       result = { ok: true, value: await (handler as (input: unknown, ctx: CallContext) => unknown)(parsed.data, ctx) };
     } catch (err) {
@@ -83,7 +85,10 @@ export function createDispatcher(handlers: HandlerTable, gate: Gate, logger: Log
       } else {
         const ref = Math.random().toString(36).slice(2, 10);
         logger.error(`call ${String(channel).slice(0, 80)} failed [${ref}]`, err);
-        result = { ok: false, error: { code: 'INTERNAL', message: `Something went wrong inside CareLens (reference ${ref}); it is in the log.` } };
+        result = {
+          ok: false,
+          error: { code: 'INTERNAL', message: `Something went wrong inside CareLens (reference ${ref}); it is in the log.`, key: 'errors.internal', params: { ref } },
+        };
       }
     }
     try {

@@ -10,6 +10,10 @@ export function webApiScript(): string {
   'use strict';
   const channels = ${JSON.stringify(channelNames)};
   const eventNames = ${JSON.stringify(eventNames)};
+  // The host redirects a sign-in link to '/'; should a token ever reach the page, keep it out of history.
+  if (/[?&]token=/.test(location.search)) history.replaceState(null, '', location.pathname + location.hash);
+  // Calls after which the host has given this page a new session cookie: the event stream reconnects on it.
+  const renewing = new Set(['auth:setup', 'auth:login', 'auth:unlock', 'auth:logout', 'auth:changePassword']);
   const call = async (channel, input) => {
     try {
       const response = await fetch('/api/' + encodeURIComponent(channel), {
@@ -18,7 +22,9 @@ export function webApiScript(): string {
         credentials: 'same-origin',
         body: JSON.stringify(input === undefined ? {} : input),
       });
-      return await response.json();
+      const result = await response.json();
+      if (result && result.ok && renewing.has(channel)) reconnect();
+      return result;
     } catch (err) {
       return { ok: false, error: { code: 'INTERNAL', message: 'CareLens is not reachable: ' + (err && err.message ? err.message : String(err)) } };
     }
@@ -32,6 +38,12 @@ export function webApiScript(): string {
   }
   const listeners = new Map();
   let source = null;
+  const reconnect = () => {
+    if (!source) return;
+    source.close();
+    source = null;
+    ensureSource();
+  };
   const ensureSource = () => {
     if (source) return;
     source = new EventSource('/events');

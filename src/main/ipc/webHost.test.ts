@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { request, TestBrowser } from './testWebClient';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -16,20 +17,6 @@ afterEach(async () => {
   app = null;
 });
 
-/** A raw request, so headers (Host, Origin, Cookie) are exactly what the test says. */
-function request(port: number, options: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: { host: `127.0.0.1:${port}`, ...options.headers } }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    if (options.body !== undefined) req.write(options.body);
-    req.end();
-  });
-}
-
 async function start(rendererDir: string | null = null) {
   app = createTestApp();
   host = await startWebHost({ dispatch: app.dispatch, events: app.core.events, logger: app.core.logger, rendererDir, token: 'T0KEN-for-tests' });
@@ -42,38 +29,40 @@ describe('web host', () => {
     expect(h.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
   });
 
-  it('refuses calls without the token, with a wrong token, or with a foreign Host header', async () => {
+  it('refuses calls without a session, with a wrong token, or with a foreign Host header or Origin', async () => {
     const h = await start();
     const body = '{}';
     expect((await request(h.port, { method: 'POST', path: '/api/patients:list', body })).status).toBe(401);
     expect((await request(h.port, { method: 'POST', path: '/api/patients:list', body, headers: { authorization: 'Bearer nope' } })).status).toBe(401);
     expect((await request(h.port, { path: '/?token=nope' })).status).toBe(401);
-    const rebinding = await request(h.port, { method: 'POST', path: '/api/patients:list', body, headers: { authorization: `Bearer ${h.token}`, host: 'evil.example' } });
+    const b = await TestBrowser.open(h);
+    const rebinding = await request(h.port, { method: 'POST', path: '/api/patients:list', body, headers: { cookie: b.cookie, host: 'evil.example' } });
     expect(rebinding.status).toBe(403);
-    const crossOrigin = await request(h.port, { method: 'POST', path: '/api/patients:list', body, headers: { authorization: `Bearer ${h.token}`, origin: 'https://evil.example' } });
+    const crossOrigin = await request(h.port, { method: 'POST', path: '/api/patients:list', body, headers: { cookie: b.cookie, origin: 'https://evil.example' } });
     expect(crossOrigin.status).toBe(403);
   });
 
-  it('trades the token for an HttpOnly session cookie that then authorises calls', async () => {
+  it('trades a sign-in link for an HttpOnly session cookie that then authorises calls', async () => {
     const h = await start();
-    const login = await request(h.port, { path: `/?token=${h.token}` });
+    const link = new URL(h.loginUrl);
+    const login = await request(h.port, { path: link.pathname + link.search });
     expect(login.status).toBe(303);
     const cookie = String(login.headers['set-cookie']).split(';')[0]!;
-    expect(String(login.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Strict/);
+    expect(String(login.headers['set-cookie'])).toMatch(/^__Host-carelens_session=[^;]+; Secure; HttpOnly; SameSite=Strict; Path=\/$/);
     expect(login.headers.location).toBe('/');
     // The cookie's session, like a browser's, must still log in (first run: create the admin).
-    const setup = await request(h.port, { method: 'POST', path: '/api/auth:setup', headers: { cookie }, body: JSON.stringify(ADMIN) });
-    expect(JSON.parse(setup.body)).toMatchObject({ ok: true });
-    const created = await request(h.port, { method: 'POST', path: '/api/patients:create', headers: { cookie }, body: JSON.stringify({ name: 'Ada', mrn: 'A1' }) });
-    expect(JSON.parse(created.body)).toMatchObject({ ok: true, value: { name: 'Ada' } });
-    const forged = await request(h.port, { method: 'POST', path: '/api/patients:list', headers: { cookie: 'carelens_session=forged' }, body: '{}' });
+    const b = new TestBrowser(h, cookie);
+    expect(await b.call('auth:setup', ADMIN)).toMatchObject({ ok: true });
+    expect(await b.call('patients:create', { name: 'Ada', mrn: 'A1' })).toMatchObject({ ok: true, value: { name: 'Ada' } });
+    const forged = await request(h.port, { method: 'POST', path: '/api/patients:list', headers: { cookie: '__Host-carelens_session=forged' }, body: '{}' });
     expect(forged.status).toBe(401);
   });
 
   it('answers malformed bodies with VALIDATION and keeps serving', async () => {
     const h = await start();
-    const auth = { authorization: `Bearer ${h.token}` };
-    await request(h.port, { method: 'POST', path: '/api/auth:setup', headers: auth, body: JSON.stringify(ADMIN) });
+    const b = await TestBrowser.open(h);
+    await b.call('auth:setup', ADMIN);
+    const auth = { cookie: b.cookie };
     const notJson = await request(h.port, { method: 'POST', path: '/api/patients:list', headers: auth, body: '{not json' });
     expect(JSON.parse(notJson.body).error.code).toBe('VALIDATION');
     const get = await request(h.port, { path: '/api/patients:list', headers: auth });
@@ -87,7 +76,7 @@ describe('web host', () => {
     fs.writeFileSync(path.join(dir, 'index.html'), '<html><head><title>x</title></head><body></body></html>');
     fs.writeFileSync(path.join(tempDir(), 'secret.txt'), 'no');
     const h = await start(dir);
-    const auth = { authorization: `Bearer ${h.token}` };
+    const auth = { cookie: (await TestBrowser.open(h)).cookie };
     const index = await request(h.port, { path: '/', headers: auth });
     expect(index.body).toContain('<script src="/carelens-api.js"></script>');
     expect(index.headers['content-security-policy']).toContain("default-src 'self'");
@@ -99,8 +88,9 @@ describe('web host', () => {
 
   it('streams push events to subscribers as server-sent events', async () => {
     const h = await start();
+    const { cookie } = await TestBrowser.open(h);
     const received = await new Promise<string>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port: h.port, path: '/events', headers: { authorization: `Bearer ${h.token}` } }, (res) => {
+      const req = http.request({ host: '127.0.0.1', port: h.port, path: '/events', headers: { host: `127.0.0.1:${h.port}`, cookie } }, (res) => {
         let text = '';
         res.on('data', (d: Buffer) => {
           text += d.toString();
@@ -127,40 +117,20 @@ describe('web host', () => {
       logger: app.core.logger,
       rendererDir: null,
       token: 'T0KEN-for-tests',
-      audience: (session) => trust.mayReceiveEvents(session),
+      audience: (session, name) => trust.mayReceiveEvents(session, name),
     });
     const h = host;
-    const cookieOf = async () => {
-      const login = await request(h.port, { path: `/?token=${h.token}` });
-      return String(login.headers['set-cookie']).split(';')[0]!;
-    };
-    const call = async (cookie: string, channel: string, input: unknown) =>
-      JSON.parse((await request(h.port, { method: 'POST', path: `/api/${channel}`, headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(input) })).body);
-    const admin = await cookieOf();
-    expect((await call(admin, 'auth:setup', ADMIN)).ok).toBe(true);
-    const stranger = await cookieOf(); // holds the token but nobody logged in on it
+    const adminBrowser = await TestBrowser.open(h);
+    expect((await adminBrowser.call('auth:setup', ADMIN)).ok).toBe(true);
+    const stranger = await TestBrowser.open(h); // opened a sign-in link but nobody logged in on it
 
-    // Collects what one session's stream receives until it is closed.
-    const listen = (cookie: string) => {
-      let text = '';
-      let ready!: () => void;
-      const connected = new Promise<void>((r) => (ready = r));
-      const req = http.request({ host: '127.0.0.1', port: h.port, path: '/events', headers: { host: `127.0.0.1:${h.port}`, cookie } }, (res) => {
-        res.on('data', (d: Buffer) => {
-          text += d.toString();
-          if (text.includes(': connected')) ready();
-        });
-      });
-      req.end();
-      return { connected, text: () => text, close: () => req.destroy() };
-    };
-    const a = listen(admin);
-    const b = listen(stranger);
+    const a = adminBrowser.listen();
+    const b = stranger.listen();
     await Promise.all([a.connected, b.connected]);
     const progress = (n: number) => app!.core.events.emit('imaging:progress' as never, { n } as never);
     progress(1);
     app.core.events.emit('auth:changed', {});
-    expect((await call(admin, 'auth:lock', {})).ok).toBe(true);
+    expect((await adminBrowser.call('auth:lock', {})).ok).toBe(true);
     progress(2);
     await new Promise((r) => setTimeout(r, 100));
     a.close();

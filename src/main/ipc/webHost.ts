@@ -5,7 +5,8 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { mayDeliver, type EventAudience, type EventBus } from '../core/EventBus';
 import type { Logger } from '../core/logger';
-import type { CallContext, Dispatch } from './dispatch';
+import type { Dispatch } from './dispatch';
+import type { RenewableContext } from './sessionContext';
 import { webApiScript } from './webApiScript';
 
 export interface WebHostOptions {
@@ -16,8 +17,10 @@ export interface WebHostOptions {
   rendererDir: string | null;
   /** 0 (the default) picks a free port. */
   port?: number;
-  /** For tests; a random 32-byte token otherwise. */
+  /** For tests; a random 32-byte token otherwise. It mints sign-in links (`POST /login-url`), nothing else. */
   token?: string;
+  /** How long a sign-in link stays valid if nobody opens it (2 minutes by default). */
+  loginTtlMs?: number;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes?: number;
   /** Which sessions receive push events (patient data flows in them); every session when absent (tests). */
@@ -26,17 +29,29 @@ export interface WebHostOptions {
 
 export interface WebHost {
   url: string;
-  /** The URL with the token, to open in a browser. */
+  /** A sign-in link to open in a browser: one use, valid for `loginTtlMs`. */
   loginUrl: string;
+  /** Mints another one-time sign-in link (a second browser, tests). In-process only; over HTTP it needs the token. */
+  mintLoginUrl(): string;
   port: number;
+  /** The host's secret: `Authorization: Bearer <token>` on `POST /login-url` mints a sign-in link. */
   token: string;
   close(): Promise<void>;
 }
 
-const COOKIE = 'carelens_session';
-const BEARER_SESSION = 'bearer';
+/**
+ * The session cookie. `__Host-` makes the browser refuse it unless it is Secure, has Path=/ and no
+ * Domain, so no other site can scope one to a path (`Path=/api`) that would shadow ours. Cookies
+ * do not separate ports, so a page on another port of 127.0.0.1 can still set one of this name:
+ * what defeats a planted handle is that the trust feature renews it at login (session fixation).
+ * Chromium treats http://127.0.0.1 as a secure context and keeps Secure cookies there (checked
+ * with Debian's Chromium 156 through Playwright: tests/e2e/csp.spec.ts signs in through it).
+ */
+export const SESSION_COOKIE = '__Host-carelens_session';
+const DEFAULT_LOGIN_TTL_MS = 2 * 60_000;
+/** Also the Electron window's (platform/window.ts) and index.html's meta tag: no inline styles or scripts. */
 export const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -58,29 +73,69 @@ function safeEqual(a: string, b: string): boolean {
   return ab.length === bb.length && timingSafeEqual(ab, bb);
 }
 
-function cookieValue(header: string | undefined, name: string): string | null {
-  if (!header) return null;
+/** Every value the Cookie header carries under this name (a browser may send two of one name). */
+function cookieValues(header: string | undefined, name: string): string[] {
+  if (!header) return [];
+  const values: string[] = [];
   for (const part of header.split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === name) return v.join('=');
+    if (k === name) values.push(v.join('='));
   }
-  return null;
+  return values;
 }
 
 /**
  * The loopback web host: serves the built renderer and the same dispatch table as the
  * Electron transport, so the real UI runs in a real browser where Electron cannot.
- * It binds to 127.0.0.1 only and refuses every request that carries neither the token
- * nor a session cookie the token created, and any Host header other than its own.
+ * It binds to 127.0.0.1 only and refuses any Host header other than its own. A one-time
+ * sign-in link (`/?token=`, valid briefly) is traded for a session cookie; every page, call
+ * and event stream needs that cookie. The trust feature renews the cookie at set-up, login,
+ * unlock, logout and a password change (`ctx.renewSession`).
  */
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const token = options.token ?? randomBytes(32).toString('base64url');
   const maxBody = options.maxBodyBytes ?? 16 * 1024 * 1024;
+  const loginTtl = options.loginTtlMs ?? DEFAULT_LOGIN_TTL_MS;
   const sessions = new Set<string>();
-  // Each event stream with the session it belongs to (a bearer-token script has its own).
+  /** Unused sign-in tokens and when each expires. */
+  const loginTokens = new Map<string, number>();
+  // Each event stream with the session it belongs to.
   const streams = new Map<http.ServerResponse, string>();
   const apiScript = webApiScript();
   let port = 0;
+
+  const newSession = () => {
+    const id = randomBytes(24).toString('base64url');
+    sessions.add(id);
+    return id;
+  };
+  const cookieFor = (session: string) => `${SESSION_COOKIE}=${session}; Secure; HttpOnly; SameSite=Strict; Path=/`;
+  const dropSession = (session: string) => {
+    sessions.delete(session);
+    // Streams opened on the old handle end (the page reconnects with its new cookie).
+    for (const [stream, s] of streams) {
+      if (s === session) {
+        streams.delete(stream);
+        stream.end();
+      }
+    }
+  };
+  const mintLoginToken = () => {
+    const now = Date.now();
+    for (const [t, until] of loginTokens) if (until <= now) loginTokens.delete(t);
+    const t = randomBytes(32).toString('base64url');
+    loginTokens.set(t, now + loginTtl);
+    return t;
+  };
+  /** Uses up a sign-in token: true once, for a token minted here and not expired. */
+  const redeem = (candidate: string): boolean => {
+    let found: string | null = null;
+    for (const t of loginTokens.keys()) if (safeEqual(candidate, t)) found = t;
+    if (found === null) return false;
+    const until = loginTokens.get(found)!;
+    loginTokens.delete(found);
+    return Date.now() < until;
+  };
 
   const send = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     const text = JSON.stringify(body);
@@ -91,8 +146,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     send(res, status, { ok: false, error: { code, message } }, headers);
 
   const sessionOf = (req: http.IncomingMessage): string | null => {
-    const s = cookieValue(req.headers.cookie, COOKIE);
-    return s && sessions.has(s) ? s : null;
+    return cookieValues(req.headers.cookie, SESSION_COOKIE).find((s) => sessions.has(s)) ?? null;
   };
   const bearer = (req: http.IncomingMessage): boolean => {
     const auth = req.headers.authorization;
@@ -130,7 +184,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     });
   };
 
-  const handleApi = (req: http.IncomingMessage, res: http.ServerResponse, channel: string, session: string | null) => {
+  const handleApi = (req: http.IncomingMessage, res: http.ServerResponse, channel: string, session: string) => {
     if (req.method !== 'POST') return refuse(res, 405, 'VALIDATION', 'API calls are POST requests.');
     const origin = req.headers.origin;
     if (origin && origin !== `http://127.0.0.1:${port}` && origin !== `http://localhost:${port}`) {
@@ -166,11 +220,21 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       } catch {
         return refuse(res, 400, 'VALIDATION', 'The request body is not valid JSON.');
       }
-      // A bearer-token caller (a script) has one session of its own: it logs in like a browser.
-      const ctx: CallContext = { transport: 'web', actor: null, sessionId: session ?? BEARER_SESSION };
+      let renewed: string | null = null;
+      const ctx: RenewableContext = {
+        transport: 'web',
+        actor: null,
+        sessionId: session,
+        renewSession: () => {
+          dropSession(ctx.sessionId!);
+          renewed = newSession();
+          ctx.sessionId = renewed;
+          return renewed;
+        },
+      };
       options
         .dispatch(channel, input, ctx)
-        .then((result) => send(res, 200, result))
+        .then((result) => send(res, 200, result, renewed ? { 'set-cookie': cookieFor(renewed) } : {}))
         .catch((err) => {
           options.logger.error('web host dispatch failed', err);
           refuse(res, 500, 'INTERNAL', 'Something went wrong inside CareLens; it is in the log.');
@@ -187,26 +251,33 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
       const queryToken = url.searchParams.get('token');
       if (queryToken !== null) {
-        if (!safeEqual(queryToken, token)) return refuse(res, 401, 'UNAUTHENTICATED', 'Wrong token.');
-        const session = randomBytes(24).toString('base64url');
-        sessions.add(session);
-        url.searchParams.delete('token');
+        if (!redeem(queryToken)) {
+          return refuse(res, 401, 'UNAUTHENTICATED', 'This sign-in link was already used or has expired: ask CareLens for a new one (in the terminal running carelens serve, press Enter).', {
+            'referrer-policy': 'no-referrer',
+          });
+        }
+        // Always to '/', whatever path the link had ('/.//host/x' would be an open redirect),
+        // not stored, no Referer: the token is used up either way, but stays out of caches and logs.
         res.writeHead(303, {
-          location: url.pathname + (url.search || '') + url.hash,
-          'set-cookie': `${COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/`,
+          location: '/',
+          'set-cookie': cookieFor(newSession()),
           'cache-control': 'no-store',
+          'referrer-policy': 'no-referrer',
         });
         return res.end();
       }
+      if (url.pathname === '/login-url' && req.method === 'POST' && bearer(req)) {
+        return send(res, 200, { ok: true, value: { loginUrl: `http://127.0.0.1:${port}/?token=${mintLoginToken()}`, validForMs: loginTtl } });
+      }
       const session = sessionOf(req);
-      if (!session && !bearer(req)) {
-        return refuse(res, 401, 'UNAUTHENTICATED', 'A token is required: open the URL CareLens printed (it carries ?token=...).');
+      if (!session) {
+        return refuse(res, 401, 'UNAUTHENTICATED', 'Open the sign-in link CareLens printed (it carries ?token=...); each link works once.');
       }
       if (url.pathname.startsWith('/api/')) return handleApi(req, res, decodeURIComponent(url.pathname.slice(5)), session);
       if (url.pathname === '/events') {
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-        res.write(': connected\n\n');
-        streams.set(res, session ?? BEARER_SESSION);
+        res.write('retry: 1000\n: connected\n\n');
+        streams.set(res, session);
         req.on('close', () => streams.delete(res));
         return;
       }
@@ -235,9 +306,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   });
   port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}/`;
+  const mintLoginUrl = () => `${url}?token=${mintLoginToken()}`;
   return {
     url,
-    loginUrl: `${url}?token=${token}`,
+    loginUrl: mintLoginUrl(),
+    mintLoginUrl,
     port,
     token,
     async close() {

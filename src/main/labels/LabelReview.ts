@@ -25,14 +25,14 @@ export class LabelReview {
       store.requireImage(set, imageId);
       const state = store.imageState(set.id, imageId);
       const top = state.top;
-      if (!top || state.className === null) throw new AppError('CONFLICT', 'This image has no label to review yet.');
+      if (!top || state.className === null) throw new AppError('CONFLICT', 'This image has no label to review yet.', { key: 'errors.labels.imageHasNoLabel2' });
       // A label standing after a review is the original label under review, not the review itself.
       const underReview =
         state.review && !state.reviewStale
           ? { id: state.review.reviewed_label_id, cls: state.review.reviewed_class, author: state.review.reviewed_author }
           : { id: top.id, cls: state.className, author: top.author };
       if (underReview.author === reviewer) {
-        throw new AppError('CONFLICT', 'You set this label, so a second clinician has to review it.');
+        throw new AppError('CONFLICT', 'You set this label, so a second clinician has to review it.', { key: 'errors.labels.ownLabelNeedsSecondReviewer' });
       }
       const reviewClass = className === undefined ? underReview.cls : store.requireClass(set, className);
       const verdict = reviewClass === underReview.cls ? 'confirm' : 'correct';

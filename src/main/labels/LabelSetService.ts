@@ -46,7 +46,7 @@ export class LabelSetService {
     const { db } = this.store;
     const name = cleanName(input.name);
     const classes = checkClassList(input.classes.map((c) => ({ name: c })));
-    if (!name) throw new AppError('VALIDATION', 'A label set needs a name.', [{ path: 'name', message: 'Name is required' }]);
+    if (!name) throw new AppError('VALIDATION', 'A label set needs a name.', { key: 'errors.labels.labelSetNeedsName', issues: [{ path: 'name', message: 'Name is required', key: 'errors.issues.nameRequired' }] });
     return db.transaction(() => {
       this.assertNameFree(name, null);
       const row: LabelSetRow = { id: newId(), name, description: (input.description ?? '').trim(), created_at: this.store.now(), created_by: author };
@@ -67,14 +67,14 @@ export class LabelSetService {
     return db.transaction(() => {
       const set = this.store.requireSet(idOrName);
       const name = changes.name !== undefined ? cleanName(changes.name) : set.name;
-      if (!name) throw new AppError('VALIDATION', 'A label set needs a name.', [{ path: 'name', message: 'Name is required' }]);
+      if (!name) throw new AppError('VALIDATION', 'A label set needs a name.', { key: 'errors.labels.labelSetNeedsName', issues: [{ path: 'name', message: 'Name is required', key: 'errors.issues.nameRequired' }] });
       if (name !== set.name) this.assertNameFree(name, set.id);
       const description = changes.description !== undefined ? changes.description.trim() : set.description;
       updateSetRow(db, set.id, name, description);
       if (changes.scope) replaceScope(db, set.id, changes.scope);
       if (changes.classes) applyClassChanges(this.store, set, changes.classes, changes.moveLabels ?? {}, author);
       else if (changes.moveLabels && Object.keys(changes.moveLabels).length > 0) {
-        throw new AppError('VALIDATION', 'Moving labels only applies when classes are removed.', [{ path: 'moveLabels', message: 'No class is being removed' }]);
+        throw new AppError('VALIDATION', 'Moving labels only applies when classes are removed.', { key: 'errors.labels.movingLabelsOnlyApplies', issues: [{ path: 'moveLabels', message: 'No class is being removed', key: 'errors.issues.noClassRemoved' }] });
       }
       return this.toLabelSet({ ...set, name, description });
     })();
@@ -88,7 +88,7 @@ export class LabelSetService {
   private assertNameFree(name: string, ownId: string | null): void {
     const holder = findSetRow(this.store.db, name);
     if (holder && holder.id !== ownId) {
-      throw new AppError('CONFLICT', `There is already a label set called ${holder.name}. Nothing was changed.`, [{ path: 'name', message: 'Name already in use' }]);
+      throw new AppError('CONFLICT', `There is already a label set called ${holder.name}. Nothing was changed.`, { key: 'errors.labels.labelSetNameTaken', params: { name: holder.name }, issues: [{ path: 'name', message: 'Name already in use', key: 'errors.issues.nameInUse' }] });
     }
   }
 

@@ -52,18 +52,20 @@ export class LabelStore {
   /** A set by id or name; NOT_FOUND otherwise. */
   requireSet(idOrName: string): LabelSetRow {
     const row = findSetRow(this.db, idOrName);
-    if (!row) throw new AppError('NOT_FOUND', `No label set "${idOrName}".`, [{ path: 'labelSet', message: 'Unknown label set' }]);
+    if (!row) throw new AppError('NOT_FOUND', `No label set "${idOrName}".`, { key: 'errors.labels.noLabelSet', params: { idOrName }, issues: [{ path: 'labelSet', message: 'Unknown label set', key: 'errors.issues.unknownLabelSet' }] });
     return row;
   }
 
   /** An image the set covers; NOT_FOUND for no such image, VALIDATION for one outside the set. */
   requireImage(set: LabelSetRow, imageId: string): LabelImageInfo {
     const image = labelImageInfos(this.db, [imageId]).get(imageId);
-    if (!image) throw new AppError('NOT_FOUND', `No image with id ${imageId}.`, [{ path: 'imageId', message: 'Unknown image' }]);
+    if (!image) throw new AppError('NOT_FOUND', `No image with id ${imageId}.`, { key: 'errors.labels.noImageWithId', params: { imageId }, issues: [{ path: 'imageId', message: 'Unknown image', key: 'errors.issues.unknownImage' }] });
     if (!isImageInScope(this.db, set.id, image)) {
-      throw new AppError('VALIDATION', `This image is not part of label set ${set.name} (it comes from an import the set does not cover).`, [
-        { path: 'imageId', message: 'Not in this label set' },
-      ]);
+      throw new AppError('VALIDATION', `This image is not part of label set ${set.name} (it comes from an import the set does not cover).`, {
+        key: 'errors.labels.imageNotPartLabel',
+        params: { name: set.name },
+        issues: [{ path: 'imageId', message: 'Not in this label set', key: 'errors.issues.notInLabelSet' }],
+      });
     }
     return image;
   }
@@ -73,7 +75,7 @@ export class LabelStore {
     const classes = classNames(this.db, set.id);
     const cls = cleanName(className);
     if (!classes.includes(cls)) {
-      throw new AppError('VALIDATION', `"${className}" is not a class of ${set.name} (classes: ${classes.join(', ')}).`, [{ path: 'className', message: 'Unknown class' }]);
+      throw new AppError('VALIDATION', `"${className}" is not a class of ${set.name} (classes: ${classes.join(', ')}).`, { key: 'errors.labels.notClassClasses', params: { className, name: set.name, classes: classes.join(', ') }, issues: [{ path: 'className', message: 'Unknown class', key: 'errors.issues.unknownClass' }] });
     }
     return cls;
   }

@@ -42,7 +42,7 @@ export class LabelWriter {
     store.db.transaction(() => {
       store.requireImage(set, imageId);
       const state = store.imageState(set.id, imageId);
-      if (state.className === null) throw new AppError('CONFLICT', 'This image has no label to clear.');
+      if (state.className === null) throw new AppError('CONFLICT', 'This image has no label to clear.', { key: 'errors.labels.imageHasNoLabel' });
       appendLabel(store.db, { imageId, labelSetId: set.id, className: null, source: 'hand', author, createdAt: store.now(), note });
     })();
     return imageLabelDetail(store, this.uncertainty, set.id, imageId, author);
@@ -59,14 +59,14 @@ export class LabelWriter {
       store.requireImage(set, imageId);
       const state = store.imageState(set.id, imageId);
       const top = state.top;
-      if (!top) throw new AppError('CONFLICT', 'There is nothing to undo on this image.');
+      if (!top) throw new AppError('CONFLICT', 'There is nothing to undo on this image.', { key: 'errors.labels.thereNothingUndoImage' });
       if (top.author !== author) {
-        throw new AppError('CONFLICT', `The latest label on this image was set by ${top.author}; only they can undo it. Set a new label instead.`);
+        throw new AppError('CONFLICT', `The latest label on this image was set by ${top.author}; only they can undo it. Set a new label instead.`, { key: 'errors.labels.latestLabelImageWas', params: { author: top.author } });
       }
       const below: LabelRow | null = state.stack.length > 1 ? state.stack[state.stack.length - 2]! : null;
       const restored = below?.class_name ?? null;
       if (restored !== null && !classNames(store.db, set.id).includes(restored)) {
-        throw new AppError('CONFLICT', `Undo would bring back "${restored}", which is no longer a class of ${set.name}. Set a label instead.`);
+        throw new AppError('CONFLICT', `Undo would bring back "${restored}", which is no longer a class of ${set.name}. Set a label instead.`, { key: 'errors.labels.undoWouldBringBack', params: { restored, name: set.name } });
       }
       const id = appendLabel(store.db, {
         imageId,

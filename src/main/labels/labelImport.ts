@@ -24,9 +24,9 @@ export function importLabels(
   const images = labelImageInfos(store.db, cleaned.map((item) => item.imageId));
   cleaned.forEach((item, i) => {
     if (!classes.includes(item.className)) {
-      throw new AppError('VALIDATION', `"${item.className}" is not a class of ${set.name} (classes: ${classes.join(', ')}).`, [{ path: `items.${i}.className`, message: 'Unknown class' }]);
+      throw new AppError('VALIDATION', `"${item.className}" is not a class of ${set.name} (classes: ${classes.join(', ')}).`, { key: 'errors.labels.notClassClasses', params: { className: item.className, name: set.name, classes: classes.join(', ') }, issues: [{ path: `items.${i}.className`, message: 'Unknown class' }] });
     }
-    if (!images.has(item.imageId)) throw new AppError('NOT_FOUND', `No image with id ${item.imageId}.`, [{ path: `items.${i}.imageId`, message: 'Unknown image' }]);
+    if (!images.has(item.imageId)) throw new AppError('NOT_FOUND', `No image with id ${item.imageId}.`, { key: 'errors.labels.noImageWithId', params: { imageId: item.imageId }, issues: [{ path: `items.${i}.imageId`, message: 'Unknown image' }] });
   });
   return store.db.transaction(() => {
     const states = store.setState(set.id);

@@ -1,8 +1,8 @@
-import fs from 'node:fs';
 import type { Core } from '../core/Core';
 import { entropyUncertainty } from '../../shared/probabilities';
 import { imageFacts } from '../imaging/ports';
-import { storePath } from '../imaging/store';
+import { locateStored } from '../imaging/store';
+import { storeKeysOf } from '../imaging/storeKeys';
 import { labelSetByIdOrName } from './dataset';
 import type { ModelVersions } from './ModelVersions';
 import { calibrate, type Predictor } from './Predictor';
@@ -37,11 +37,12 @@ export class ImageUncertainty {
       return cached === undefined;
     });
     const sha = new Map(imageFacts(this.core.db, uncached).map((f) => [f.id, f.sha256]));
+    const keys = storeKeysOf(this.core.db);
     const todo = uncached.flatMap((id) => {
-      const file = sha.has(id) ? storePath(this.core.paths.store, sha.get(id)!) : null;
-      return file && fs.existsSync(file) ? [{ id, file }] : [];
+      const file = sha.has(id) ? locateStored(this.core.paths.store, sha.get(id)!, keys) : null;
+      return file ? [{ id, file }] : [];
     });
-    const results = await this.predictor.predict(v, todo.map((t) => t.file), false);
+    const results = await this.predictor.predict(v, todo.map((t) => t.file), false, keys?.root.toString('hex') ?? null);
     results.forEach((r, k) => {
       const u = entropyUncertainty(calibrate(v, r.logits).probabilities);
       this.cache.set(`${v.id}:${todo[k]!.id}`, u);

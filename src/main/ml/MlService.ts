@@ -130,8 +130,8 @@ export class MlService {
   }
 
   /** The active model on a file outside the store (the CLI's `predict <file>`); nothing is stored. */
-  predictFile(file: string): Promise<FilePrediction> {
-    return this.diagnosis.predictFile(file);
+  predictFile(file: string, actor: string): Promise<FilePrediction> {
+    return this.diagnosis.predictFile(file, actor);
   }
 
   /**

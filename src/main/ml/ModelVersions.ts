@@ -70,7 +70,7 @@ export class ModelVersions {
   /** One version with its full metrics; NOT_FOUND otherwise. */
   get(id: string): ModelVersion {
     const v = repo.getVersion(this.core.db, id);
-    if (!v) throw new AppError('NOT_FOUND', 'No such model version.');
+    if (!v) throw new AppError('NOT_FOUND', 'No such model version.', { key: 'errors.ml.noSuchModelVersion' });
     return v;
   }
 
@@ -97,7 +97,7 @@ export class ModelVersions {
   /** The active version; NOT_FOUND (with what to do) when none has been trained. */
   active(): ModelVersion {
     const row = repo.activeVersionRow(this.core.db);
-    if (!row) throw new AppError('NOT_FOUND', 'No model is active yet: train one on the Train page (or with carelens train).');
+    if (!row) throw new AppError('NOT_FOUND', 'No model is active yet: train one on the Train page (or with carelens train).', { key: 'errors.ml.noModelActiveYet' });
     return this.get(row.id);
   }
 

@@ -34,13 +34,13 @@ export class Predictor {
   ) {}
 
   /** Raw logits (and Grad-CAM maps when asked) of a version on each file, in order. */
-  async predict(v: ModelVersion, files: string[], heatmap: boolean): Promise<RawPrediction[]> {
+  async predict(v: ModelVersion, files: string[], heatmap: boolean, storeKey: string | null = null): Promise<RawPrediction[]> {
     if (files.length === 0) return [];
-    const request = { modelDir: this.modelDir(v), inputSize: v.hyperParameters.inputSize, channels: v.hyperParameters.channels, files, heatmap };
+    const request = { modelDir: this.modelDir(v), inputSize: v.hyperParameters.inputSize, channels: v.hyperParameters.channels, files, heatmap, storeKey };
     try {
       return await this.worker().call('predict', request);
     } catch (err) {
-      throw new AppError('INTERNAL', `The model could not run: ${(err as Error).message}`);
+      throw new AppError('INTERNAL', `The model could not run: ${(err as Error).message}`, { key: 'errors.ml.modelCouldNotRun', params: { message: (err as Error).message } });
     }
   }
 

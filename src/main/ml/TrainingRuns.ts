@@ -5,7 +5,8 @@ import { newId } from '../core/ids';
 import { AppError } from '../../shared/ipc/envelope';
 import type { BackendInfo } from '../../shared/ipc/system';
 import type { TrainingProgress, TrainingRun } from '../../shared/domain/ml';
-import { storePath } from '../imaging/store';
+import { locateStored, storePath } from '../imaging/store';
+import { storeKeysOf } from '../imaging/storeKeys';
 import { evaluateTraining } from './evaluation';
 import { intendedUseOf } from './intendedUse';
 import { calibrateOod } from './ood';
@@ -51,7 +52,7 @@ export class TrainingRuns {
 
   /** Starts training on a label set in a worker thread; with `wait`, answers when it has finished. */
   async train(input: TrainOptions, who: string): Promise<TrainingRun> {
-    if (this.active) throw new AppError('CONFLICT', 'A model is already training; wait for it or cancel it first.');
+    if (this.active) throw new AppError('CONFLICT', 'A model is already training; wait for it or cancel it first.', { key: 'errors.ml.modelAlreadyTrainingWait' });
     const plan = planTraining(this.core, input);
     const versionId = newId();
     const run: TrainingRun = { runId: newId(), labelSetName: plan.set.name, architecture: plan.arch, state: 'running', startedAt: this.core.clock.now().toISOString(), modelVersionId: null, error: null, history: [] };
@@ -59,7 +60,7 @@ export class TrainingRuns {
     const started = this.start({ plan, run, versionId, outDir: path.join(this.core.paths.models, versionId), who });
     if (input.wait) {
       const r = await started.done;
-      if (r.state === 'failed') throw new AppError('INTERNAL', `Training failed: ${r.error ?? 'unknown reason'}`);
+      if (r.state === 'failed') throw new AppError('INTERNAL', `Training failed: ${r.error ?? 'unknown reason'}`, { key: 'errors.ml.trainingFailed', params: { value: r.error ?? 'unknown reason' } });
       return { ...r };
     }
     return { ...run };
@@ -68,7 +69,7 @@ export class TrainingRuns {
   /** Cancels the running training; resolves once the worker has stopped (within about a second). */
   async cancel(runId: string): Promise<TrainingRun> {
     const run = this.runs.find((r) => r.runId === runId);
-    if (!run) throw new AppError('NOT_FOUND', 'No such training run.');
+    if (!run) throw new AppError('NOT_FOUND', 'No such training run.', { key: 'errors.ml.noSuchTrainingRun' });
     if (this.active?.run.runId === runId) {
       const done = this.active.done;
       this.active.cancel();
@@ -139,8 +140,9 @@ export class TrainingRuns {
   private spec(ctx: RunContext): TrainSpec {
     const { set, arch, hyper, images, splits } = ctx.plan;
     const classIndex = new Map(set.classes.map((c, i) => [c, i]));
-    const items = images.map((i) => ({ id: i.imageId, file: storePath(this.core.paths.store, i.sha256), label: classIndex.get(i.className)!, split: splits.get(i.imageId)! }));
-    return { runId: ctx.run.runId, architecture: arch, classes: set.classes, hyper, items, outDir: ctx.outDir };
+    const keys = storeKeysOf(this.core.db);
+    const items = images.map((i) => ({ id: i.imageId, file: locateStored(this.core.paths.store, i.sha256, keys) ?? storePath(this.core.paths.store, i.sha256, keys), label: classIndex.get(i.className)!, split: splits.get(i.imageId)! }));
+    return { runId: ctx.run.runId, architecture: arch, classes: set.classes, hyper, items, outDir: ctx.outDir, storeKey: keys?.root.toString('hex') ?? null };
   }
 
   /** Evaluates a finished run and registers its version; the run then points at it. */

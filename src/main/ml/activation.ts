@@ -42,6 +42,6 @@ export function requireReasonWhenBelow(check: ActivationCheck, reason: string | 
   throw new AppError(
     'VALIDATION',
     `Model v${check.version} is below the clinic's minimum recall of ${(check.minClassRecall * 100).toFixed(0)}% for ${below}: activating it needs a written reason (at least ${MIN_REASON_LENGTH} characters).`,
-    [{ path: 'reason', message: `A reason is needed: recall below ${(check.minClassRecall * 100).toFixed(0)}% for ${below}` }],
+    { key: 'errors.ml.belowMinimumRecall', params: { version: check.version, recall: (check.minClassRecall * 100).toFixed(0), below, minLength: MIN_REASON_LENGTH }, issues: [{ path: 'reason', message: `A reason is needed: recall below ${(check.minClassRecall * 100).toFixed(0)}% for ${below}` }] },
   );
 }

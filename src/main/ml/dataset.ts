@@ -36,7 +36,7 @@ export function labelSetByIdOrName(db: Db, idOrName: string): LabelSetRef | null
 /** As labelSetByIdOrName, but a missing set is NOT_FOUND. */
 export function requireLabelSet(db: Db, idOrName: string): LabelSetRef {
   const set = labelSetByIdOrName(db, idOrName);
-  if (!set) throw new AppError('NOT_FOUND', `There is no label set called "${idOrName}".`);
+  if (!set) throw new AppError('NOT_FOUND', `There is no label set called "${idOrName}".`, { key: 'errors.ml.thereNoLabelSet', params: { idOrName } });
   return set;
 }
 

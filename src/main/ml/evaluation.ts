@@ -3,7 +3,7 @@
  * fitted on validation, the test split's metrics after scaling, and the same per subgroup
  * (sex, age band, modality, manufacturer) with gaps against the whole test split flagged.
  */
-import type { ModelMetrics, SubgroupMetrics } from '../../shared/domain/ml';
+import type { MlMessage, ModelMetrics, SubgroupMetrics } from '../../shared/domain/ml';
 import type { LabelledImage } from './dataset';
 import { fitTemperature, splitMetrics } from './metrics';
 import type { TrainResult } from './trainer';
@@ -45,10 +45,18 @@ export function subgroupMetrics(
     for (const [value, idx] of [...groups].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       const m = splitMetrics(idx.map((i) => logits[i]!), idx.map((i) => labels[i]!), classes, temperature);
       const gap = m.accuracy - overallAccuracy;
+      // English for the CLI and reports; the same flags as keys (ml.card.<key>) for the renderer.
       const flags: string[] = [];
-      if (idx.length < MIN_GROUP) flags.push(`only ${idx.length} test image(s): too few to trust`);
-      if (gap <= -GAP_FLAG) flags.push(`accuracy ${Math.round(-gap * 100)} points below the whole test split`);
-      subgroups.push({ attribute: attr, value, n: idx.length, accuracy: m.accuracy, rocAuc: m.rocAuc, ece: m.ece, gap, flag: flags.length ? flags.join('; ') : null });
+      const flagNotes: MlMessage[] = [];
+      if (idx.length < MIN_GROUP) {
+        flags.push(`only ${idx.length} test image(s): too few to trust`);
+        flagNotes.push({ key: 'flagFew', params: { n: idx.length } });
+      }
+      if (gap <= -GAP_FLAG) {
+        flags.push(`accuracy ${Math.round(-gap * 100)} points below the whole test split`);
+        flagNotes.push({ key: 'flagGap', params: { n: Math.round(-gap * 100) } });
+      }
+      subgroups.push({ attribute: attr, value, n: idx.length, accuracy: m.accuracy, rocAuc: m.rocAuc, ece: m.ece, gap, flag: flags.length ? flags.join('; ') : null, ...(flagNotes.length ? { flagNotes } : {}) });
     }
   }
   return { subgroups, missingAttributes };

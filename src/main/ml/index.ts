@@ -26,7 +26,7 @@ export function createMlFeature(core: Core, options: MlServiceOptions = {}) {
     'ml:threshold': () => service.threshold(),
     'ml:setThreshold': (i) => service.setThreshold(i.threshold),
     'ml:image': (i) => service.displayImage(i.imageId, i.maxSize),
-    'ml:predictFile': (i) => service.predictFile(i.path),
+    'ml:predictFile': (i, ctx) => service.predictFile(i.path, actorName(ctx)),
   };
   return { service, handlers, dispose: () => service.dispose() };
 }

@@ -13,9 +13,9 @@ import { loadPixels, predictPixels } from './trainer';
 
 type Tf = typeof TfNs;
 
-export async function predictFiles(tf: Tf, model: TfNs.LayersModel, stats: OodStats | null, files: string[], size: number, ch: number, heatmap: boolean): Promise<RawPrediction[]> {
+export async function predictFiles(tf: Tf, model: TfNs.LayersModel, stats: OodStats | null, files: string[], size: number, ch: number, heatmap: boolean, storeKey: string | null = null): Promise<RawPrediction[]> {
   const traits: ImageTraits[] = [];
-  const pixels = await loadPixels(files, size, ch, new Codecs(), traits);
+  const pixels = await loadPixels(files, size, ch, new Codecs(), traits, storeKey);
   const scores = oodScores(tf, model, stats, pixels, files.length, size, ch);
   return predictPixels(tf, model, pixels, files.length, size, ch, heatmap).map((p, i) => ({ ...p, traits: traits[i]!, oodScore: scores[i]! }));
 }

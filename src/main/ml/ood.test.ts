@@ -152,7 +152,14 @@ describe('intended use and applicability', () => {
     expect(cr.inScope).toBe(true);
     expect(cr.reasons.join(' ')).toMatch(/this image is CR \(also projection radiography\).*MONOCHROME1/);
     const ct = assessApplicability(use, { ...dx, modality: 'CT' });
-    expect(ct).toEqual({ inScope: false, reasons: ['The model was trained on DX images; this image is a DICOM CT.'] });
+    expect(ct).toEqual({
+      inScope: false,
+      reasons: ['The model was trained on DX images; this image is a DICOM CT.'],
+      // The same reason as a key and parameters, for the renderer to word in the user's language.
+      notes: [{ key: 'modalityOther', params: { format: 'DICOM', modality: 'CT' }, lists: { trainedModalities: ['DX'], trainedFormats: [] } }],
+    });
+    expect(cr.notes?.map((n) => n.key)).toEqual(cr.reasons.map(() => expect.any(String)));
+    expect(cr.notes?.[0]).toMatchObject({ key: 'modalityNear', params: { modality: 'CR' }, lists: { trained: ['DX'] } });
     expect(assessApplicability(use, { ...dx, bodyPart: 'ABDOMEN' }).reasons).toEqual(['The model was trained on images of the CHEST; this image is of the ABDOMEN.']);
     expect(assessApplicability(use, png(1900, 2200)).inScope).toBe(false);
   });

@@ -64,9 +64,9 @@ export type ReviewedDiagnosis = Diagnosis & { review: NonNullable<Diagnosis['rev
  */
 export function reviewedFinding(db: Db, diagnosisId: string): ReviewedDiagnosis {
   const d = getDiagnosis(db, diagnosisId);
-  if (!d) throw new AppError('NOT_FOUND', 'No such diagnosis.');
-  if (!d.review) throw new AppError('CONFLICT', 'This diagnosis has not been reviewed: confirm or override it first. Unreviewed model output is a suggestion and cannot go into the record.');
+  if (!d) throw new AppError('NOT_FOUND', 'No such diagnosis.', { key: 'errors.ml.noSuchDiagnosis' });
+  if (!d.review) throw new AppError('CONFLICT', 'This diagnosis has not been reviewed: confirm or override it first. Unreviewed model output is a suggestion and cannot go into the record.', { key: 'errors.ml.diagnosisHasNotBeen' });
   const outside = outsideTraining(d);
-  if (outside.length) throw new AppError('CONFLICT', `${OUTSIDE_TRAINING}: ${outside.join(' ')} It cannot go into the record from here; add what you found by hand.`);
+  if (outside.length) throw new AppError('CONFLICT', `${OUTSIDE_TRAINING}: ${outside.join(' ')} It cannot go into the record from here; add what you found by hand.`, { key: 'errors.ml.outsideTrainingNotForRecord', params: { OUTSIDE_TRAINING, outside: outside.join(' ') } });
   return d as ReviewedDiagnosis;
 }

@@ -15,6 +15,8 @@ export interface PredictRequest {
   /** Image files to read (the content store), or raw file bytes for a file outside it. */
   files: string[];
   heatmap: boolean;
+  /** The store key (hex) when `files` are the content store's (they are encrypted); absent for a file outside it. */
+  storeKey?: string | null;
 }
 
 /** A saved model's raw output on one file: logits, and the Grad-CAM map when asked for. */

@@ -31,7 +31,7 @@ export function assignSplits(images: LabelledImage[], mode: SplitMode, seed: num
   if (mode === 'predefined') {
     const missing = images.filter((i) => !i.predefinedSplit);
     if (missing.length) {
-      throw new AppError('VALIDATION', `${missing.length} of ${images.length} labelled images have no predefined split recorded at import; use the patient split instead.`);
+      throw new AppError('VALIDATION', `${missing.length} of ${images.length} labelled images have no predefined split recorded at import; use the patient split instead.`, { key: 'errors.ml.labelledImagesHaveNo', params: { missingCount: missing.length, imagesCount: images.length } });
     }
     for (const i of images) out.set(i.imageId, i.predefinedSplit!);
     return out;

@@ -10,6 +10,8 @@ import path from 'node:path';
 import type { App } from '../app/createApp';
 import { SHARED_DATA } from '../app/testing';
 import { storePath } from '../imaging/store';
+import { storeKeysOf } from '../imaging/storeKeys';
+import { writeEncryptedSync } from '../core/encryptedWrite';
 import { insertImage } from '../imaging/ports';
 import { appendLabel, ensureLabelClass, ensureLabelSet } from '../labels/ports';
 
@@ -49,9 +51,13 @@ export function seedMedMnist(app: App, options: { set?: 'pneumoniamnist' | 'brea
     taken.set(key, (taken.get(key) ?? 0) + 1);
     const bytes = fs.readFileSync(path.join(root, file));
     const sha = createHash('sha256').update(bytes).digest('hex');
-    const dest = storePath(app.core.paths.store, sha);
+    const keys = storeKeysOf(db);
+    const dest = storePath(app.core.paths.store, sha, keys);
     fs.mkdirSync(path.dirname(dest), { recursive: true });
-    if (!fs.existsSync(dest)) fs.writeFileSync(dest, bytes);
+    if (!fs.existsSync(dest)) {
+      if (keys) writeEncryptedSync(keys, dest, bytes);
+      else fs.writeFileSync(dest, bytes);
+    }
     const id = `img-${set}-${out.length}`;
     const patientId = patients.length ? patients[out.length % patients.length]! : null;
     insertImage(db, {

@@ -4,6 +4,8 @@
  * worker thread (worker.ts); benchmarks and tests call it directly.
  */
 import fs from 'node:fs';
+import { storeKeysFromHex } from '../core/fileCrypto';
+import { readStoreFileAtAsync } from '../imaging/store';
 import path from 'node:path';
 import type * as TfNs from '@tensorflow/tfjs';
 import { trainingShift, type Architecture, type EpochRecord, type HyperParameters, type TrainingProgress } from '../../shared/domain/ml';
@@ -33,6 +35,8 @@ export interface TrainSpec {
   items: TrainItem[];
   /** Where model.json and weights.bin go. */
   outDir: string;
+  /** The store key (hex): the items' files are the encrypted content store's. */
+  storeKey?: string | null;
 }
 
 export interface TrainResult {
@@ -70,11 +74,14 @@ export function defaultHyper(arch: Architecture, overrides: Partial<HyperParamet
  * (grey through the imaging feature's window; colour kept as RGB when channels is 3).
  * Each file's traits (format, modality, colour, size ...) are pushed to `traits` when given.
  */
-export async function loadPixels(files: string[], size: number, channels: number, codecs = new Codecs(), traits?: ImageTraits[]): Promise<Float32Array> {
+export async function loadPixels(files: string[], size: number, channels: number, codecs = new Codecs(), traits?: ImageTraits[], storeKey: string | null = null): Promise<Float32Array> {
   const per = size * size * channels;
   const out = new Float32Array(files.length * per);
+  // Files of the content store are encrypted: decrypted here, one at a time, in the worker.
+  const keys = storeKeysFromHex(storeKey);
   for (let n = 0; n < files.length; n++) {
-    const { decoded, traits: t } = await decodeWithTraits(fs.readFileSync(files[n]!), codecs);
+    const bytes = keys ? await readStoreFileAtAsync(keys, files[n]!) : fs.readFileSync(files[n]!);
+    const { decoded, traits: t } = await decodeWithTraits(bytes, codecs);
     traits?.push(t);
     const o = n * per;
     if (channels === 3 && decoded.samples === 3) {
@@ -164,12 +171,13 @@ export async function train(tf: Tf, spec: TrainSpec, emit: ProgressSink, cancell
   const h = spec.hyper;
   const { inputSize: size, channels: ch } = h;
   const started = Date.now();
-  const status = (phase: TrainingProgress['phase'], message: string, extra: Partial<TrainingProgress> = {}) =>
-    emit({ runId: spec.runId, phase, kind: 'status', epoch: 0, epochs: h.epochs, batch: 0, batches: 0, loss: null, acc: null, valLoss: null, valAcc: null, imagesPerSecond: null, etaSeconds: null, message, ...extra });
+  // `message` stays English (CLI, logs); `note` is its key for the renderer (ml.progress.<key>).
+  const status = (phase: TrainingProgress['phase'], message: string, note: TrainingProgress['note']) =>
+    emit({ runId: spec.runId, phase, kind: 'status', epoch: 0, epochs: h.epochs, batch: 0, batches: 0, loss: null, acc: null, valLoss: null, valAcc: null, imagesPerSecond: null, etaSeconds: null, message, note });
 
-  status('loading', `Reading ${spec.items.length} images`);
+  status('loading', `Reading ${spec.items.length} images`, { key: 'loading', params: { n: spec.items.length } });
   const traits: ImageTraits[] = [];
-  const pixels = await loadPixels(spec.items.map((i) => i.file), size, ch, new Codecs(), traits);
+  const pixels = await loadPixels(spec.items.map((i) => i.file), size, ch, new Codecs(), traits, spec.storeKey ?? null);
   const idxOf = (s: TrainItem['split']) => spec.items.map((it, i) => (it.split === s ? i : -1)).filter((i) => i >= 0);
   const trainIdx = idxOf('train');
   const valIdx = idxOf('val');
@@ -272,7 +280,9 @@ export async function train(tf: Tf, spec: TrainSpec, emit: ProgressSink, cancell
         valAcc: rec.valAcc,
         imagesPerSecond: rec.imagesPerSecond,
         etaSeconds: stopping ? 0 : ((totalBatches - doneBatches) * perBatch) / 1000,
-        ...(stopping ? { message: `Stopped early: validation loss has not improved for ${sinceBest} epochs (best epoch ${best.epoch}).` } : {}),
+        ...(stopping
+          ? { message: `Stopped early: validation loss has not improved for ${sinceBest} epochs (best epoch ${best.epoch}).`, note: { key: 'stoppedEarly', params: { n: sinceBest, best: best.epoch } } }
+          : {}),
       });
       if (stopping) break;
     }
@@ -281,11 +291,11 @@ export async function train(tf: Tf, spec: TrainSpec, emit: ProgressSink, cancell
       return { cancelled: true, durationSeconds: (Date.now() - started) / 1000, history, bestEpoch: best?.epoch ?? 0, val: none, test: none, trainTraits: [], ood: null };
     }
     model.setWeights(best.weights);
-    status('evaluating', `Evaluating the best epoch (${best.epoch}) on validation and test`);
+    status('evaluating', `Evaluating the best epoch (${best.epoch}) on validation and test`, { key: 'evaluating', params: { epoch: best.epoch } });
     const valLogits = logitsOf(tf, model, pixels, valIdx, size, ch);
     const testLogits = logitsOf(tf, model, pixels, testIdx, size, ch);
     const ood = fitOod(tf, model, pixels, { train: trainIdx, val: valIdx, test: testIdx }, labels, k, size, ch);
-    status('saving', 'Saving the model');
+    status('saving', 'Saving the model', { key: 'saving' });
     await saveModel(tf, model, spec.outDir);
     saveOodStats(spec.outDir, ood.stats);
     return {

@@ -2,12 +2,12 @@
  * Everything decided before a training run starts: the label set, the hyper-parameters, the
  * labelled images and their split. Refuses (with what to do) when the set cannot train a model.
  */
-import fs from 'node:fs';
 import type { Core } from '../core/Core';
 import { AppError } from '../../shared/ipc/envelope';
 import type { Architecture, HyperParameters, SplitMode, SplitName, SplitSummary } from '../../shared/domain/ml';
 import type { LabelSetRef } from '../labels/ports';
-import { storePath } from '../imaging/store';
+import { locateStored } from '../imaging/store';
+import { storeKeysOf } from '../imaging/storeKeys';
 import { labelledImages, requireLabelSet, type LabelledImage } from './dataset';
 import { assignSplits, summariseSplit } from './splits';
 import { defaultHyper } from './trainer';
@@ -59,14 +59,15 @@ export function planTraining(core: Pick<Core, 'db' | 'clock' | 'paths'>, input: 
   const images = labelledImages(core.db, set.id, core.clock.now());
   const present = new Set(images.map((i) => i.className));
   if (images.length < 10 || present.size < 2) {
-    throw new AppError('VALIDATION', `"${set.name}" has ${images.length} labelled image(s) in ${present.size} class(es); training needs at least 10 images in at least 2 classes.`);
+    throw new AppError('VALIDATION', `"${set.name}" has ${images.length} labelled image(s) in ${present.size} class(es); training needs at least 10 images in at least 2 classes.`, { key: 'errors.ml.tooFewLabelledImages', params: { name: set.name, imagesCount: images.length, size: present.size } });
   }
   const splits = assignSplits(images, mode, hyper.seed);
   const summary = summariseSplit(images, splits, mode, hyper.seed);
   for (const s of ['train', 'val', 'test'] as const) {
-    if (summary.counts[s] === 0) throw new AppError('VALIDATION', `The ${mode} split leaves no images for ${s === 'val' ? 'validation' : s}; label more images (or more patients).`);
+    if (summary.counts[s] === 0) throw new AppError('VALIDATION', `The ${mode} split leaves no images for ${s === 'val' ? 'validation' : s}; label more images (or more patients).`, { key: 'errors.ml.splitLeavesNoImages', params: { modeKey: `errors.ml.splitMode.${mode}`, partKey: `errors.ml.splitPart.${s}` } });
   }
-  const missing = images.filter((i) => !fs.existsSync(storePath(core.paths.store, i.sha256)));
-  if (missing.length) throw new AppError('NOT_FOUND', `${missing.length} labelled image file(s) are missing from the data folder's store (first: image ${missing[0]!.imageId}).`);
+  const keys = storeKeysOf(core.db);
+  const missing = images.filter((i) => !locateStored(core.paths.store, i.sha256, keys));
+  if (missing.length) throw new AppError('NOT_FOUND', `${missing.length} labelled image file(s) are missing from the data folder's store (first: image ${missing[0]!.imageId}).`, { key: 'errors.ml.labelledFilesMissing', params: { missingCount: missing.length, imageId: missing[0]!.imageId } });
   return { set, arch, hyper, images, splits, summary };
 }

@@ -16,7 +16,7 @@ export class AllergyService {
 
   private patient(idOrMrn: string): Patient {
     const p = findPatientById(this.core.db, idOrMrn) ?? findPatientByMrn(this.core.db, idOrMrn);
-    if (!p) throw new AppError('NOT_FOUND', `No patient with id or MRN "${idOrMrn}".`);
+    if (!p) throw new AppError('NOT_FOUND', `No patient with id or MRN "${idOrMrn}".`, { key: 'errors.patients.noPatientWithId', params: { idOrMrn } });
     return p;
   }
 
@@ -47,9 +47,11 @@ export class AllergyService {
       const substance = input.substance.trim().replace(/\s+/g, ' ');
       const same = current.allergies.find((a) => a.substance.toLowerCase() === substance.toLowerCase());
       if (same) {
-        throw new AppError('CONFLICT', `${p.name} already has an allergy to ${same.substance} on record. Nothing was changed.`, [
-          { path: 'substance', message: 'Already recorded for this patient' },
-        ]);
+        throw new AppError('CONFLICT', `${p.name} already has an allergy to ${same.substance} on record. Nothing was changed.`, {
+          key: 'errors.patients.alreadyHasAllergyRecord',
+          params: { name: p.name, substance: same.substance },
+          issues: [{ path: 'substance', message: 'Already recorded for this patient', key: 'errors.issues.alreadyRecorded' }],
+        });
       }
       if (current.noneKnown) markAllergyRemoved(db, current.noneKnown.id, now, by, `allergy to ${substance} recorded`);
       insertAllergyRow(db, {
@@ -74,8 +76,8 @@ export class AllergyService {
     return db.transaction(() => {
       const p = this.patient(patientIdOrMrn);
       const entry = findAllergyEntry(db, p.id, entryId);
-      if (!entry) throw new AppError('NOT_FOUND', `${p.name} has no allergy entry ${entryId}.`);
-      if (entry.removedAt !== null) throw new AppError('CONFLICT', `That entry was already removed (${entry.removedAt.slice(0, 10)}, by ${entry.removedBy}). Nothing was changed.`);
+      if (!entry) throw new AppError('NOT_FOUND', `${p.name} has no allergy entry ${entryId}.`, { key: 'errors.patients.hasNoAllergyEntry', params: { name: p.name, entryId } });
+      if (entry.removedAt !== null) throw new AppError('CONFLICT', `That entry was already removed (${entry.removedAt.slice(0, 10)}, by ${entry.removedBy}). Nothing was changed.`, { key: 'errors.patients.entryWasAlreadyRemoved', params: { removedAt: entry.removedAt.slice(0, 10), removedBy: String(entry.removedBy) } });
       markAllergyRemoved(db, entry.id, this.core.clock.now().toISOString(), by, reason.trim());
       return this.record(p.id);
     })();
@@ -89,7 +91,7 @@ export class AllergyService {
       const current = this.standing(p.id);
       if (current.allergies.length > 0) {
         const names = current.allergies.map((a) => a.substance).join(', ');
-        throw new AppError('CONFLICT', `${p.name} has allergies on record (${names}): remove them first if they were entered in error. Nothing was changed.`);
+        throw new AppError('CONFLICT', `${p.name} has allergies on record (${names}): remove them first if they were entered in error. Nothing was changed.`, { key: 'errors.patients.hasAllergiesRecordRemove', params: { name: p.name, names } });
       }
       // Stating it again renews who said it and when.
       const now = this.core.clock.now().toISOString();

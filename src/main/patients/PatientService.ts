@@ -17,7 +17,7 @@ export class PatientService {
   /** One patient by CareLens id or by MRN; NOT_FOUND otherwise. */
   get(idOrMrn: string): Patient {
     const p = findPatientById(this.core.db, idOrMrn) ?? findPatientByMrn(this.core.db, idOrMrn);
-    if (!p) throw new AppError('NOT_FOUND', `No patient with id or MRN "${idOrMrn}".`);
+    if (!p) throw new AppError('NOT_FOUND', `No patient with id or MRN "${idOrMrn}".`, { key: 'errors.patients.noPatientWithId', params: { idOrMrn } });
     return p;
   }
 
@@ -63,9 +63,11 @@ export class PatientService {
   private assertMrnFree(mrn: string, ownId: string | null): void {
     const holder = findPatientByMrn(this.core.db, mrn);
     if (holder && holder.id !== ownId) {
-      throw new AppError('CONFLICT', `MRN ${mrn} already belongs to another patient (${holder.name}). Nothing was changed.`, [
-        { path: 'mrn', message: 'This MRN is already in use' },
-      ]);
+      throw new AppError('CONFLICT', `MRN ${mrn} already belongs to another patient (${holder.name}). Nothing was changed.`, {
+        key: 'errors.patients.mrnAlreadyBelongsAnother',
+        params: { mrn, name: holder.name },
+        issues: [{ path: 'mrn', message: 'This MRN is already in use', key: 'errors.issues.mrnInUse' }],
+      });
     }
   }
 }

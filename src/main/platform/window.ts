@@ -22,10 +22,18 @@ export function hardenContents(contents: WebContents, appOrigins: readonly strin
   });
 }
 
+/**
+ * The policy for `electron-vite dev` only: Vite's dev server injects each stylesheet as a
+ * `<style>` element from script and talks to its HMR socket, which the production policy
+ * refuses. Built apps (`npm start`, packages) never use this.
+ */
+export const DEV_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'").replace("connect-src 'self'", "connect-src 'self' ws: http://localhost:*");
+
 /** Applies the CSP to every response and refuses permission requests (camera, geolocation...). */
-export function hardenSession(): void {
+export function hardenSession(dev = false): void {
+  const policy = dev ? DEV_CSP : CSP;
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [policy] } });
   });
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
 }

@@ -8,6 +8,9 @@ import { AppError } from '../../shared/ipc/envelope';
 import type { ExportRequest } from '../../shared/ipc/reports';
 import type { ExportFailure, ExportFile, ExportFormat, ExportJob, ExportJobState, ReportCase, ReportImage, ReportPreview, ReportSettings } from '../../shared/domain/reports';
 import { patientIdsOfStudies } from '../imaging/ports';
+import { readStoreFileAt } from '../imaging/store';
+import { storeKeysOf } from '../imaging/storeKeys';
+import { assertFolderAllowed } from '../system/ports';
 import { assembleCase, caseImages, findReportPatient } from './assembleCase';
 import { caseToCsv } from './csv';
 import { toCsv } from '../../shared/csv';
@@ -107,7 +110,7 @@ export class ExportService {
   setSettings(changes: { clinicName?: string; clinicLogo?: string | null }): ReportSettings {
     const logo = changes.clinicLogo ? decodeDataUrl(changes.clinicLogo) : null;
     if (changes.clinicLogo && (!logo || !isPngOrJpeg(logo))) {
-      throw new AppError('VALIDATION', 'The logo is not a readable PNG or JPEG image.', [{ path: 'clinicLogo', message: 'Not a PNG or JPEG' }]);
+      throw new AppError('VALIDATION', 'The logo is not a readable PNG or JPEG image.', { key: 'errors.reports.logoNotReadablePng', issues: [{ path: 'clinicLogo', message: 'Not a PNG or JPEG', key: 'errors.issues.notPngOrJpeg' }] });
     }
     const settings = this.core.settings;
     settings.transaction(() => {
@@ -130,12 +133,12 @@ export class ExportService {
       const owner = patientIdsOfStudies(this.core.db, request.studyIds);
       const stray = request.studyIds.filter((s) => !ids.has(owner.get(s) ?? ''));
       if (stray.length > 0) {
-        throw new AppError('NOT_FOUND', `No study ${stray.slice(0, 3).join(', ')} among the chosen patients' studies; nothing was exported.`, [{ path: 'studyIds', message: 'Not a study of these patients' }]);
+        throw new AppError('NOT_FOUND', `No study ${stray.slice(0, 3).join(', ')} among the chosen patients' studies; nothing was exported.`, { key: 'errors.reports.noStudyAmongChosen', params: { stray: stray.slice(0, 3).join(', ') }, issues: [{ path: 'studyIds', message: 'Not a study of these patients', key: 'errors.issues.notStudyOfPatients' }] });
       }
     }
     const id = newId();
     const startedAt = this.core.clock.now();
-    const outDir = this.prepareOutDir(request.outDir, startedAt, id);
+    const outDir = this.prepareOutDir(request.outDir, startedAt, id, actor);
     const deidentify = Boolean(request.deidentify);
     this.core.db
       .prepare(
@@ -166,7 +169,7 @@ export class ExportService {
 
   job(jobId: string): ExportJob {
     const row = this.core.db.prepare('SELECT * FROM report_exports WHERE id = ?').get(jobId) as JobRow | undefined;
-    if (!row) throw new AppError('NOT_FOUND', `No export job ${jobId}.`);
+    if (!row) throw new AppError('NOT_FOUND', `No export job ${jobId}.`, { key: 'errors.reports.noExportJob', params: { jobId } });
     return this.toJob(row);
   }
 
@@ -179,14 +182,14 @@ export class ExportService {
   readFile(jobId: string, fileName: string): { fileName: string; mime: string; base64: string; patientIds: string[] } {
     const job = this.job(jobId);
     const file = job.files.find((f) => f.fileName === fileName);
-    if (!file) throw new AppError('NOT_FOUND', `Export ${jobId} has no file named ${fileName}.`);
+    if (!file) throw new AppError('NOT_FOUND', `Export ${jobId} has no file named ${fileName}.`, { key: 'errors.reports.exportHasNoFile', params: { jobId, fileName } });
     let data: Buffer;
     try {
       data = fs.readFileSync(file.path);
     } catch {
-      throw new AppError('NOT_FOUND', `${fileName} is no longer in ${job.outDir}: it was moved or deleted.`);
+      throw new AppError('NOT_FOUND', `${fileName} is no longer in ${job.outDir}: it was moved or deleted.`, { key: 'errors.reports.exportFileMoved', params: { fileName, outDir: job.outDir } });
     }
-    if (sha256(data) !== file.sha256) throw new AppError('CONFLICT', `${fileName} was changed after the export; export again.`);
+    if (sha256(data) !== file.sha256) throw new AppError('CONFLICT', `${fileName} was changed after the export; export again.`, { key: 'errors.reports.wasChangedAfterExport', params: { fileName } });
     // Who the file is about, for the audit trail: its patient, or every patient of the job (index.csv).
     const patientIds = file.patientId ? [file.patientId] : job.patientIds;
     return { fileName, mime: MIME[path.extname(fileName)] ?? 'application/octet-stream', base64: data.toString('base64'), patientIds };
@@ -199,21 +202,23 @@ export class ExportService {
     await Promise.allSettled(pending.map((h) => h.finished));
   }
 
-  private prepareOutDir(requested: string | undefined, startedAt: Date, id: string): string {
+  /** The export folder: created 0700 (only this OS user reads what is written there; files are 0600). */
+  private prepareOutDir(requested: string | undefined, startedAt: Date, id: string, actor: string): string {
     if (requested) {
-      if (!path.isAbsolute(requested)) throw new AppError('VALIDATION', 'The export folder must be a full (absolute) path.', [{ path: 'outDir', message: 'Use an absolute path' }]);
-      const dir = path.resolve(requested);
+      if (!path.isAbsolute(requested)) throw new AppError('VALIDATION', 'The export folder must be a full (absolute) path.', { key: 'errors.reports.exportFolderMustFull', issues: [{ path: 'outDir', message: 'Use an absolute path', key: 'errors.issues.absolutePath' }] });
+      // A user exports into their home folder or an allowed root only ('..' and links resolved).
+      const dir = assertFolderAllowed(this.core.settings, actor, requested, 'write', 'outDir');
       if (fs.existsSync(dir)) {
-        if (!fs.statSync(dir).isDirectory()) throw new AppError('CONFLICT', `${dir} is a file, not a folder.`, [{ path: 'outDir', message: 'Not a folder' }]);
-        if (fs.readdirSync(dir).length > 0) throw new AppError('CONFLICT', `${dir} is not empty; choose an empty or new folder so no file is overwritten.`, [{ path: 'outDir', message: 'Folder is not empty' }]);
+        if (!fs.statSync(dir).isDirectory()) throw new AppError('CONFLICT', `${dir} is a file, not a folder.`, { key: 'errors.reports.fileNotFolder', params: { dir }, issues: [{ path: 'outDir', message: 'Not a folder', key: 'errors.issues.notFolder' }] });
+        if (fs.readdirSync(dir).length > 0) throw new AppError('CONFLICT', `${dir} is not empty; choose an empty or new folder so no file is overwritten.`, { key: 'errors.reports.exportFolderNotEmpty', params: { dir }, issues: [{ path: 'outDir', message: 'Folder is not empty', key: 'errors.issues.folderNotEmpty' }] });
       } else {
-        fs.mkdirSync(dir, { recursive: true });
+        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
       }
       return dir;
     }
     const stamp = startedAt.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
     const dir = path.join(this.core.paths.exports, `${stamp}-${id.slice(0, 8)}`);
-    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     return dir;
   }
 
@@ -299,8 +304,10 @@ export class ExportService {
           break;
         }
         let label = patientId;
+        let currentId = patientId;
         try {
           const identified = assembleCase(this.core.db, patientId, this.providers, request.studyIds);
+          currentId = identified.patient.id;
           const c = pseudo ? deidentifyCase(identified, pseudo) : identified;
           label = pseudo ? c.patient.name : `${c.patient.name} (MRN ${c.patient.mrn})`;
           const base = pseudo ? safeName(c.patient.name) : `${safeName(c.patient.name)}_${safeName(c.patient.mrn)}`;
@@ -310,11 +317,11 @@ export class ExportService {
             this.fonts ??= this.fontLoader();
             const media = pseudo ? { thumbnails: new Map(), heatmaps: new Map() } : await this.media(identified);
             const logo = decodeDataUrl(settings.clinicLogo);
-            data = await renderPdf(c, { clinicName: settings.clinicName, clinicLogo: logo, exportedBy: actor, exportedAt, appVersion: this.core.version }, media, this.fonts);
+            data = await renderPdf(c, { clinicName: settings.clinicName, clinicLogo: logo, exportedBy: actor, exportedAt, appVersion: this.core.version, language: request.language }, media, this.fonts);
           } else if (request.format === 'csv') {
-            data = Buffer.from(caseToCsv(c), 'utf8');
+            data = Buffer.from(caseToCsv(c, true, request.language), 'utf8');
           } else {
-            data = Buffer.from(JSON.stringify(caseToBundle(c, exportedAt), null, 2), 'utf8');
+            data = Buffer.from(JSON.stringify(caseToBundle(c, exportedAt, request.language), null, 2), 'utf8');
           }
           const file = this.write(outDir, fileName, data, { patientId: identified.patient.id, label, kind: request.format });
           files.push(file);
@@ -327,7 +334,8 @@ export class ExportService {
           index.push({ label, mrn: '', carelensId: pseudo ? '' : patientId, file: '', status: 'failed', bytes: null, sha: '', message });
         }
         done++;
-        emit(label, 'running');
+        // The event names the patient by id only (events reach every signed-in page); the page looks the name up.
+        emit(currentId, 'running');
         // The count only: rewriting the growing file list every few patients would cost O(n²) on big batches.
         if (done % 10 === 0) this.core.db.prepare('UPDATE report_exports SET done = ? WHERE id = ?').run(done, id);
         // Let a cancel (and the rest of the app) in between patients.
@@ -361,7 +369,7 @@ export class ExportService {
   private write(outDir: string, fileName: string, data: Buffer, meta: Pick<ExportFile, 'patientId' | 'label' | 'kind'>): ExportFile {
     const full = path.join(outDir, fileName);
     // 'wx': never overwrite a file, even one another program just created.
-    fs.writeFileSync(full, data, { flag: 'wx' });
+    fs.writeFileSync(full, data, { flag: 'wx', mode: 0o600 });
     return { ...meta, fileName, path: full, bytes: data.length, sha256: sha256(data) };
   }
 
@@ -377,7 +385,8 @@ export class ExportService {
       n++;
       const fileName = `${base}_${String(n).padStart(4, '0')}.dcm`;
       try {
-        const original = fs.readFileSync(source);
+        // The store's copy is encrypted at rest: decrypted (every tag checked) only to be exported.
+        const original = readStoreFileAt(storeKeysOf(this.core.db), source);
         const data = pseudo ? deidentifyDicom(original, { pseudonymizer: pseudo, patientId: c.patient.id, pseudonym: pseudo.patient(c.patient.id) }) : original;
         const file = this.write(outDir, fileName, data, { patientId: c.patient.id, label, kind: 'dicom' });
         files.push(file);

@@ -9,7 +9,7 @@ import type { ReportProviders } from './providers';
 /** A patient by CareLens id or MRN, as everywhere in CareLens. */
 export function findReportPatient(db: Db, idOrMrn: string): ReportPatient {
   const p = findPatient(db, idOrMrn);
-  if (!p) throw new AppError('NOT_FOUND', `No patient with id or MRN "${idOrMrn}".`);
+  if (!p) throw new AppError('NOT_FOUND', `No patient with id or MRN "${idOrMrn}".`, { key: 'errors.reports.noPatientWithId', params: { idOrMrn } });
   return { id: p.id, mrn: p.mrn, name: p.name, birthDate: p.birthDate, sex: p.sex, notes: p.notes };
 }
 

@@ -1,5 +1,7 @@
 import type { ReportCase, ReportDiagnosis, ReportImage, ReportStudy } from '../../shared/domain/reports';
 import { csvRow, toCsv } from '../../shared/csv';
+import { CSV_HEADERS_ZH } from './dataWords';
+import type { ReportLanguage } from './pdf/words';
 
 export const CSV_COLUMNS = [
   'record_type',
@@ -41,7 +43,7 @@ function latestDiagnosis(diagnoses: ReportDiagnosis[]): ReportDiagnosis | undefi
  * A case as CSV (RFC 4180, CRLF, formula-looking cells defused, UTF-8 with BOM so spreadsheets read CJK names): one row per
  * image (its labels, latest diagnosis, confidence, model version) and one row per care-plan assignment.
  */
-export function caseToCsv(c: ReportCase, withHeader = true): string {
+export function caseToCsv(c: ReportCase, withHeader = true, language: ReportLanguage = 'en'): string {
   const base: Row = {
     patient_id: c.patient.id,
     patient_name: c.patient.name,
@@ -92,5 +94,7 @@ export function caseToCsv(c: ReportCase, withHeader = true): string {
     });
   }
   const cells = rows.map((r) => CSV_COLUMNS.map((col) => r[col]));
-  return withHeader ? '\uFEFF' + toCsv(CSV_COLUMNS, cells) : cells.map((r) => csvRow(r) + '\r\n').join('');
+  // The header is in the export's language (English: the column codes); the cells keep their codes.
+  const header = language === 'zh-CN' ? CSV_COLUMNS.map((col) => CSV_HEADERS_ZH[col] ?? col) : CSV_COLUMNS;
+  return withHeader ? '\uFEFF' + toCsv(header, cells) : cells.map((r) => csvRow(r) + '\r\n').join('');
 }

@@ -285,10 +285,10 @@ function writeDataSet(w: Writer, ds: DataSet, ctx: Context, explicit: boolean, e
 export function deidentifyDicom(file: Uint8Array, opts: DicomDeidOptions): Buffer {
   const bytes = new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
   if (bytes.length < 132 || Buffer.from(bytes.buffer, bytes.byteOffset + 128, 4).toString('latin1') !== 'DICM') {
-    throw new AppError('UNSUPPORTED', 'This DICOM file has no Part 10 header (no DICM preamble); it was not exported.');
+    throw new AppError('UNSUPPORTED', 'This DICOM file has no Part 10 header (no DICM preamble); it was not exported.', { key: 'errors.reports.dicomFileHasNo' });
   }
   const unreadable = (err: unknown) =>
-    new AppError('UNSUPPORTED', `This DICOM file could not be read (${(err as { exception?: string }).exception ?? (err as Error).message ?? 'parse error'}); it was not exported.`);
+    new AppError('UNSUPPORTED', `This DICOM file could not be read (${(err as { exception?: string }).exception ?? (err as Error).message ?? 'parse error'}); it was not exported.`, { key: 'errors.reports.dicomFileCouldNot', params: { value: (err as { exception?: string }).exception ?? (err as Error).message ?? 'parse error' } });
   let ts = '';
   try {
     const meta = dicomParser.readPart10Header(bytes) as unknown as DataSet;
@@ -297,8 +297,8 @@ export function deidentifyDicom(file: Uint8Array, opts: DicomDeidOptions): Buffe
   } catch (err) {
     throw unreadable(err);
   }
-  if (ts === '1.2.840.10008.1.2.2') throw new AppError('UNSUPPORTED', 'Big endian DICOM files are not de-identified by CareLens; it was not exported.');
-  if (ts === '1.2.840.10008.1.2.1.99') throw new AppError('UNSUPPORTED', 'Deflated DICOM files are not de-identified by CareLens; it was not exported.');
+  if (ts === '1.2.840.10008.1.2.2') throw new AppError('UNSUPPORTED', 'Big endian DICOM files are not de-identified by CareLens; it was not exported.', { key: 'errors.reports.bigEndianDicomFiles' });
+  if (ts === '1.2.840.10008.1.2.1.99') throw new AppError('UNSUPPORTED', 'Deflated DICOM files are not de-identified by CareLens; it was not exported.', { key: 'errors.reports.deflatedDicomFilesNot' });
   let ds: DataSet;
   try {
     ds = dicomParser.parseDicom(bytes) as unknown as DataSet;
@@ -307,7 +307,7 @@ export function deidentifyDicom(file: Uint8Array, opts: DicomDeidOptions): Buffe
   }
   const burned = ds.elements.x00280301;
   if (burned && textOf(bytes, burned).toUpperCase() === 'YES') {
-    throw new AppError('UNSUPPORTED', 'The image says its pixels carry burned-in annotation (which may show a name); it was not exported de-identified.');
+    throw new AppError('UNSUPPORTED', 'The image says its pixels carry burned-in annotation (which may show a name); it was not exported de-identified.', { key: 'errors.reports.imageSaysItsPixels' });
   }
   const explicit = ts !== '1.2.840.10008.1.2';
   const ctx: Context = { bytes, explicit, opts };

@@ -1,6 +1,8 @@
 /// <reference types="fhir" />
 import { createHash } from 'node:crypto';
 import type { ReportCase, ReportDiagnosis, ReportModelVersion } from '../../shared/domain/reports';
+import { FHIR_WORDS, type FhirWords } from './dataWords';
+import type { ReportLanguage } from './pdf/words';
 
 const SYS_MRN = 'urn:carelens:mrn';
 const SYS_PSEUDONYM = 'urn:carelens:pseudonym';
@@ -37,7 +39,9 @@ interface Entry {
  * with findings (the clinician's confirmation or override in its conclusion), a Practitioner
  * per CareLens user who reviewed or decided, and a CarePlan for every accepted plan.
  */
-export function caseToBundle(c: ReportCase, exportedAt: string): fhir4.Bundle {
+export function caseToBundle(c: ReportCase, exportedAt: string, language: ReportLanguage = 'en'): fhir4.Bundle {
+  // Free text (`text`, notes, conclusions) is in the export's language; codes and the code systems' displays are not.
+  const w = FHIR_WORDS[language] ?? FHIR_WORDS.en;
   const entries: Entry[] = [];
   const add = (kind: string, id: string, resource: fhir4.FhirResource): string => {
     const uuid = uuidFor(kind, id);
@@ -108,7 +112,7 @@ export function caseToBundle(c: ReportCase, exportedAt: string): fhir4.Bundle {
   for (const study of c.studies) for (const s of study.series) for (const i of s.images) studyOfImage.set(i.id, study.id);
 
   const deviceRefs = new Map<string, string>();
-  for (const m of c.modelVersions) deviceRefs.set(m.id, add('Device', m.id, modelDevice(m)));
+  for (const m of c.modelVersions) deviceRefs.set(m.id, add('Device', m.id, modelDevice(m, w)));
 
   const observationsByStudy = new Map<string, { ref: string; d: ReportDiagnosis }[]>();
   for (const d of c.diagnoses) {
@@ -118,13 +122,13 @@ export function caseToBundle(c: ReportCase, exportedAt: string): fhir4.Bundle {
     const reviewed = d.review && d.review.status !== 'pending';
     const components: fhir4.ObservationComponent[] = [
       {
-        code: { text: 'Model confidence (calibrated probability of the finding)' },
+        code: { text: w.confidence },
         valueQuantity: { value: Number(d.confidence.toFixed(4)), unit: 'probability', system: 'http://unitsofmeasure.org', code: '1' },
       },
-      { code: { text: 'Model flagged the output as uncertain' }, valueBoolean: d.uncertain },
+      { code: { text: w.uncertainFlag }, valueBoolean: d.uncertain },
       ...d.probabilities.map(
         (p): fhir4.ObservationComponent => ({
-          code: { text: `Probability of ${p.className}` },
+          code: { text: w.probabilityOf(p.className) },
           valueQuantity: { value: Number(p.probability.toFixed(4)), unit: 'probability', system: 'http://unitsofmeasure.org', code: '1' },
         }),
       ),
@@ -134,15 +138,15 @@ export function caseToBundle(c: ReportCase, exportedAt: string): fhir4.Bundle {
       ...(meta() ? { meta: meta() } : {}),
       status: reviewed ? 'final' : 'preliminary',
       category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'imaging', display: 'Imaging' }] }],
-      code: { text: 'CareLens image classifier finding (decision support)' },
+      code: { text: w.finding },
       subject,
       ...(d.createdAt ? { effectiveDateTime: d.createdAt } : {}),
       valueCodeableConcept: { text: d.finding },
-      ...(d.uncertain ? { interpretation: [{ text: 'Uncertain: check the images' }] } : {}),
+      ...(d.uncertain ? { interpretation: [{ text: w.checkImages }] } : {}),
       ...(device ? { device: { reference: device } } : {}),
       ...(studyRef ? { derivedFrom: [{ reference: studyRef }] } : {}),
       component: components,
-      note: [{ text: `AI output is decision support. Confidence ${pct(d.confidence)}.${d.review?.note ? ` Clinician note: ${d.review.note}` : ''}` }],
+      note: [{ text: w.observationNote(pct(d.confidence), d.review?.note ?? null) }],
     };
     const ref = add('Observation', d.id, obs);
     const list = observationsByStudy.get(studyId) ?? [];
@@ -154,26 +158,24 @@ export function caseToBundle(c: ReportCase, exportedAt: string): fhir4.Bundle {
     const studyRef = studyRefs.get(studyId);
     const reviewers = [...new Set(list.map((x) => x.d.review?.by).filter((b): b is string => Boolean(b)))];
     const allReviewed = list.every((x) => x.d.review && x.d.review.status !== 'pending');
-    const conclusion = list
-      .map(({ d }) => {
-        const r = d.review;
-        if (!r || r.status === 'pending') return `${d.finding} (${pct(d.confidence)}${d.uncertain ? ', uncertain' : ''}): not yet reviewed`;
-        if (r.status === 'confirmed') return `${d.finding} (${pct(d.confidence)}): confirmed by ${r.by ?? 'unknown'}`;
-        return `${d.finding} (${pct(d.confidence)}): overridden by ${r.by ?? 'unknown'} to ${r.finalClass ?? 'unknown'}`;
-      })
-      .join('; ');
+    const conclusion = list.map(({ d }) => {
+      const r = d.review;
+      if (!r || r.status === 'pending') return w.notReviewed(d.finding, pct(d.confidence), d.uncertain);
+      if (r.status === 'confirmed') return w.confirmed(d.finding, pct(d.confidence), r.by ?? w.unknown);
+      return w.overridden(d.finding, pct(d.confidence), r.by ?? w.unknown, r.finalClass ?? w.unknown);
+    });
     const report: fhir4.DiagnosticReport = {
       resourceType: 'DiagnosticReport',
       ...(meta() ? { meta: meta() } : {}),
       status: allReviewed ? 'final' : 'preliminary',
       category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'RAD', display: 'Radiology' }] }],
-      code: { text: 'AI-assisted imaging classification report' },
+      code: { text: w.reportCode },
       subject,
       issued: exportedAt,
       ...(reviewers.length > 0 ? { resultsInterpreter: reviewers.map((r) => practitioner(r)!) } : {}),
       result: list.map((x) => ({ reference: x.ref })),
       ...(studyRef ? { imagingStudy: [{ reference: studyRef }] } : {}),
-      conclusion: `${conclusion}. AI output is decision support.`,
+      conclusion: w.conclusion(conclusion),
     };
     add('DiagnosticReport', `${studyId}:${list.map((x) => x.d.id).join(',')}`, report);
   }
@@ -200,6 +202,7 @@ export function caseToBundle(c: ReportCase, exportedAt: string): fhir4.Bundle {
   return {
     resourceType: 'Bundle',
     id: uuidFor('Bundle', `${c.patient.id}:${exportedAt}`),
+    language,
     ...(meta() ? { meta: meta() } : {}),
     type: 'collection',
     timestamp: exportedAt,
@@ -207,23 +210,21 @@ export function caseToBundle(c: ReportCase, exportedAt: string): fhir4.Bundle {
   };
 }
 
-function modelDevice(m: ReportModelVersion): fhir4.Device {
+function modelDevice(m: ReportModelVersion, w: FhirWords): fhir4.Device {
   const test = m.metrics.filter((x) => x.split === 'test');
-  const card = [
-    `Architecture: ${m.architecture}.`,
-    m.classes.length > 0 ? `Classes: ${m.classes.join(', ')}.` : '',
-    `Data: ${m.dataSummary || 'not recorded'}.`,
-    `Held-out test metrics: ${test.length > 0 ? test.map((x) => `${x.name} ${x.value.toFixed(3)}`).join(', ') : 'none recorded'}.`,
-    `Known subgroup gaps: ${m.subgroupGaps.length > 0 ? m.subgroupGaps.join('; ') : 'none recorded'}.`,
-    m.intendedUse ? `Intended use: ${m.intendedUse}.` : '',
-  ]
-    .filter(Boolean)
-    .join(' ');
+  const card = w.card({
+    architecture: m.architecture,
+    classes: m.classes,
+    data: m.dataSummary || null,
+    metrics: test.length > 0 ? test.map((x) => `${x.name} ${x.value.toFixed(3)}`).join(', ') : null,
+    gaps: m.subgroupGaps.length > 0 ? m.subgroupGaps.join('; ') : null,
+    intendedUse: m.intendedUse || null,
+  });
   return {
     resourceType: 'Device',
     identifier: [{ system: SYS_MODEL, value: m.id }],
     deviceName: [{ name: m.name, type: 'model-name' }],
-    type: { text: 'Machine-learning image classifier (software, decision support)' },
+    type: { text: w.deviceType },
     version: [{ value: m.id }],
     note: [{ text: card }],
   };

@@ -7,6 +7,7 @@ import { callAs, createTestApp, tempDir } from '../app/testing';
 import type { App } from '../app/createApp';
 import type { ExportJob, ExportProgress } from '../../shared/domain/reports';
 import { createReportsFeature } from '.';
+import { addFolderRoot } from '../system/folderRoots';
 import { PNG_XRAY, seedCase, testProviders, type SeededCase } from './testCase';
 
 let app: App;
@@ -33,7 +34,10 @@ describe('PDF report', () => {
     const s = seedCase(app.core.db, { ...CJK, withPng: true });
     const reports = feature([s]);
     reports.service.setSettings({ clinicName: 'Harbour Street Clinic 港湾诊所', clinicLogo: `data:image/png;base64,${fs.readFileSync(PNG_XRAY).toString('base64')}` });
-    const out = path.join(tempDir(), 'out');
+    const parent = tempDir();
+    // A user exports only into their home folder or a folder an administrator allowed.
+    addFolderRoot(app.core.settings, parent);
+    const out = path.join(parent, 'out');
     const started = reports.service.start({ patients: [s.mrn], format: 'pdf', outDir: out }, 'dr.chen');
     const job = await reports.service.waitFor(started.id);
     expect(job.state).toBe('done');

@@ -4,7 +4,6 @@
  * hands in. The composition root passes `reportProvidersFrom(core, {...})` to
  * createReportsFeature; each part is optional, so a build without a feature still reports.
  */
-import fs from 'node:fs';
 import { PNG } from 'pngjs';
 import type { Core } from '../core/Core';
 import type { ReportCarePlan, ReportDiagnosis, ReportImage, ReportModelVersion } from '../../shared/domain/reports';
@@ -12,7 +11,8 @@ import { intendedUseText, outsideTraining, subgroupAttributeWords, type Diagnosi
 import type { PlanAssignment } from '../../shared/domain/careplans';
 import { resize, toGray8 } from '../imaging/display';
 import type { DecodedImage } from '../imaging/pixels';
-import { storePath } from '../imaging/store';
+import { locateStored } from '../imaging/store';
+import { storeKeysOf } from '../imaging/storeKeys';
 import { imagesByIds, imagesOfPatient } from '../imaging/ports';
 import { diagnosis, modelVersion, recentDiagnosesOfImages } from '../ml/ports';
 import { planDecisionsOfPatient, type PlanDecision } from '../careplans/ports';
@@ -75,8 +75,8 @@ export function imagingReportProviders(core: Pick<Core, 'db' | 'paths'>, imaging
     dicomPath(imageId: string) {
       const image = imagesByIds(core.db, [imageId]).get(imageId);
       if (!image || image.format !== 'dicom') return null;
-      const file = storePath(core.paths.store, image.sha256);
-      return fs.existsSync(file) ? file : null;
+      // The stored file is encrypted: the export reads it through readStoredFile (ExportService).
+      return locateStored(core.paths.store, image.sha256, storeKeysOf(core.db));
     },
   };
 }

@@ -10,17 +10,26 @@ import { AuditLog } from '../audit/AuditLog';
 import { auditHead as auditHeadOf } from '../audit/ports';
 import type { CallContext } from '../ipc/dispatch';
 import type { Clock } from '../core/clock';
+import { decryptFileChunks, isEncryptedHeader, storeKeysFromDbKey, StoredFileError, type StoreKeys } from '../core/fileCrypto';
+import { readHead } from '../core/encryptedWrite';
+import { readStoreFileAt } from '../imaging/store';
+import { storeKeysOf } from '../imaging/storeKeys';
+import { convertFile, listStoreFiles } from './storeConversion';
 
 /**
  * A backup is one file:
  *   "CARELENS-BACKUP\n" | u32 BE manifest length | manifest JSON | database bytes |
  *   each file's bytes in manifest order | SHA-256 of everything before it (32 bytes).
- * The database inside is the encrypted snapshot (same key); files are copied as stored.
+ * The database inside is the encrypted snapshot (same key); files are copied as stored, and
+ * the stored originals and thumbnails are stored encrypted (a file still plain from before
+ * encryption is encrypted in place first), so a backup holds no patient data in clear.
  */
 const MAGIC = Buffer.from('CARELENS-BACKUP\n', 'latin1');
 const FORMAT = 1;
 /** Folders under the data folder that travel with the database. */
-const FILE_FOLDERS = ['store', 'models'] as const;
+const FILE_FOLDERS = ['store', 'thumbnails', 'models'] as const;
+/** Folders whose files are encrypted (core/fileCrypto.ts); restore checks every tag in them. */
+const ENCRYPTED_FOLDERS = new Set(['store', 'thumbnails']);
 
 interface Manifest {
   format: number;
@@ -150,6 +159,14 @@ export class BackupService {
       } finally {
         snap.close();
       }
+      // Nothing plain goes into a backup: files not yet converted by the start-up migration are converted now.
+      const keys = storeKeysOf(this.core.db);
+      if (keys) {
+        for (const { folder, file } of listStoreFiles(this.core.paths.root)) {
+          const outcome = convertFile(this.core.paths.root, folder, file, { keys, oldKeys: null });
+          if (typeof outcome === 'object') throw new AppError('CONFLICT', `A stored file cannot be encrypted for the backup (${outcome.problem}); no backup was written.`);
+        }
+      }
       const rels: string[] = [];
       for (const folder of FILE_FOLDERS) walkFiles(this.core.paths.root, folder, rels);
       const files = rels.map((rel) => ({ path: rel, ...sha256File(path.join(this.core.paths.root, rel)) }));
@@ -242,6 +259,7 @@ export function readBackup(file: string): { manifest: Manifest; dbOffset: number
     const total = manifest.database.size + manifest.files.reduce((s, f) => s + f.size, 0);
     if (MAGIC.length + 4 + mlen + total + 32 !== st.size) throw new AppError('VALIDATION', `${file} is damaged (sizes do not add up).`);
     for (const f of manifest.files) safeRelative(f.path);
+    if (new Set(manifest.files.map((f) => path.posix.normalize(f.path))).size !== manifest.files.length) throw new AppError('VALIDATION', `${file} is damaged (a file is listed twice).`);
     return { manifest, dbOffset: MAGIC.length + 4 + mlen };
   } finally {
     fs.closeSync(fd);
@@ -289,7 +307,7 @@ export interface RestoreResult {
  * Refuses while any process has the database open: every connection to a WAL database
  * holds a shared lock on it, so an exclusive lock is granted only when nobody else is there.
  */
-function assertNotInUse(file: string, keyHex: string | null): void {
+export function assertNotInUse(file: string, keyHex: string | null): void {
   if (!fs.existsSync(file)) return;
   let probe: Db | null = null;
   try {
@@ -351,6 +369,14 @@ export function restoreBackup(options: { file: string; dataDir: string; keyHex: 
     } finally {
       db.close();
     }
+    // Every encrypted file's every tag, under this key, before anything is replaced.
+    const keys = storeKeysFromDbKey(options.keyHex ? { hex: options.keyHex } : null);
+    for (const f of manifest.files) {
+      const rel = safeRelative(f.path);
+      if (!ENCRYPTED_FOLDERS.has(rel.split('/')[0]!)) continue;
+      const problem = verifyStoredFile(keys, path.join(work, rel));
+      if (problem) throw new AppError('VALIDATION', `The backup's copy of ${rel} ${problem}: the backup was altered or damaged. Nothing was changed.`);
+    }
     // Checked: move the current data aside, then the backup's into place.
     const aside = path.join(root, `pre-restore-${stamp}`);
     const current = ['carelens.db', 'carelens.db-wal', 'carelens.db-shm', ...FILE_FOLDERS].filter((n) => fs.existsSync(path.join(root, n)));
@@ -383,5 +409,19 @@ export function restoreBackup(options: { file: string; dataDir: string; keyHex: 
     return { file: options.file, createdAt: manifest.createdAt, auditRows: manifest.auditRows, storeFiles: manifest.files.length, previousDataMovedTo: moved };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Why a restored store file is not acceptable (every GCM tag is checked), or null when it is. */
+function verifyStoredFile(keys: StoreKeys | null, file: string): string | null {
+  try {
+    const head = readHead(file);
+    if (head && isEncryptedHeader(head)) decryptFileChunks(keys, file, () => {});
+    // A backup made before encryption: only a file that still proves its name (store.ts) is taken.
+    else readStoreFileAt(keys, file);
+    return null;
+  } catch (err) {
+    if (err instanceof StoredFileError) return err.reason === 'other-key' || err.reason === 'no-key' ? 'is encrypted with another key than the one given' : 'failed its integrity check';
+    return `cannot be read (${(err as Error).message})`;
   }
 }

@@ -2,13 +2,16 @@ import type { Core } from '../core/Core';
 import { newId } from '../core/ids';
 import { AppError } from '../../shared/ipc/envelope';
 import { forbiddenMessage } from '../../shared/ipc/actions';
-import { roleMeets } from '../../shared/ipc/access';
+import { eventAccess, roleMeets } from '../../shared/ipc/access';
 import type { Access } from '../../shared/ipc/define';
-import type { AuthStatus, User } from '../../shared/domain/trust';
+import { LANGUAGES, type AuthStatus, type Language, type User } from '../../shared/domain/trust';
 import type { Role } from '../../shared/domain/actor';
 import { actorName, type CallContext } from '../ipc/dispatch';
 import { SYSTEM_ACTOR, type Actor } from '../../shared/domain/actor';
+import type { RenewableContext } from '../ipc/sessionContext';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
+import { assertPasswordAllowed } from './passwordPolicy';
+import { LoginThrottle, type ThrottleLimits } from './loginThrottle';
 import {
   countActiveAdmins,
   countUsers,
@@ -16,6 +19,7 @@ import {
   findUserByName,
   insertUser,
   listUserRows,
+  setUserLanguage,
   toUser,
   updateUserRow,
   usernameKey,
@@ -31,14 +35,17 @@ interface Session {
 
 export const DEFAULT_IDLE_MINUTES = 15;
 const IDLE_SETTING = 'trust.idleMinutes';
-/** Failed logins per username before a pause, and the pause. */
-const MAX_FAILURES = 5;
-const FAILURE_PAUSE_MS = 60_000;
+/** Names no account may take: the CLI's built-in actor and the name of calls before login exists. */
+export const RESERVED_USERNAMES = new Set(['system', 'local']);
 
 /** Roles are nested (shared with the renderer, which disables what a role cannot use); the CLI's system actor may do anything. */
 export function roleAllows(role: Role | 'system', access: Access): boolean {
   if (role === 'system') return true;
   return roleMeets(role, access);
+}
+
+function languageOf(u: UserRow): Language | null {
+  return (LANGUAGES as readonly string[]).includes(u.language ?? '') ? (u.language as Language) : null;
 }
 
 function userActor(u: UserRow | User): Actor {
@@ -53,10 +60,15 @@ function userActor(u: UserRow | User): Actor {
  */
 export class TrustService {
   private readonly sessions = new Map<string, Session>();
-  private readonly failures = new Map<string, { count: number; until: number }>();
+  private readonly throttle: LoginThrottle;
   private decoy: Promise<string> | null = null;
 
-  constructor(private readonly core: Pick<Core, 'db' | 'clock' | 'logger' | 'events' | 'settings'>) {}
+  constructor(
+    private readonly core: Pick<Core, 'db' | 'clock' | 'logger' | 'events' | 'settings'>,
+    limits?: ThrottleLimits,
+  ) {
+    this.throttle = new LoginThrottle(() => this.now(), limits);
+  }
 
   /** Out-of-band changes (a menu lock, an account disabled): every renderer re-reads its status. */
   private changed(): void {
@@ -109,10 +121,10 @@ export class TrustService {
       if (current && !current.session.locked) ctx.actor = userActor(current.user);
       return;
     }
-    if (!current) throw new AppError('UNAUTHENTICATED', 'Please log in to CareLens first.');
+    if (!current) throw new AppError('UNAUTHENTICATED', 'Please log in to CareLens first.', { key: 'errors.trust.signInFirst' });
     if (current.session.locked) {
       ctx.actor = userActor(current.user);
-      throw new AppError('LOCKED', `CareLens is locked. ${current.user.display_name}, enter your password to continue.`);
+      throw new AppError('LOCKED', `CareLens is locked. ${current.user.display_name}, enter your password to continue.`, { key: 'errors.trust.locked', params: { name: current.user.display_name } });
     }
     ctx.actor = userActor(current.user);
     if (!roleAllows(current.user.role, access)) throw this.forbidden(ctx.actor, channel, access);
@@ -121,16 +133,24 @@ export class TrustService {
 
   private forbidden(actor: Actor, channel: string, access: Access): AppError {
     // In words ("Only an administrator can retire a care plan; you are signed in as a clinician"), never the channel.
-    return new AppError('FORBIDDEN', forbiddenMessage(channel, actor.role, access));
+    // The key's parameters ending in `Key` name catalogue entries the renderer words first (`messageText`).
+    return new AppError('FORBIDDEN', forbiddenMessage(channel, actor.role, access), {
+      key: 'errors.trust.forbidden',
+      params: { whoKey: `errors.trust.who.${access}`, doesKey: `audit.actions.${channel.replace(':', '.')}.does`, asKey: `errors.trust.signedInAs.${actor.role}` },
+    });
   }
 
   /**
-   * Whether a transport session may be sent push events: only a signed-in, unlocked one, since
-   * events carry patient names and folders (a login or lock screen must not receive them).
+   * Whether a transport session may be sent this push event: only a signed-in, unlocked one
+   * (a login or lock screen receives none), and only events its role may see
+   * (`eventAccess`, the access of the channels the event reports on). 'auth:changed' carries
+   * nothing and goes to every session (the transports send it without asking).
    */
-  mayReceiveEvents(sessionId: string): boolean {
+  mayReceiveEvents(sessionId: string, eventName: string): boolean {
     const current = this.freshSession({ transport: 'web', actor: null, sessionId });
-    return current !== null && !current.session.locked;
+    if (current === null || current.session.locked) return false;
+    const access = (eventAccess as Record<string, Access | undefined>)[eventName];
+    return access !== undefined && roleAllows(current.user.role, access);
   }
 
   /** What the renderer shows first: set-up, login, lock screen or the app. */
@@ -141,11 +161,44 @@ export class TrustService {
       user: current ? toUser(current.user) : null,
       locked: current?.session.locked ?? false,
       idleMinutes: this.idleMinutes(),
+      language: current ? languageOf(current.user) : null,
     };
   }
 
+  /** The signed-in user's own interface language, kept on their account for the next sign-in. */
+  setLanguage(ctx: CallContext, language: Language): AuthStatus {
+    const user = ctx.actor ? findUserById(this.core.db, ctx.actor.id) : undefined;
+    if (!user) throw new AppError('UNSUPPORTED', 'Only a signed-in user can choose their interface language.', { key: 'errors.trust.onlySignedUserCan' });
+    setUserLanguage(this.core.db, user.id, language, this.core.clock.now().toISOString());
+    return this.status(ctx);
+  }
+
+  /**
+   * Gives the caller a new session handle where the transport can (the web host's cookie), and
+   * forgets the old one: whoever knew the handle before this point (planted it, saw it) is left
+   * with nothing. Electron's window handles are not chosen by a page and stay.
+   */
+  private renew(ctx: CallContext): void {
+    const renewable = ctx as RenewableContext;
+    if (!renewable.renewSession || !ctx.sessionId) return;
+    const old = ctx.sessionId;
+    const session = this.sessions.get(old);
+    this.sessions.delete(old);
+    const next = renewable.renewSession();
+    if (session) this.sessions.set(next, session);
+  }
+
+  /** Refuses set-up, login and unlock on a connection without a session (a bearer-token script). */
+  private needSession(ctx: CallContext): void {
+    if (!ctx.sessionId && (ctx.transport === 'web' || ctx.transport === 'electron')) {
+      throw new AppError('UNSUPPORTED', 'Log in from a CareLens window: open the address CareLens printed in a browser.', { key: 'errors.trust.logFromCarelensWindow' });
+    }
+  }
+
   private startSession(ctx: CallContext, user: UserRow): void {
-    if (!ctx.sessionId) throw new AppError('UNSUPPORTED', 'This connection has no session to log in to.');
+    if (!ctx.sessionId) throw new AppError('UNSUPPORTED', 'This connection has no session to log in to.', { key: 'errors.trust.connectionHasNoSession' });
+    this.sessions.delete(ctx.sessionId);
+    this.renew(ctx);
     this.sessions.set(ctx.sessionId, { userId: user.id, locked: false, lastActive: this.now() });
     ctx.actor = userActor(user);
     const at = this.core.clock.now().toISOString();
@@ -154,9 +207,11 @@ export class TrustService {
 
   /** Creates the first admin; refused once any user exists. */
   async setup(ctx: CallContext, input: { username: string; displayName: string; password: string }): Promise<AuthStatus> {
+    this.needSession(ctx);
+    this.checkNewAccount(input);
     const passwordHash = await hashPassword(input.password);
     const row = this.core.db.transaction(() => {
-      if (countUsers(this.core.db) > 0) throw new AppError('CONFLICT', 'CareLens already has users: log in instead.');
+      if (countUsers(this.core.db) > 0) throw new AppError('CONFLICT', 'CareLens already has users: log in instead.', { key: 'errors.trust.carelensAlreadyHasUsers' });
       return this.insert({ ...input, role: 'admin' }, passwordHash, 'first-run');
     }).immediate();
     if (ctx.sessionId) this.startSession(ctx, row);
@@ -165,35 +220,47 @@ export class TrustService {
   }
 
   /** Logs a user in on this session. Wrong username and wrong password read the same. */
+  /**
+   * Logs a user in on this session. Wrong username and wrong password read the same. The attempt
+   * is counted before the password is checked (LoginThrottle), so concurrent guesses are limited too.
+   */
   async login(ctx: CallContext, input: { username: string; password: string }): Promise<AuthStatus> {
-    const key = usernameKey(input.username);
-    const fail = this.failures.get(key);
-    if (fail && fail.count >= MAX_FAILURES && this.now() < fail.until) {
-      throw new AppError('FORBIDDEN', 'Too many wrong passwords for this user: wait a minute and try again.');
+    this.needSession(ctx);
+    const attempt = this.throttle.begin(usernameKey(input.username), ctx.sessionId ?? null);
+    let right = false;
+    try {
+      const user = findUserByName(this.core.db, input.username);
+      this.decoy ??= decoyHash();
+      const good = await verifyPassword(input.password, user?.password_hash ?? (await this.decoy));
+      if (!user || !good || user.disabled) {
+        const disabled = !!user?.disabled && good;
+        throw new AppError('UNAUTHENTICATED', disabled ? 'This account is disabled. Ask an administrator.' : 'Wrong username or password.', {
+          key: disabled ? 'errors.trust.accountDisabledAskAdministrator' : 'errors.trust.wrongUsernameOrPassword',
+        });
+      }
+      right = true;
+      // The user as it is now (an admin may have disabled it while the password was checked).
+      const now = findUserById(this.core.db, user.id);
+      if (!now || now.disabled) throw new AppError('UNAUTHENTICATED', 'This account is disabled. Ask an administrator.', { key: 'errors.trust.accountDisabledAskAdministrator' });
+      this.startSession(ctx, now);
+      return this.status(ctx);
+    } finally {
+      attempt.done(right);
     }
-    const user = findUserByName(this.core.db, input.username);
-    this.decoy ??= decoyHash();
-    const good = await verifyPassword(input.password, user?.password_hash ?? (await this.decoy));
-    if (!user || !good || user.disabled) {
-      const count = (fail && this.now() < fail.until ? fail.count : 0) + 1;
-      this.failures.set(key, { count, until: this.now() + FAILURE_PAUSE_MS });
-      throw new AppError('UNAUTHENTICATED', user?.disabled && good ? 'This account is disabled. Ask an administrator.' : 'Wrong username or password.');
-    }
-    this.failures.delete(key);
-    this.startSession(ctx, user);
-    return this.status(ctx);
   }
 
+  /** Ends this session; the caller keeps a fresh, empty handle to log in again with. */
   logout(ctx: CallContext): AuthStatus {
     const current = this.freshSession(ctx);
     if (current) ctx.actor = userActor(current.user);
     if (ctx.sessionId) this.sessions.delete(ctx.sessionId);
+    this.renew(ctx);
     return this.status({ ...ctx });
   }
 
   lock(ctx: CallContext): AuthStatus {
     const current = this.freshSession(ctx);
-    if (!current) throw new AppError('UNAUTHENTICATED', 'Nobody is logged in on this session.');
+    if (!current) throw new AppError('UNAUTHENTICATED', 'Nobody is logged in on this session.', { key: 'errors.trust.nobodyLoggedSession' });
     current.session.locked = true;
     ctx.actor = userActor(current.user);
     this.changed();
@@ -203,21 +270,21 @@ export class TrustService {
   /** Only the session's own user unlocks it; anyone else logs out and in. */
   async unlock(ctx: CallContext, password: string): Promise<AuthStatus> {
     const current = this.freshSession(ctx);
-    if (!current) throw new AppError('UNAUTHENTICATED', 'Nobody is logged in on this session.');
+    if (!current) throw new AppError('UNAUTHENTICATED', 'Nobody is logged in on this session.', { key: 'errors.trust.nobodyLoggedSession' });
     ctx.actor = userActor(current.user);
-    const key = current.user.username_key;
-    const fail = this.failures.get(key);
-    if (fail && fail.count >= MAX_FAILURES && this.now() < fail.until) {
-      throw new AppError('FORBIDDEN', 'Too many wrong passwords: wait a minute and try again.');
+    const attempt = this.throttle.begin(current.user.username_key, ctx.sessionId ?? null);
+    let right = false;
+    try {
+      right = await verifyPassword(password, current.user.password_hash);
+    } finally {
+      attempt.done(right);
     }
-    if (!(await verifyPassword(password, current.user.password_hash))) {
-      const count = (fail && this.now() < fail.until ? fail.count : 0) + 1;
-      this.failures.set(key, { count, until: this.now() + FAILURE_PAUSE_MS });
-      throw new AppError('UNAUTHENTICATED', 'Wrong password.');
-    }
-    this.failures.delete(key);
+    if (!right) throw new AppError('UNAUTHENTICATED', 'Wrong password.', { key: 'errors.trust.wrongPassword' });
+    // Still this user's session (not ended while the password was checked)?
+    if (this.session(ctx) !== current.session) throw new AppError('UNAUTHENTICATED', 'This session ended: log in again.', { key: 'errors.trust.sessionEndedLogAgain' });
     current.session.locked = false;
     current.session.lastActive = this.now();
+    this.renew(ctx);
     return this.status(ctx);
   }
 
@@ -229,10 +296,22 @@ export class TrustService {
 
   async changePassword(ctx: CallContext, currentPassword: string, newPassword: string): Promise<{ changed: true }> {
     const user = ctx.actor ? findUserById(this.core.db, ctx.actor.id) : undefined;
-    if (!user) throw new AppError('UNSUPPORTED', 'Only a logged-in user can change their own password.');
-    if (!(await verifyPassword(currentPassword, user.password_hash))) throw new AppError('VALIDATION', 'The current password is wrong.', [{ path: 'currentPassword', message: 'Wrong password' }]);
+    if (!user) throw new AppError('UNSUPPORTED', 'Only a logged-in user can change their own password.', { key: 'errors.trust.onlyLoggedUserCan' });
+    assertPasswordAllowed(newPassword, 'newPassword', { username: user.username, displayName: user.display_name });
+    const attempt = this.throttle.begin(user.username_key, ctx.sessionId ?? null);
+    let right = false;
+    try {
+      right = await verifyPassword(currentPassword, user.password_hash);
+    } finally {
+      attempt.done(right);
+    }
+    if (!right) throw new AppError('VALIDATION', 'The current password is wrong.', { key: 'errors.trust.currentPasswordWrong', issues: [{ path: 'currentPassword', message: 'Wrong password', key: 'errors.issues.wrongPassword' }] });
     const hash = await hashPassword(newPassword);
-    updateUserRow(this.core.db, { ...user, password_hash: hash, updated_at: this.core.clock.now().toISOString() });
+    updateUserRow(this.core.db, { ...findUserById(this.core.db, user.id)!, password_hash: hash, updated_at: this.core.clock.now().toISOString() });
+    // The other sessions of this user end (someone who knew the old password is out); this one gets a new handle.
+    const mine = ctx.sessionId ? this.sessions.get(ctx.sessionId) : undefined;
+    this.endSessionsOf(user.id, mine);
+    this.renew(ctx);
     return { changed: true };
   }
 
@@ -241,9 +320,17 @@ export class TrustService {
     return listUserRows(this.core.db).map(toUser);
   }
 
+  /** A new account's name and password, checked before the (slow) hash. */
+  private checkNewAccount(input: { username: string; displayName: string; password: string }): void {
+    if (RESERVED_USERNAMES.has(usernameKey(input.username))) {
+      throw new AppError('VALIDATION', `The username "${input.username.trim()}" is reserved by CareLens: choose another.`, { key: 'errors.trust.usernameReservedByCarelens', params: { username: input.username.trim() }, issues: [{ path: 'username', message: 'Reserved name', key: 'errors.issues.reservedName' }] });
+    }
+    assertPasswordAllowed(input.password, 'password', input);
+  }
+
   private insert(input: { username: string; displayName: string; role: Role }, passwordHash: string, createdBy: string): UserRow {
     if (findUserByName(this.core.db, input.username)) {
-      throw new AppError('CONFLICT', `The username "${input.username}" is taken.`, [{ path: 'username', message: 'Already taken' }]);
+      throw new AppError('CONFLICT', `The username "${input.username}" is taken.`, { key: 'errors.trust.usernameTaken', params: { username: input.username }, issues: [{ path: 'username', message: 'Already taken', key: 'errors.issues.alreadyTaken' }] });
     }
     const now = this.core.clock.now().toISOString();
     const row: UserRow = {
@@ -265,6 +352,7 @@ export class TrustService {
 
   /** Adds an account (admin). */
   async createUser(ctx: CallContext, input: { username: string; displayName: string; role: Role; password: string }): Promise<User> {
+    this.checkNewAccount(input);
     const hash = await hashPassword(input.password);
     return toUser(this.core.db.transaction(() => this.insert(input, hash, actorName(ctx))).immediate());
   }
@@ -273,7 +361,7 @@ export class TrustService {
   updateUser(ctx: CallContext, id: string, changes: { displayName?: string; role?: Role; disabled?: boolean }): User {
     return this.core.db.transaction(() => {
       const user = findUserById(this.core.db, id);
-      if (!user) throw new AppError('NOT_FOUND', 'No such user.');
+      if (!user) throw new AppError('NOT_FOUND', 'No such user.', { key: 'errors.trust.noSuchUser' });
       const next: UserRow = {
         ...user,
         ...(changes.displayName !== undefined ? { display_name: changes.displayName.trim() } : {}),
@@ -284,7 +372,7 @@ export class TrustService {
       const wasActiveAdmin = user.role === 'admin' && user.disabled === 0;
       const isActiveAdmin = next.role === 'admin' && next.disabled === 0;
       if (wasActiveAdmin && !isActiveAdmin && countActiveAdmins(this.core.db) <= 1) {
-        throw new AppError('CONFLICT', 'This is the last active admin: make another admin first. Nothing was changed.');
+        throw new AppError('CONFLICT', 'This is the last active admin: make another admin first. Nothing was changed.', { key: 'errors.trust.lastActiveAdminMake' });
       }
       updateUserRow(this.core.db, next);
       if (next.disabled) this.endSessionsOf(id);
@@ -294,9 +382,12 @@ export class TrustService {
   }
 
   async resetPassword(id: string, password: string): Promise<User> {
+    const found = findUserById(this.core.db, id);
+    if (!found) throw new AppError('NOT_FOUND', 'No such user.', { key: 'errors.trust.noSuchUser' });
+    assertPasswordAllowed(password, 'password', { username: found.username, displayName: found.display_name });
     const hash = await hashPassword(password);
     const user = findUserById(this.core.db, id);
-    if (!user) throw new AppError('NOT_FOUND', 'No such user.');
+    if (!user) throw new AppError('NOT_FOUND', 'No such user.', { key: 'errors.trust.noSuchUser' });
     const next = { ...user, password_hash: hash, updated_at: this.core.clock.now().toISOString() };
     updateUserRow(this.core.db, next);
     this.endSessionsOf(id);
@@ -308,10 +399,11 @@ export class TrustService {
     return { idleMinutes: minutes };
   }
 
-  private endSessionsOf(userId: string): void {
+  /** Ends every session of a user (but `keep`, the caller's own, when given). */
+  private endSessionsOf(userId: string, keep?: Session): void {
     let ended = false;
     for (const [id, s] of this.sessions) {
-      if (s.userId === userId) {
+      if (s.userId === userId && s !== keep) {
         this.sessions.delete(id);
         ended = true;
       }

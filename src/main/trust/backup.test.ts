@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,6 +11,8 @@ import type { AuditVerification, BackupInfo } from '../../shared/domain/trust';
 import { readBackup, restoreBackup } from './BackupService';
 import { newestSchema } from '../app/migrations';
 import { main } from '../../cli';
+import { legacyStorePath, readStored, writeStored } from '../imaging/store';
+import { storeKeysOf } from '../imaging/storeKeys';
 
 const KEY_HEX = 'e'.repeat(64);
 const key = { hex: KEY_HEX, source: 'env' as const, where: 'CARELENS_KEY' };
@@ -31,13 +34,21 @@ describe('backups', () => {
     const dataDir = tempDir();
     app = open(dataDir);
     await ok(callAs(app, 'patients:create', { name: 'Before Backup', mrn: 'B1' }));
-    fs.mkdirSync(path.join(dataDir, 'store', 'ab'), { recursive: true });
-    fs.writeFileSync(path.join(dataDir, 'store', 'ab', 'abcdef'), 'stored image bytes');
+    const stored = Buffer.from('stored image bytes of Patient^Before Backup');
+    const sha = createHash('sha256').update(stored).digest('hex');
+    await writeStored(app.core.paths.store, sha, storeKeysOf(app.core.db), stored);
+    // A file left plain from before encryption is encrypted before it goes into a backup.
+    const legacy = Buffer.from('legacy plain bytes of Patient^Legacy');
+    const legacySha = createHash('sha256').update(legacy).digest('hex');
+    fs.mkdirSync(path.dirname(legacyStorePath(app.core.paths.store, legacySha)), { recursive: true });
+    fs.writeFileSync(legacyStorePath(app.core.paths.store, legacySha), legacy);
     const file = path.join(tempDir(), 'one.clbackup');
     const info = await ok<BackupInfo>(callAs(app, 'auth:backup', { file }));
-    expect(info).toMatchObject({ file, storeFiles: 1 });
+    expect(info).toMatchObject({ file, storeFiles: 2 });
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-    expect(fs.readFileSync(file).includes(Buffer.from('Before Backup'))).toBe(false);
+    const backupBytes = fs.readFileSync(file);
+    for (const clear of ['Before Backup', 'Patient^', 'Legacy']) expect(backupBytes.includes(Buffer.from(clear))).toBe(false);
+    expect(fs.existsSync(legacyStorePath(app.core.paths.store, legacySha))).toBe(false);
     expect(await callAs(app, 'auth:backup', { file })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
     await ok(callAs(app, 'patients:create', { name: 'After Backup', mrn: 'A1' }));
     // Not while the app has the folder open.
@@ -63,11 +74,51 @@ describe('backups', () => {
     expect(fs.existsSync(path.join(result.previousDataMovedTo!, 'carelens.db'))).toBe(true);
     app = open(dataDir);
     expect(patientCount(app)).toBe(1);
-    expect(fs.readFileSync(path.join(dataDir, 'store', 'ab', 'abcdef'), 'utf8')).toBe('stored image bytes');
+    const keys = storeKeysOf(app.core.db);
+    expect(readStored(app.core.paths.store, sha, keys)!.equals(stored)).toBe(true);
+    expect(readStored(app.core.paths.store, legacySha, keys)!.equals(legacy)).toBe(true);
     const v = await ok<AuditVerification>(callAs(app, 'audit:verify', {}));
     expect(v.ok).toBe(true);
     const last = app.core.db.prepare('SELECT channel FROM audit_log ORDER BY seq DESC LIMIT 2').pluck().all();
     expect(last).toContain('restore');
+  });
+
+  it('refuses a backup whose stored file was altered even when its checksums were recomputed, and says which file', async () => {
+    const dataDir = tempDir();
+    app = open(dataDir);
+    const stored = Buffer.alloc(300_000, 7);
+    const sha = createHash('sha256').update(stored).digest('hex');
+    await writeStored(app.core.paths.store, sha, storeKeysOf(app.core.db), stored);
+    const file = path.join(tempDir(), 'good.clbackup');
+    await ok<BackupInfo>(callAs(app, 'auth:backup', { file }));
+    await app.close();
+    app = null;
+    // An attacker who knows the format rewrites one byte of the stored file and every unkeyed checksum.
+    const b = fs.readFileSync(file);
+    const mlen = b.readUInt32BE(16);
+    const manifest = JSON.parse(b.subarray(20, 20 + mlen).toString('utf8')) as { database: { size: number }; files: { path: string; size: number; sha256: string }[] };
+    let off = 20 + mlen + manifest.database.size;
+    const entry = manifest.files.find((f) => f.path.startsWith('store/'))!;
+    for (const f of manifest.files) {
+      if (f === entry) break;
+      off += f.size;
+    }
+    b[off + 1000] = b[off + 1000]! ^ 0x01;
+    entry.sha256 = createHash('sha256').update(b.subarray(off, off + entry.size)).digest('hex');
+    const m2 = Buffer.from(JSON.stringify(manifest), 'utf8');
+    expect(m2.length).toBe(mlen);
+    m2.copy(b, 20);
+    createHash('sha256').update(b.subarray(0, b.length - 32)).digest().copy(b, b.length - 32);
+    const tampered = path.join(tempDir(), 'tampered.clbackup');
+    fs.writeFileSync(tampered, b);
+    expect(() => restoreBackup({ file: tampered, dataDir: tempDir(), keyHex: KEY_HEX, clock: fixedClock(), newestSchema: newestSchema() })).toThrow(
+      new RegExp(`The backup's copy of ${entry.path} failed its integrity check.*Nothing was changed`),
+    );
+    // The untouched backup restores.
+    const target = tempDir();
+    restoreBackup({ file, dataDir: target, keyHex: KEY_HEX, clock: fixedClock(), newestSchema: newestSchema() });
+    app = open(target);
+    expect(readStored(app.core.paths.store, sha, storeKeysOf(app.core.db))!.equals(stored)).toBe(true);
   });
 
   it('refuses a backup whose manifest points outside the data folder', () => {

@@ -14,6 +14,7 @@ import { seededRandom } from '../../shared/random';
  * a logged-in admin session (the strongest role, so the role check lets them through to
  * validation) and from an anonymous one. Every call must be answered with an error, the
  * host must keep serving, and no table but the audit trail may change.
+ * The files an import reads are fuzzed in src/main/imaging/fuzzImport.test.ts.
  */
 const CALLS = 10_000;
 const CONCURRENCY = 8;
@@ -81,14 +82,15 @@ let host: WebHost;
 let adminCookie = '';
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
-function send(shot: Shot, cookie: string | null): Promise<{ status: number; body: string }> {
+function send(shot: Shot, cookie: string | null): Promise<{ status: number; body: string; cookie: string | null }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       { host: '127.0.0.1', port: host.port, path: shot.path, method: shot.method, agent, headers: { host: `127.0.0.1:${host.port}`, ...(cookie ? { cookie } : {}), ...shot.headers } },
       (res) => {
         let body = '';
         res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        const renewed = ([] as string[]).concat(res.headers['set-cookie'] ?? [])[0];
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, cookie: renewed ? renewed.split(';')[0]! : null }));
       },
     );
     req.on('error', reject);
@@ -98,7 +100,8 @@ function send(shot: Shot, cookie: string | null): Promise<{ status: number; body
 
 async function newSession(): Promise<string> {
   const r = await new Promise<http.IncomingMessage>((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port: host.port, path: `/?token=${host.token}`, agent, headers: { host: `127.0.0.1:${host.port}` } }, resolve).on('error', reject);
+    const link = new URL(host.mintLoginUrl());
+    http.get({ host: '127.0.0.1', port: host.port, path: link.pathname + link.search, agent, headers: { host: `127.0.0.1:${host.port}` } }, resolve).on('error', reject);
   });
   r.resume();
   return String(r.headers['set-cookie']).split(';')[0]!;
@@ -122,6 +125,8 @@ beforeAll(async () => {
   adminCookie = await newSession();
   const setup = await send({ method: 'POST', path: '/api/auth:setup', body: JSON.stringify({ username: 'admin', displayName: 'Admin', password: 'correct horse battery staple' }) }, adminCookie);
   expect(JSON.parse(setup.body)).toMatchObject({ ok: true });
+  // Set-up renews the session handle (session fixation): carry on with the new cookie.
+  adminCookie = setup.cookie ?? adminCookie;
   await callAs(app, 'patients:create', { name: 'Fuzz Target', mrn: 'F1' });
 });
 

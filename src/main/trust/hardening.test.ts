@@ -105,6 +105,16 @@ describe('Electron checklist (window options, navigation, permissions, CSP, send
     expect(granted).toBe(false);
   });
 
+  it('no inline styles either, and the Electron window (header and index.html meta) has the same policy as the web host', () => {
+    expect(CSP).not.toContain('unsafe-inline');
+    expect(CSP).not.toContain('unsafe-eval');
+    const html = fs.readFileSync(path.join(__dirname, '../../renderer/index.html'), 'utf8');
+    const meta = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)![1]!;
+    // A meta tag cannot carry frame-ancestors (the header does); everything else is the same.
+    const withoutFraming = CSP.split(';').map((d) => d.trim()).filter((d) => !d.startsWith('frame-ancestors'));
+    expect(meta.split(';').map((d) => d.trim())).toEqual(withoutFraming);
+  });
+
   it('the CSP allows no remote code: scripts only from the app, no eval, no plugins, no framing', () => {
     const directives = Object.fromEntries(CSP.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
     expect(directives['script-src']).toEqual(["'self'"]);
@@ -181,7 +191,7 @@ describe('Electron menu: Lock and Back up now go through the dispatch table as t
   });
 });
 
-describe('web host answers only loopback, only with the token', () => {
+describe('web host answers only loopback, only with a session from a sign-in link', () => {
   it('binds 127.0.0.1, refuses other Host headers, missing or wrong tokens and cross-origin calls', async () => {
     const dispatch = vi.fn(async () => ({ ok: true as const, value: 'served' }));
     const host = await startWebHost({ dispatch, events: new EventBus(), logger: silentLogger, rendererDir: null, token: 't'.repeat(43) });
@@ -189,16 +199,21 @@ describe('web host answers only loopback, only with the token', () => {
       const api = { path: '/api/system:status', method: 'POST', body: '{}' };
       expect((await request(host.port, api)).status).toBe(401);
       expect((await request(host.port, { ...api, headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+      // The host's token mints sign-in links; it opens no API call by itself.
+      expect((await request(host.port, { ...api, headers: { authorization: `Bearer ${host.token}` } })).status).toBe(401);
       expect((await request(host.port, { path: '/?token=wrong' })).status).toBe(401);
-      const good = { authorization: `Bearer ${host.token}` };
+      const link = new URL(host.mintLoginUrl());
+      const session = await request(host.port, { path: link.pathname + link.search });
+      const good = { cookie: String(session.headers['set-cookie']).split(';')[0]! };
       expect(JSON.parse((await request(host.port, { ...api, headers: good })).body)).toEqual({ ok: true, value: 'served' });
       // DNS rebinding: a page on evil.example resolving to 127.0.0.1 still sends its own Host.
       expect((await request(host.port, { ...api, headers: good, host: `evil.example:${host.port}` })).status).toBe(403);
       expect((await request(host.port, { ...api, headers: { ...good, origin: 'http://evil.example' } })).status).toBe(403);
-      // The token opens a cookie session (HttpOnly, SameSite=Strict) and leaves the URL.
-      const login = await request(host.port, { path: `/?token=${host.token}` });
+      // A sign-in link opens a cookie session (Secure, HttpOnly, SameSite=Strict) and leaves the URL.
+      const second = new URL(host.mintLoginUrl());
+      const login = await request(host.port, { path: second.pathname + second.search });
       expect(login.status).toBe(303);
-      expect(String(login.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Strict/);
+      expect(String(login.headers['set-cookie'])).toMatch(/Secure; HttpOnly; SameSite=Strict/);
       expect(login.headers.location).toBe('/');
       // No other interface of this machine reaches it.
       const others = Object.values(os.networkInterfaces())

@@ -4,6 +4,7 @@ import { AuditLog } from '../audit/AuditLog';
 import { createTrustGate } from './gate';
 import { TrustService } from './TrustService';
 import { BackupService } from './BackupService';
+import { StoreMigration } from './StoreMigration';
 
 /**
  * Builds the trust feature: users, roles and sessions, the gate every call passes
@@ -23,6 +24,7 @@ export function createTrustFeature(core: Core) {
     'auth:unlock': (i, ctx) => service.unlock(ctx, i.password),
     'auth:heartbeat': () => service.heartbeat(),
     'auth:changePassword': (i, ctx) => service.changePassword(ctx, i.currentPassword, i.newPassword),
+    'auth:setLanguage': (i, ctx) => service.setLanguage(ctx, i.language),
     'auth:listUsers': () => service.listUsers(),
     'auth:createUser': (i, ctx) => service.createUser(ctx, i),
     'auth:updateUser': (i, ctx) => service.updateUser(ctx, i.id, i.changes),
@@ -30,5 +32,7 @@ export function createTrustFeature(core: Core) {
     'auth:setIdleMinutes': (i) => service.setIdleMinutes(i.minutes),
     'auth:backup': (i, ctx) => backups.backupFor(ctx, i.file),
   };
-  return { gate, handlers, service, auditLog, backups };
+  // Files stored before encryption are converted in the background (createApp starts it).
+  const storeMigration = new StoreMigration(core);
+  return { gate, handlers, service, auditLog, backups, storeMigration, dispose: () => storeMigration.stop() };
 }

@@ -23,4 +23,10 @@ export const trustMigrations: Migration[] = [
       );
     `,
   },
+  {
+    id: 102,
+    name: 'per-user interface language',
+    // NULL: the user has not chosen; the OS/browser language applies. The contract limits the values.
+    up: `ALTER TABLE users ADD COLUMN language TEXT;`,
+  },
 ];

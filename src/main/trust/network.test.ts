@@ -51,12 +51,12 @@ describe('no network beyond loopback', () => {
     let out = '';
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    const info = await new Promise<{ url: string; token: string }>((resolve, reject) => {
+    const info = await new Promise<{ url: string; loginUrl: string; token: string }>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`serve did not start: ${err}`)), 60_000);
       child!.stdout!.on('data', (d: Buffer) => {
         out += d.toString();
         try {
-          const parsed = JSON.parse(out) as { url: string; token: string };
+          const parsed = JSON.parse(out) as { url: string; loginUrl: string; token: string };
           clearTimeout(timer);
           resolve(parsed);
         } catch {
@@ -64,11 +64,19 @@ describe('no network beyond loopback', () => {
         }
       });
     });
-    const headers = { authorization: `Bearer ${info.token}`, 'content-type': 'application/json' };
-    const call = async (channel: string, input: unknown) => (await (await fetch(`${info.url}api/${channel}`, { method: 'POST', headers, body: JSON.stringify(input) })).json()) as { ok: boolean; value?: unknown; error?: { code: string } };
+    // Like a browser: the sign-in link gives a session cookie, which set-up renews.
+    const cookieOf = (res: Response) => res.headers.getSetCookie().map((c) => c.split(';')[0]!).find((c) => c.startsWith('__Host-carelens_session=')) ?? null;
+    let cookie = cookieOf(await fetch(info.loginUrl, { redirect: 'manual' }))!;
+    const call = async (channel: string, input: unknown) => {
+      const res = await fetch(`${info.url}api/${channel}`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(input) });
+      cookie = cookieOf(res) ?? cookie;
+      return (await res.json()) as { ok: boolean; value?: unknown; error?: { code: string } };
+    };
 
     expect(await call('auth:setup', { username: 'admin', displayName: 'Admin', password: 'correct horse battery staple' })).toMatchObject({ ok: true });
     expect(await call('patients:create', { name: 'Net Watch', mrn: 'N1' })).toMatchObject({ ok: true });
+    // The shared data lies outside the home folder: allowed as a folder root, as an admin would.
+    expect(await call('system:addFolderRoot', { folder: SHARED_DATA })).toMatchObject({ ok: true });
     // An import of real files (the imaging feature), whatever its outcome, exercises the store and the workers.
     await call('imaging:import', { paths: [path.join(SHARED_DATA, 'dicom', 'cornerstonejs_dicomParser')] });
     // Every read-only channel, as the UI would call them on opening each section.

@@ -14,6 +14,8 @@ export interface UserRow {
   created_by: string;
   updated_at: string;
   last_login_at: string | null;
+  /** Migration 102; absent from rows built in code before it is set. */
+  language?: string | null;
 }
 
 export function usernameKey(username: string): string {
@@ -65,4 +67,9 @@ export function updateUserRow(db: Db, row: UserRow): void {
 
 export function countActiveAdmins(db: Db): number {
   return db.prepare("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0").pluck().get() as number;
+}
+
+/** The user's chosen interface language (NULL: not chosen). */
+export function setUserLanguage(db: Db, id: string, language: string | null, at: string): void {
+  db.prepare('UPDATE users SET language = ?, updated_at = ? WHERE id = ?').run(language, at, id);
 }

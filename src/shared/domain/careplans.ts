@@ -122,8 +122,10 @@ export interface PlanRecommendation {
   score: number;
   /** 0-1, relative to the best plan in this list: an ordering, never shown as a chance of success. */
   strength: number;
-  /** Why it is suggested for this patient, in the clinic's words (no method names, no raw weights). */
+  /** Why it is suggested for this patient, in the clinic's words (no method names, no raw weights); English, for the CLI and the record. */
   reason: string;
+  /** The same reason as message keys and parameters, in order: the interface words them in its language. */
+  reasonParts: ReasonPart[];
   /** The engine's numbers behind the reason, by its own names (for reports and tests; not for display). */
   numbers: Record<string, number>;
   /** What the clinic has on record for this plan: the evidence to show, rather than a score. */
@@ -144,16 +146,56 @@ export interface PlanOutcomeRecord {
   text: string;
 }
 
-/** One method's share of a plan's ranking: "similar patients", 60. */
+/** One method's share of a plan's ranking: "similar patients", 60 (`source` in English; `method` for the interface's words). */
 export interface ReasonShare {
   source: string;
+  method: ReasonMethod;
   percent: number;
 }
+
+/** The methods behind "all methods", by the engine's names. */
+export type ReasonMethod = 'user' | 'item' | 'content' | 'popular';
+
+/** How one assignment went: improved, did not, or no outcome recorded yet. */
+export type ReasonOutcome = 'improved' | 'not improved' | 'pending';
+
+/**
+ * One sentence of a care-plan reason as a message key and its parameters (data: names and
+ * condition words as recorded). `src/main/careplans/reasons.ts` words them in English for the
+ * CLI; the renderer words them in the interface language (`careplans.reason.<key>`).
+ */
+export type ReasonPart =
+  /** `patients` similar patients (by profile: of similar age, sex and conditions) had the plan, and how they did. */
+  | { key: 'similarPatients'; params: { patients: number; byProfile: boolean; improved: number; notImproved: number; pending: number } }
+  /** Plans this patient had (the first two named, with how each went; `more` others), which go with this one. */
+  | { key: 'similarPlans'; params: { plans: { name: string; outcome: ReasonOutcome }[]; more: number } }
+  /** The plan fits: the patient's conditions it is for, the age band it is meant for, and what it shares with plans the patient had. */
+  | { key: 'attributes'; params: { conditions: string[]; ageBand: string | null; like: { kind: 'condition' | 'setting' | 'intensity' | 'medication'; value: string }[] } }
+  /** Chosen for `patients` patients in this clinic before. */
+  | { key: 'chosen'; params: { patients: number } }
+  /** This patient had this plan before, and how it went. */
+  | { key: 'ownHistory'; params: { outcome: ReasonOutcome } }
+  /** Listed because it is for these conditions (none: a condition on the problem list), after why nothing else points to it. */
+  | { key: 'listed'; params: { conditions: string[]; lead: 'nothingPoints' | 'noSimilarPatient' | 'notLinked' | null } }
+  /** The patient has few plans on record (`plans`), so the ranking rests on similar patients and fit, or on fit alone. */
+  | { key: 'thinHistory'; params: { plans: number; usesPatients: boolean } };
+
+/** Why a plan is withheld by the safety filters, as a message key and its parameters. */
+export type WithheldWhy =
+  | { key: 'allergyMedication'; params: { substance: string; medication: string } }
+  | { key: 'allergyContraindication'; params: { substance: string; entry: string } }
+  | { key: 'age'; params: { band: string } }
+  | { key: 'sex'; params: { sex: string } }
+  | { key: 'condition'; params: { words: string; code: string } }
+  | { key: 'ageBands'; params: { bands: string[]; band: string } };
 
 export interface WithheldPlan {
   planId: string;
   name: string;
+  /** In English, for the CLI. */
   reason: string;
+  /** The same, structured, for the interface's words. */
+  why: WithheldWhy;
 }
 
 /**
@@ -186,7 +228,15 @@ export interface RecommendationList {
    * What the model was fitted on. `weights`: the blend of all methods by the engine's names;
    * `weightsInWords`: the same for people ("similar patients 30 %, …; a default mix …").
    */
-  model: { patients: number; plans: number; outcomes: number; weights: string | null; weightsInWords: string | null };
+  model: {
+    patients: number;
+    plans: number;
+    outcomes: number;
+    weights: string | null;
+    weightsInWords: string | null;
+    /** The same blend for the interface's words: each method's weight in percent, and whether it is the default mix. */
+    blend: { shares: { method: ReasonMethod; percent: number }[]; defaults: boolean } | null;
+  };
 }
 
 export interface CsvImportResult {

@@ -69,6 +69,8 @@ export interface SubgroupMetrics {
   gap: number;
   /** Set when the gap or the group size deserves a look. */
   flag: string | null;
+  /** The flag's parts as keys (`ml.card.<key>`); absent on versions trained before them. */
+  flagNotes?: MlMessage[];
 }
 
 export interface ModelMetrics {
@@ -181,12 +183,25 @@ export interface OodCalibration {
   testFlaggedRate: number | null;
 }
 
+/**
+ * A message for people as a key (under the renderer's `ml.` catalogue area) with parameters,
+ * sent beside the English text (which the CLI and logs keep); the renderer words it in the
+ * user's language. `lists` are parameters that are lists (modalities, colours), joined there.
+ */
+export interface MlMessage {
+  key: string;
+  params?: Record<string, string | number>;
+  lists?: Record<string, string[]>;
+}
+
 /** Whether an image is of the kind the model was trained on (modality, body part, colour, format, size). */
 export interface Applicability {
   /** False when a mismatch means the model's answer does not apply to this image. */
   inScope: boolean;
   /** Plain-language mismatches and notes, out-of-scope reasons first. */
   reasons: string[];
+  /** The same reasons, one for one, as keys (`ml.applicability.<key>`); absent on rows stored before them. */
+  notes?: MlMessage[];
 }
 
 /** How unlike the model's training data an image looks, from the model's own features. */
@@ -217,6 +232,8 @@ export interface TrainingProgress {
   /** 'batch' events stream during an epoch, 'epoch' events close one. */
   kind: 'batch' | 'epoch' | 'status';
   message?: string;
+  /** `message` as a key (`ml.progress.<key>`) for the renderer to word. */
+  note?: MlMessage;
   modelVersionId?: string;
 }
 

@@ -14,6 +14,10 @@ export interface User {
   lastLoginAt: string | null;
 }
 
+/** Interface languages a user may choose (the renderer's catalogues; the CLI stays English). */
+export const LANGUAGES = ['en', 'zh-CN'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
 /** What the app shows before anything else: set up, log in, locked, or in. */
 export interface AuthStatus {
   /** No user exists yet: the first start asks for an admin account. */
@@ -23,6 +27,8 @@ export interface AuthStatus {
   locked: boolean;
   /** Minutes without a call before the session locks itself. */
   idleMinutes: number;
+  /** The signed-in user's chosen interface language; null before they choose (the OS/browser language applies). */
+  language?: Language | null;
 }
 
 /** One row of the append-only, hash-chained audit trail. */
@@ -70,4 +76,21 @@ export interface BackupInfo {
   storeFiles: number;
   storeBytes: number;
   auditRows: number;
+}
+
+/** Progress of encrypting the files of a data folder stored before encryption (the 'auth:storeEncryption' event). */
+export interface StoreEncryptionProgress {
+  state: 'running' | 'done' | 'stopped' | 'failed';
+  /** Files looked at so far, of `total` in store/ and thumbnails/. */
+  checked: number;
+  total: number;
+  /** Plain files encrypted (and renamed) by this run. */
+  converted: number;
+  /** Files that could not be converted, with why (they stay as they were). */
+  problems: string[];
+  /**
+   * Backups in the data folder's backups/ made before encryption: they hold stored images in
+   * clear and are not rewritten. Make a new backup, then delete these.
+   */
+  plainBackups: string[];
 }

@@ -6,11 +6,14 @@
  * `access` for every channel; the compiler checks every channel is here.
  */
 import type { Access } from './define';
-import type { ChannelName } from './contract';
+import type { ChannelName, EventName } from './contract';
 import type { Role } from '../domain/actor';
 
 export const channelAccess = {
   'system:status': 'public',
+  'system:folderRoots': 'clinician',
+  'system:addFolderRoot': 'admin',
+  'system:removeFolderRoot': 'admin',
   'patients:list': 'clinician',
   'patients:get': 'clinician',
   'patients:create': 'clinician',
@@ -28,6 +31,7 @@ export const channelAccess = {
   'auth:unlock': 'public',
   'auth:heartbeat': 'clinician',
   'auth:changePassword': 'clinician',
+  'auth:setLanguage': 'clinician',
   'auth:listUsers': 'admin',
   'auth:createUser': 'admin',
   'auth:updateUser': 'admin',
@@ -108,7 +112,35 @@ export const channelAccess = {
   'reports:file': 'clinician',
   'reports:settings': 'clinician',
   'reports:setSettings': 'admin',
+  'pacs:nodes': 'clinician',
+  'pacs:addNode': 'admin',
+  'pacs:removeNode': 'admin',
+  'pacs:echo': 'clinician',
+  'pacs:query': 'clinician',
+  'pacs:series': 'clinician',
+  'pacs:retrieveStart': 'clinician',
+  'pacs:retrieve': 'clinician',
+  'pacs:resume': 'clinician',
+  'pacs:cancel': 'clinician',
+  'pacs:retrieves': 'clinician',
+  'pacs:retrieveSummary': 'clinician',
+  'pacs:send': 'clinician',
 } as const satisfies { readonly [C in ChannelName]: Access };
+
+/**
+ * Who may receive each push event: the access of the channel that answers the same facts, so an
+ * event never tells a role what it could not ask for. The transports ask the trust feature
+ * (`TrustService.mayReceiveEvents`) per event and session; 'auth:changed' carries nothing.
+ */
+export const eventAccess = {
+  'auth:changed': 'public',
+  'auth:storeEncryption': 'admin',
+  'imaging:progress': channelAccess['imaging:importStatus'],
+  'labels:changed': channelAccess['labels:queue'],
+  'ml:progress': channelAccess['ml:runs'],
+  'reports:progress': channelAccess['reports:job'],
+  'pacs:progress': channelAccess['pacs:retrieves'],
+} as const satisfies { readonly [E in EventName]: Access };
 
 const RANK: Record<Access, number> = { public: 0, clinician: 1, reviewer: 2, admin: 3 };
 

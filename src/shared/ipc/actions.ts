@@ -19,6 +19,9 @@ export interface ActionWords {
 
 export const actionWords = {
   'system:status': { does: 'see the app status', did: 'Checked the app status' },
+  'system:folderRoots': { does: 'see which folders CareLens may use', did: 'Listed the folders CareLens may use' },
+  'system:addFolderRoot': { does: 'allow a folder for imports and exports', did: 'Allowed a folder for imports and exports' },
+  'system:removeFolderRoot': { does: 'stop allowing a folder for imports and exports', did: 'Stopped allowing a folder for imports and exports' },
 
   'patients:list': { does: 'find patients', did: 'Searched patients: {patients}' },
   'patients:get': { does: 'open a patient record', did: 'Opened the record of {patients|a patient}' },
@@ -38,6 +41,7 @@ export const actionWords = {
   'auth:unlock': { does: 'unlock CareLens', did: 'Unlocked CareLens' },
   'auth:heartbeat': { does: 'keep the session active', did: 'Kept the session active' },
   'auth:changePassword': { does: 'change your own password', did: 'Changed their own password' },
+  'auth:setLanguage': { does: 'choose your interface language', did: 'Chose their interface language' },
   'auth:listUsers': { does: 'see the user accounts', did: 'Viewed the user accounts' },
   'auth:createUser': { does: 'add a user account', did: 'Added a user account' },
   'auth:updateUser': { does: 'change a user account', did: 'Changed a user account' },
@@ -124,6 +128,20 @@ export const actionWords = {
   'reports:file': { does: 'open an exported report', did: 'Opened an exported report: {patients}' },
   'reports:settings': { does: 'see the clinic name and logo on reports', did: 'Viewed the clinic name and logo on reports' },
   'reports:setSettings': { does: 'change the clinic name and logo on reports', did: 'Changed the clinic name and logo on reports' },
+
+  'pacs:nodes': { does: 'see the PACS connections', did: 'Viewed the PACS connections' },
+  'pacs:addNode': { does: 'add a PACS connection', did: 'Added a PACS connection' },
+  'pacs:removeNode': { does: 'remove a PACS connection', did: 'Removed a PACS connection' },
+  'pacs:echo': { does: 'test a PACS connection', did: 'Tested a PACS connection' },
+  'pacs:query': { does: 'search a PACS for studies', did: 'Searched a PACS: {patients}' },
+  'pacs:series': { does: 'see the series of a PACS study', did: 'Viewed the series of a study on a PACS' },
+  'pacs:retrieveStart': { does: 'retrieve PACS studies', did: 'Started retrieving studies from a PACS' },
+  'pacs:retrieve': { does: 'retrieve PACS studies', did: 'Retrieved studies from a PACS: {patients}' },
+  'pacs:resume': { does: 'resume a PACS retrieve', did: 'Resumed a PACS retrieve' },
+  'pacs:cancel': { does: 'stop a PACS retrieve', did: 'Stopped a PACS retrieve' },
+  'pacs:retrieves': { does: 'see recent PACS retrieves', did: 'Viewed recent PACS retrieves' },
+  'pacs:retrieveSummary': { does: "see a PACS retrieve's report", did: "Viewed a PACS retrieve's report: {patients}" },
+  'pacs:send': { does: 'send reviewed findings to a PACS archive', did: 'Sent reviewed findings of {patients|a patient} to a PACS' },
 } as const satisfies { readonly [C in ChannelName]: ActionWords };
 
 /** The words for a channel; a name that is no channel (someone probing) gets a neutral phrase, never itself. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { channel, event } from './define';
-import type { AuthStatus, BackupInfo, User } from '../domain/trust';
+import { LANGUAGES, type AuthStatus, type BackupInfo, type StoreEncryptionProgress, type User } from '../domain/trust';
 
 const username = z
   .string()
@@ -64,6 +64,12 @@ export const authChannels = {
     audit: 'auth',
     doc: "Changes the logged-in user's own password.",
   }),
+  'auth:setLanguage': channel<AuthStatus>()({
+    input: z.object({ language: z.enum(LANGUAGES) }).strict(),
+    access: 'clinician',
+    audit: 'change',
+    doc: "Sets the signed-in user's own interface language (remembered for their next sign-in).",
+  }),
   'auth:listUsers': channel<User[]>()({
     input: z.object({}).strict(),
     access: 'admin',
@@ -110,4 +116,6 @@ export const authChannels = {
  */
 export const authEvents = {
   'auth:changed': event<Record<string, never>>(),
+  /** Encrypting files stored before encryption (at start-up, in the background): progress for administrators. */
+  'auth:storeEncryption': event<StoreEncryptionProgress>(),
 };

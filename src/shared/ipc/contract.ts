@@ -17,6 +17,7 @@ import { labelsChannels, labelsEvents } from './labels';
 import { mlChannels, mlEvents } from './ml';
 import { careplansChannels, careplansEvents } from './careplans';
 import { reportsChannels, reportsEvents } from './reports';
+import { pacsChannels, pacsEvents } from './pacs';
 
 export const channels = {
   ...systemChannels,
@@ -28,6 +29,7 @@ export const channels = {
   ...mlChannels,
   ...careplansChannels,
   ...reportsChannels,
+  ...pacsChannels,
 };
 
 export const events = {
@@ -40,6 +42,7 @@ export const events = {
   ...mlEvents,
   ...careplansEvents,
   ...reportsEvents,
+  ...pacsEvents,
 };
 
 export type Channels = typeof channels;

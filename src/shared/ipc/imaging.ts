@@ -131,7 +131,19 @@ export const imagingChannels = {
   }),
 };
 
+/**
+ * What an import's push event carries: its id and counts, never the folders it reads or its error
+ * (which names files); the page asks `imaging:importStatus` for those.
+ */
+export type ImportProgress = Omit<ImportStatus, 'paths' | 'error'>;
+
+/** The event payload of a status: the same object without the folders and the error. */
+export function importProgressOf(status: ImportStatus): ImportProgress {
+  const { paths: _paths, error: _error, ...progress } = status;
+  return progress;
+}
+
 export const imagingEvents = {
-  /** Import progress, at most a few times a second, and once when the import ends. */
-  'imaging:progress': event<ImportStatus>(),
+  /** Import progress (ids and counts only), at most a few times a second, and once when the import ends. */
+  'imaging:progress': event<ImportProgress>(),
 };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { channel, event } from './define';
 import type { ExportJob, ExportProgress, ReportPreview, ReportSettings } from '../domain/reports';
+import { LANGUAGES } from '../domain/trust';
 
 const id = z.string().trim().min(1).max(64);
 
@@ -22,6 +23,8 @@ export const exportRequest = z
      * folder under the data folder's exports/. Never overwrites: an existing non-empty folder is refused.
      */
     outDir: z.string().min(1).max(1000).optional(),
+    /** The report's language: PDF headings, labels and the decision-support statement, FHIR text, CSV headers (codes unchanged). English when absent. */
+    language: z.enum(LANGUAGES).optional(),
   })
   .strict();
 

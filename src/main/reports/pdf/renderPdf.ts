@@ -2,10 +2,10 @@ import PDFDocument from 'pdfkit';
 import type { ReportCase, ReportDiagnosis, ReportImage, ReportModelVersion, ReportStudy } from '../../../shared/domain/reports';
 import type { ReportThumbnail } from '../providers';
 import type { ReportFonts } from './fonts';
+import { reportWords, REPORT_WORDS, type ReportLanguage, type ReportWords } from './words';
 
-/** The statement every report carries, on its first page and in every footer. */
-export const AI_DISCLAIMER =
-  'AI output is decision support, not a diagnosis. Every model finding in this report is a suggestion for a qualified clinician to check against the images and the patient.';
+/** The statement every report carries, on its first page and in every footer (English; see words.ts for each language). */
+export const AI_DISCLAIMER = REPORT_WORDS.en.disclaimer;
 
 export interface ReportMeta {
   clinicName: string;
@@ -14,6 +14,8 @@ export interface ReportMeta {
   exportedBy: string;
   exportedAt: string;
   appVersion: string;
+  /** The report's language (headings, labels, the decision-support statement); English when absent. */
+  language?: ReportLanguage;
 }
 
 /** Images fetched before rendering, keyed by the (possibly pseudonymised) ids in the case. */
@@ -33,17 +35,17 @@ function pct(x: number): string {
   return `${(x * 100).toFixed(1)}%`;
 }
 
-function dateTime(iso: string | null): string {
+function dateTime(w: ReportWords, iso: string | null): string {
   if (!iso) return '—';
-  return iso.length > 10 ? iso.slice(0, 16).replace('T', ' ') + ' UTC' : iso;
+  return w.dateTime(iso);
 }
 
-function sexWord(s: string): string {
-  return s === 'F' ? 'Female' : s === 'M' ? 'Male' : s === 'O' ? 'Other' : 'Unknown';
+function sexWord(w: ReportWords, s: string): string {
+  return w.sexWords[(['F', 'M', 'O'].includes(s) ? s : 'U') as 'F' | 'M' | 'O' | 'U'];
 }
 
-function windowText(t: { windowCenter: number | null; windowWidth: number | null }): string {
-  return t.windowCenter !== null && t.windowWidth !== null ? `window C ${Math.round(t.windowCenter)} / W ${Math.round(t.windowWidth)}` : 'window: full range';
+function windowText(w: ReportWords, t: { windowCenter: number | null; windowWidth: number | null }): string {
+  return t.windowCenter !== null && t.windowWidth !== null ? w.windowText(Math.round(t.windowCenter), Math.round(t.windowWidth)) : w.windowFull;
 }
 
 /**
@@ -52,18 +54,20 @@ function windowText(t: { windowCenter: number | null; windowWidth: number | null
  * model cards, care plans, and the decision-support statement. Fonts are embedded (subset).
  */
 export function renderPdf(c: ReportCase, meta: ReportMeta, media: ReportMedia, fonts: ReportFonts): Promise<Buffer> {
+  const w = reportWords(meta.language);
   return new Promise((resolve, reject) => {
     const doc = new PDFDocument({
+      lang: w.tag,
       size: 'A4',
       margins: { top: MARGIN, bottom: MARGIN + 20, left: MARGIN, right: MARGIN },
       bufferPages: true,
       // No default font: pdfkit would otherwise load Helvetica, which cannot show CJK names.
       font: fonts.regular as unknown as string,
       info: {
-        Title: c.deidentified ? `De-identified patient report ${c.patient.name}` : `Patient report ${c.patient.name}`,
+        Title: c.deidentified ? w.docTitleDeidentified(c.patient.name) : w.docTitle(c.patient.name),
         Author: meta.clinicName || 'CareLens',
         Creator: `CareLens ${meta.appVersion}`,
-        Subject: 'CareLens patient report (AI output is decision support)',
+        Subject: w.docSubject,
       },
     });
     const chunks: Buffer[] = [];
@@ -74,8 +78,8 @@ export function renderPdf(c: ReportCase, meta: ReportMeta, media: ReportMedia, f
       // pdfkit takes a parsed fontkit font as a source (its types only say string/Buffer).
       doc.registerFont('body', fonts.regular as unknown as Buffer);
       doc.registerFont('bold', fonts.bold as unknown as Buffer);
-      draw(doc, c, meta, media);
-      footers(doc, c, meta);
+      draw(doc, w, c, meta, media);
+      footers(doc, w, c, meta);
       doc.end();
     } catch (err) {
       reject(err);
@@ -104,8 +108,8 @@ function heading(doc: Doc, text: string): void {
   doc.font('body').fontSize(10).fillColor(INK);
 }
 
-function field(doc: Doc, label: string, value: string): void {
-  doc.font('bold').fontSize(10).fillColor(MUTED).text(`${label}: `, { continued: true });
+function field(doc: Doc, w: ReportWords, label: string, value: string): void {
+  doc.font('bold').fontSize(10).fillColor(MUTED).text(w.labelled(label), { continued: true });
   doc.font('body').fillColor(INK).text(value);
 }
 
@@ -119,15 +123,15 @@ function tryImage(doc: Doc, data: Uint8Array, x: number, y: number, opts: PDFKit
   }
 }
 
-function draw(doc: Doc, c: ReportCase, meta: ReportMeta, media: ReportMedia): void {
+function draw(doc: Doc, w: ReportWords, c: ReportCase, meta: ReportMeta, media: ReportMedia): void {
   const width = contentWidth(doc);
   // Header: logo, clinic, title, export line.
   const top = doc.y;
   let textX = MARGIN;
   if (meta.clinicLogo && tryImage(doc, meta.clinicLogo, MARGIN, top, { fit: [90, 48] })) textX = MARGIN + 100;
-  doc.font('bold').fontSize(16).fillColor(INK).text(meta.clinicName || 'CareLens clinic', textX, top, { width: width - (textX - MARGIN) });
-  doc.font('body').fontSize(11).fillColor(MUTED).text(c.deidentified ? 'Patient imaging report — De-identified' : 'Patient imaging report', textX, doc.y, { width: width - (textX - MARGIN) });
-  doc.fontSize(9).text(`Exported ${dateTime(meta.exportedAt)} by ${meta.exportedBy} · CareLens ${meta.appVersion}`, textX, doc.y, { width: width - (textX - MARGIN) });
+  doc.font('bold').fontSize(16).fillColor(INK).text(meta.clinicName || w.clinicFallback, textX, top, { width: width - (textX - MARGIN) });
+  doc.font('body').fontSize(11).fillColor(MUTED).text(c.deidentified ? w.titleDeidentified : w.title, textX, doc.y, { width: width - (textX - MARGIN) });
+  doc.fontSize(9).text(w.exportedLine(dateTime(w, meta.exportedAt), meta.exportedBy, meta.appVersion), textX, doc.y, { width: width - (textX - MARGIN) });
   doc.y = Math.max(doc.y, top + 52);
   doc.x = MARGIN;
 
@@ -135,109 +139,110 @@ function draw(doc: Doc, c: ReportCase, meta: ReportMeta, media: ReportMedia): vo
     doc.moveDown(0.4);
     const y = doc.y;
     doc.rect(MARGIN, y, width, 34).fillColor('#fff4e5').fill();
-    doc.font('bold').fontSize(10).fillColor(WARN).text('De-identified', MARGIN + 8, y + 5, { width: width - 16, continued: true });
-    doc.font('body').fillColor(INK).text(': names and identifiers are replaced by a pseudonym, dates are shifted by a fixed number of days for this patient, free text and key images are left out.', { width: width - 16 });
+    doc.font('bold').fontSize(10).fillColor(WARN).text(w.deidentifiedBadge, MARGIN + 8, y + 5, { width: width - 16, continued: true });
+    doc.font('body').fillColor(INK).text(w.deidentifiedExplained, { width: width - 16 });
     doc.y = Math.max(doc.y, y + 34) + 4;
   }
 
   // Disclaimer, prominently at the top.
   doc.moveDown(0.4);
   const dy = doc.y;
-  const disclaimerHeight = doc.font('body').fontSize(10).heightOfString(AI_DISCLAIMER, { width: width - 16 }) + 12;
+  const disclaimerHeight = doc.font('body').fontSize(10).heightOfString(w.disclaimer, { width: width - 16 }) + 12;
   doc.rect(MARGIN, dy, width, disclaimerHeight).fillColor('#eef3fb').fill();
-  doc.fillColor(ACCENT).font('bold').text('Decision support. ', MARGIN + 8, dy + 6, { width: width - 16, continued: true });
-  doc.font('body').fillColor(INK).text(AI_DISCLAIMER);
+  doc.fillColor(ACCENT).font('bold').text(w.decisionSupport, MARGIN + 8, dy + 6, { width: width - 16, continued: true });
+  doc.font('body').fillColor(INK).text(w.disclaimer);
   doc.y = dy + disclaimerHeight + 4;
   doc.x = MARGIN;
 
-  heading(doc, 'Patient');
-  field(doc, c.deidentified ? 'Pseudonym' : 'Name', c.patient.name);
-  if (!c.deidentified) field(doc, 'MRN', c.patient.mrn);
-  field(doc, c.deidentified ? 'Birth date (shifted)' : 'Birth date', c.patient.birthDate ?? 'unknown');
-  field(doc, 'Sex', sexWord(c.patient.sex));
-  if (!c.deidentified) field(doc, 'CareLens id', c.patient.id);
-  if (c.patient.notes) field(doc, 'Notes', c.patient.notes);
+  heading(doc, w.patient);
+  field(doc, w, c.deidentified ? w.pseudonym : w.name, c.patient.name);
+  if (!c.deidentified) field(doc, w, w.mrn, c.patient.mrn);
+  field(doc, w, c.deidentified ? w.birthDateShifted : w.birthDate, c.patient.birthDate ?? w.unknown);
+  field(doc, w, w.sex, sexWord(w, c.patient.sex));
+  if (!c.deidentified) field(doc, w, w.carelensId, c.patient.id);
+  if (c.patient.notes) field(doc, w, w.notes, c.patient.notes);
 
-  heading(doc, 'Studies and key images');
-  if (c.studies.length === 0 && c.looseImages.length === 0) doc.fillColor(MUTED).text('No studies or images on record for this patient.').fillColor(INK);
-  for (const study of c.studies) drawStudy(doc, c, study, media);
+  heading(doc, w.studiesHeading);
+  if (c.studies.length === 0 && c.looseImages.length === 0) doc.fillColor(MUTED).text(w.noStudies).fillColor(INK);
+  for (const study of c.studies) drawStudy(doc, w, c, study, media);
   if (c.looseImages.length > 0) {
     ensureSpace(doc, 40);
-    doc.font('bold').fontSize(11).text(`Images outside a study (${c.looseImages.length})`);
+    doc.font('bold').fontSize(11).text(w.looseImages(c.looseImages.length));
     doc.font('body').fontSize(10);
-    drawKeyImages(doc, c, c.looseImages, media);
+    drawKeyImages(doc, w, c, c.looseImages, media);
   }
 
-  heading(doc, 'AI findings and clinician review');
-  if (c.diagnoses.length === 0) doc.fillColor(MUTED).text('No model findings for this patient.').fillColor(INK);
+  heading(doc, w.findingsHeading);
+  if (c.diagnoses.length === 0) doc.fillColor(MUTED).text(w.noFindings).fillColor(INK);
   const models = new Map(c.modelVersions.map((m) => [m.id, m]));
-  for (const d of c.diagnoses) drawDiagnosis(doc, c, d, models.get(d.modelVersionId ?? ''), media);
+  for (const d of c.diagnoses) drawDiagnosis(doc, w, c, d, models.get(d.modelVersionId ?? ''), media);
 
   if (c.modelVersions.length > 0) {
-    heading(doc, 'Model cards');
-    for (const m of c.modelVersions) drawModelCard(doc, m);
+    heading(doc, w.modelCards);
+    for (const m of c.modelVersions) drawModelCard(doc, w, m);
   }
 
-  heading(doc, 'Care plans');
+  heading(doc, w.carePlans);
   const accepted = c.carePlans.filter((p) => p.status === 'accepted' || p.status === 'completed');
   const others = c.carePlans.filter((p) => !accepted.includes(p));
-  if (c.carePlans.length === 0) doc.fillColor(MUTED).text('No care plans recorded for this patient.').fillColor(INK);
+  if (c.carePlans.length === 0) doc.fillColor(MUTED).text(w.noCarePlans).fillColor(INK);
   for (const plan of accepted) {
     ensureSpace(doc, 50);
-    doc.font('bold').fontSize(10.5).fillColor(INK).text(`${plan.planName} — ${plan.status}`);
+    doc.font('bold').fontSize(10.5).fillColor(INK).text(`${plan.planName} — ${w.planStatus[plan.status] ?? plan.status}`);
     doc.font('body').fontSize(10);
-    field(doc, 'Decided', `${dateTime(plan.decidedAt)} by ${plan.decidedBy ?? 'unknown'}`);
-    if (plan.startDate) field(doc, 'Start', plan.startDate);
-    field(doc, 'Reason', plan.reason || (c.deidentified ? '(free text removed)' : '—'));
+    field(doc, w, w.decided, w.decidedAtBy(dateTime(w, plan.decidedAt), plan.decidedBy ?? w.unknown));
+    if (plan.startDate) field(doc, w, w.start, plan.startDate);
+    field(doc, w, w.reason, plan.reason || (c.deidentified ? w.freeTextRemoved : '—'));
     for (const step of plan.steps) doc.text(`•  ${step}`, MARGIN + 10);
     doc.x = MARGIN;
     doc.moveDown(0.4);
   }
   if (others.length > 0) {
-    doc.font('bold').fontSize(10).fillColor(MUTED).text('Other recommendations (not accepted)');
+    doc.font('bold').fontSize(10).fillColor(MUTED).text(w.otherRecommendations);
     doc.font('body').fillColor(INK);
-    for (const plan of others) doc.text(`•  ${plan.planName} — ${plan.status}${plan.decidedBy ? ` by ${plan.decidedBy}` : ''}${plan.reason ? `: ${plan.reason}` : ''}`);
+    for (const plan of others) doc.text(`•  ${plan.planName} — ${w.planStatus[plan.status] ?? plan.status}${plan.decidedBy ? w.byWhom(plan.decidedBy) : ''}${plan.reason ? w.labelled('') + plan.reason : ''}`);
   }
 
   if (c.notes.length > 0) {
-    heading(doc, 'Not in this report');
+    heading(doc, w.notInReport);
     doc.fillColor(MUTED);
     for (const n of c.notes) doc.text(`•  ${n}`);
     doc.fillColor(INK);
   }
 
-  heading(doc, 'Export');
-  field(doc, 'Exported by', meta.exportedBy);
-  field(doc, 'Exported at', dateTime(meta.exportedAt));
-  field(doc, 'Identity', c.deidentified ? 'De-identified (pseudonym, shifted dates, no free text)' : 'Identified (contains the patient\'s name and record number)');
+  heading(doc, w.exportHeading);
+  field(doc, w, w.exportedBy, meta.exportedBy);
+  field(doc, w, w.exportedAt, dateTime(w, meta.exportedAt));
+  field(doc, w, w.identity, c.deidentified ? w.identityDeidentified : w.identityIdentified);
   doc.moveDown(0.5);
-  doc.font('bold').fillColor(ACCENT).text(AI_DISCLAIMER);
+  doc.font('bold').fillColor(ACCENT).text(w.disclaimer);
   doc.font('body').fillColor(INK);
 }
 
-function drawStudy(doc: Doc, c: ReportCase, study: ReportStudy, media: ReportMedia): void {
+function drawStudy(doc: Doc, w: ReportWords, c: ReportCase, study: ReportStudy, media: ReportMedia): void {
   ensureSpace(doc, 60);
   const images = study.series.flatMap((s) => s.images);
-  doc.font('bold').fontSize(11).fillColor(INK).text(`Study ${study.studyDate ?? '(no date)'}${study.description ? ` — ${study.description}` : ''}`);
+  doc.font('bold').fontSize(11).fillColor(INK).text(w.study(study.studyDate ?? w.noDate, study.description));
   doc.font('body').fontSize(9).fillColor(MUTED);
-  const parts = [`${study.series.length} series`, `${images.length} image${images.length === 1 ? '' : 's'}`];
-  if (study.accession) parts.push(`accession ${study.accession}`);
+  const parts = [w.seriesCount(study.series.length), w.imageCount(images.length)];
+  if (study.accession) parts.push(w.accession(study.accession));
   if (study.studyUid) parts.push(`UID ${study.studyUid}`);
   doc.text(parts.join(' · '));
   for (const s of study.series) {
-    doc.text(`Series${s.seriesNumber !== null ? ` ${s.seriesNumber}` : ''}: ${[s.modality, s.bodyPart, s.description].filter(Boolean).join(' · ') || 'no description'} (${s.images.length} image${s.images.length === 1 ? '' : 's'})`, MARGIN + 10);
+    const description = [s.modality, s.bodyPart, s.description].filter(Boolean).join(' · ') || w.noDescription;
+    doc.text(w.seriesLine(s.seriesNumber !== null ? String(s.seriesNumber) : '', description, s.images.length), MARGIN + 10);
   }
   doc.x = MARGIN;
   doc.fillColor(INK).fontSize(10);
-  drawKeyImages(doc, c, images, media);
+  drawKeyImages(doc, w, c, images, media);
   doc.moveDown(0.6);
 }
 
 /** Key images: the ones with a finding first, then the first of the study, at most four, each with its window. */
-function drawKeyImages(doc: Doc, c: ReportCase, images: ReportImage[], media: ReportMedia): void {
+function drawKeyImages(doc: Doc, w: ReportWords, c: ReportCase, images: ReportImage[], media: ReportMedia): void {
   if (images.length === 0) return;
   if (c.deidentified) {
-    doc.fontSize(9).fillColor(MUTED).text('Key images are left out of de-identified reports: pixels may carry burned-in identifiers.').fillColor(INK).fontSize(10);
+    doc.fontSize(9).fillColor(MUTED).text(w.keyImagesLeftOut).fillColor(INK).fontSize(10);
     return;
   }
   const withFinding = new Set(c.diagnoses.map((d) => d.imageId));
@@ -245,7 +250,7 @@ function drawKeyImages(doc: Doc, c: ReportCase, images: ReportImage[], media: Re
   const key = ordered.slice(0, KEY_IMAGES_PER_STUDY);
   const shown = key.filter((i) => media.thumbnails.has(i.id));
   if (shown.length === 0) {
-    doc.fontSize(9).fillColor(MUTED).text('No key-image thumbnails are available for this study yet.').fillColor(INK).fontSize(10);
+    doc.fontSize(9).fillColor(MUTED).text(w.noThumbnails).fillColor(INK).fontSize(10);
     return;
   }
   const cell = (contentWidth(doc) - 3 * 8) / 4;
@@ -256,9 +261,9 @@ function drawKeyImages(doc: Doc, c: ReportCase, images: ReportImage[], media: Re
     const thumb = media.thumbnails.get(image.id)!;
     doc.rect(x, y, cell, cell).fillColor('#000000').fill();
     if (!tryImage(doc, thumb.data, x, y, { fit: [cell, cell], align: 'center', valign: 'center' })) {
-      doc.fillColor('#ffffff').fontSize(8).text('image could not be drawn', x + 4, y + cell / 2, { width: cell - 8, align: 'center' });
+      doc.fillColor('#ffffff').fontSize(8).text(w.imageNotDrawn, x + 4, y + cell / 2, { width: cell - 8, align: 'center' });
     }
-    doc.fillColor(MUTED).fontSize(7.5).text(`${image.modality || image.format.toUpperCase()} #${image.instanceNumber ?? '—'} · ${windowText(thumb)}`, x, y + cell + 3, { width: cell });
+    doc.fillColor(MUTED).fontSize(7.5).text(`${image.modality || image.format.toUpperCase()} #${image.instanceNumber ?? '—'} · ${windowText(w, thumb)}`, x, y + cell + 3, { width: cell });
     const labels = image.labels.map((l) => `${l.labelSet}: ${l.className}`).join('; ');
     if (labels) doc.fillColor(INK).text(labels, x, doc.y, { width: cell });
   });
@@ -267,56 +272,57 @@ function drawKeyImages(doc: Doc, c: ReportCase, images: ReportImage[], media: Re
   doc.fillColor(INK).fontSize(10);
 }
 
-function reviewText(d: ReportDiagnosis): string {
+function reviewText(w: ReportWords, d: ReportDiagnosis): string {
   const r = d.review;
-  if (!r || r.status === 'pending') return 'Not yet reviewed by a clinician.';
-  const who = `${r.by ?? 'unknown'}${r.at ? `, ${dateTime(r.at)}` : ''}`;
-  const note = r.note ? ` Note: ${r.note}` : '';
-  if (r.status === 'confirmed') return `Confirmed by ${who}.${note}`;
-  return `Overridden by ${who}: clinician's finding "${r.finalClass ?? '—'}" instead of the model's "${d.finding}".${note}`;
+  if (!r || r.status === 'pending') return w.notReviewed;
+  const who = `${r.by ?? w.unknown}${r.at ? `${w.listSep}${dateTime(w, r.at)}` : ''}`;
+  const note = r.note ? w.reviewNote(r.note) : '';
+  if (r.status === 'confirmed') return `${w.confirmedBy(who)}${note}`;
+  return `${w.overriddenBy(who, r.finalClass ?? '—', d.finding)}${note}`;
 }
 
-function drawDiagnosis(doc: Doc, c: ReportCase, d: ReportDiagnosis, model: ReportModelVersion | undefined, media: ReportMedia): void {
+function drawDiagnosis(doc: Doc, w: ReportWords, c: ReportCase, d: ReportDiagnosis, model: ReportModelVersion | undefined, media: ReportMedia): void {
   const heat = c.deidentified ? undefined : media.heatmaps.get(d.id);
   ensureSpace(doc, heat ? 150 : 80);
   const top = doc.y;
   const textWidth = contentWidth(doc) - (heat ? 140 : 0);
-  doc.font('bold').fontSize(11).fillColor(INK).text(`${d.finding} — confidence ${pct(d.confidence)}`, MARGIN, top, { width: textWidth });
-  if (d.uncertain) doc.font('bold').fontSize(9.5).fillColor(WARN).text('UNCERTAIN: the model flagged this output as unreliable; read the images before relying on it.', { width: textWidth });
+  doc.font('bold').fontSize(11).fillColor(INK).text(w.findingLine(d.finding, pct(d.confidence)), MARGIN, top, { width: textWidth });
+  if (d.uncertain) doc.font('bold').fontSize(9.5).fillColor(WARN).text(w.uncertain, { width: textWidth });
   doc.font('body').fontSize(9.5).fillColor(INK);
-  if (d.probabilities.length > 0) doc.text(`Class probabilities: ${d.probabilities.map((p) => `${p.className} ${pct(p.probability)}`).join(', ')}`, { width: textWidth });
-  doc.text(`Model version: ${model ? `${model.name} (${model.id})` : (d.modelVersionId ?? 'unknown')} · run ${dateTime(d.createdAt)} by ${d.createdBy}`, { width: textWidth });
-  doc.font('bold').text('Clinician: ', { continued: true, width: textWidth }).font('body').text(reviewText(d), { width: textWidth });
+  if (d.probabilities.length > 0) doc.text(w.probabilities(d.probabilities.map((p) => `${p.className} ${pct(p.probability)}`).join(w.listSep)), { width: textWidth });
+  doc.text(w.modelRun(model ? `${model.name} (${model.id})` : (d.modelVersionId ?? w.unknown), dateTime(w, d.createdAt), d.createdBy), { width: textWidth });
+  doc.font('bold').text(w.clinician, { continued: true, width: textWidth }).font('body').text(reviewText(w, d), { width: textWidth });
   if (heat) {
     const x = MARGIN + contentWidth(doc) - 130;
     if (tryImage(doc, heat, x, top, { fit: [130, 130] })) {
-      doc.fontSize(7.5).fillColor(MUTED).text('Heatmap: where the model looked', x, top + 132, { width: 130 });
+      doc.fontSize(7.5).fillColor(MUTED).text(w.heatmapCaption, x, top + 132, { width: 130 });
       doc.y = Math.max(doc.y, top + 150);
     }
   } else if (!c.deidentified && d.hasHeatmap) {
-    doc.fontSize(8.5).fillColor(MUTED).text('Heatmap recorded but could not be loaded.');
+    doc.fontSize(8.5).fillColor(MUTED).text(w.heatmapMissing);
   }
   doc.x = MARGIN;
   doc.fillColor(INK).fontSize(10);
   doc.moveDown(0.7);
 }
 
-function drawModelCard(doc: Doc, m: ReportModelVersion): void {
+function drawModelCard(doc: Doc, w: ReportWords, m: ReportModelVersion): void {
   ensureSpace(doc, 90);
   doc.font('bold').fontSize(10.5).fillColor(INK).text(`${m.name} (${m.architecture})`);
   doc.font('body').fontSize(9.5);
-  field(doc, 'Version', `${m.id}, created ${dateTime(m.createdAt)} by ${m.createdBy}`);
-  if (m.classes.length > 0) field(doc, 'Classes', m.classes.join(', '));
-  field(doc, 'Data', m.dataSummary || 'not recorded');
+  field(doc, w, w.version, w.versionCreated(m.id, dateTime(w, m.createdAt), m.createdBy));
+  if (m.classes.length > 0) field(doc, w, w.classes, m.classes.join(w.listSep));
+  field(doc, w, w.data, m.dataSummary || w.notRecorded);
   const test = m.metrics.filter((x) => x.split === 'test');
   const shown = test.length > 0 ? test : m.metrics;
-  field(doc, test.length > 0 ? 'Held-out test metrics' : 'Metrics', shown.length > 0 ? shown.map((x) => `${x.name} ${Number.isInteger(x.value) ? String(x.value) : x.value <= 1 ? x.value.toFixed(3) : x.value.toFixed(1)}${test.length > 0 ? '' : ` (${x.split})`}`).join(', ') : 'none recorded');
-  field(doc, 'Known subgroup gaps', m.subgroupGaps.length > 0 ? m.subgroupGaps.join('; ') : 'none recorded (that is not evidence there are none)');
-  if (m.intendedUse) field(doc, 'Intended use', m.intendedUse);
+  const metricText = (x: (typeof shown)[number]) => `${x.name} ${Number.isInteger(x.value) ? String(x.value) : x.value <= 1 ? x.value.toFixed(3) : x.value.toFixed(1)}${test.length > 0 ? '' : ` (${x.split})`}`;
+  field(doc, w, test.length > 0 ? w.testMetrics : w.metrics, shown.length > 0 ? shown.map(metricText).join(w.listSep) : w.noneRecorded);
+  field(doc, w, w.subgroupGaps, m.subgroupGaps.length > 0 ? m.subgroupGaps.join('; ') : w.noGapsRecorded);
+  if (m.intendedUse) field(doc, w, w.intendedUse, m.intendedUse);
   doc.moveDown(0.5);
 }
 
-function footers(doc: Doc, c: ReportCase, meta: ReportMeta): void {
+function footers(doc: Doc, w: ReportWords, c: ReportCase, meta: ReportMeta): void {
   const range = doc.bufferedPageRange();
   for (let i = range.start; i < range.start + range.count; i++) {
     doc.switchToPage(i);
@@ -325,10 +331,10 @@ function footers(doc: Doc, c: ReportCase, meta: ReportMeta): void {
     doc.page.margins.bottom = 0;
     const y = doc.page.height - MARGIN - 6;
     doc.font('body').fontSize(7.5).fillColor(MUTED);
-    const who = c.deidentified ? `De-identified · ${c.patient.name}` : `${c.patient.name} · MRN ${c.patient.mrn}`;
-    doc.text(`${who} · exported ${dateTime(meta.exportedAt)} by ${meta.exportedBy}`, MARGIN, y, { width: contentWidth(doc) - 60, lineBreak: false });
-    doc.text(`Page ${i - range.start + 1} of ${range.count}`, MARGIN + contentWidth(doc) - 60, y, { width: 60, align: 'right', lineBreak: false });
-    doc.text('AI output is decision support, not a diagnosis.', MARGIN, y + 10, { width: contentWidth(doc), lineBreak: false });
+    const who = c.deidentified ? w.footerWhoDeidentified(c.patient.name) : w.footerWho(c.patient.name, c.patient.mrn);
+    doc.text(w.footerExported(who, dateTime(w, meta.exportedAt), meta.exportedBy), MARGIN, y, { width: contentWidth(doc) - 80, lineBreak: false });
+    doc.text(w.page(i - range.start + 1, range.count), MARGIN + contentWidth(doc) - 80, y, { width: 80, align: 'right', lineBreak: false });
+    doc.text(w.disclaimerShort, MARGIN, y + 10, { width: contentWidth(doc), lineBreak: false });
     doc.page.margins.bottom = bottom;
   }
 }
