@@ -46,8 +46,14 @@ export class BatchWriter {
     return new Set(this.sql('SELECT sha256 FROM images').pluck().all() as string[]);
   }
 
-  /** One transaction per batch: images, their patient/study/series, labels, failures and counts. */
-  write(run: BatchContext, results: FileResult[]): void {
+  /**
+   * One transaction per batch: images, their patient/study/series, labels, failures and counts.
+   * Returns the sha256 of files the worker stored that no image row uses after the batch (an
+   * instance whose SOP Instance UID is already held, with other bytes): the caller removes them
+   * so the store keeps no orphan.
+   */
+  write(run: BatchContext, results: FileResult[]): string[] {
+    const sopDuplicates: string[] = [];
     const db = this.db;
     const now = this.clock.now().toISOString();
     const counts = { processed: 0, imported: 0, duplicates: 0, failed: 0, bytes: 0, patients: 0, studies: 0, series: 0 };
@@ -72,6 +78,7 @@ export class BatchWriter {
         const sop = r.dicom?.sopInstanceUid ?? null;
         if (sop && sopExists.get(sop)) {
           counts.duplicates++;
+          sopDuplicates.push(r.sha256);
           continue;
         }
         const { patientId, seriesId } = this.placeImage(run, r, now, counts);
@@ -126,6 +133,7 @@ export class BatchWriter {
          bytes = bytes + @bytes, created_patients = created_patients + @patients, created_studies = created_studies + @studies, created_series = created_series + @series WHERE id = @id`,
       ).run({ ...counts, id: run.importId });
     })();
+    return [...new Set(sopDuplicates)].filter((sha) => !shaExists.get(sha));
   }
 
   /** Finds or creates the image's patient, study and series. */

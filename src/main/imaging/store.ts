@@ -152,6 +152,11 @@ export async function writeStored(storeRoot: string, sha256: string, keys: Store
   await writeBytes(keys, target, bytes);
 }
 
+/** Removes a stored file and its thumbnail that no image row uses (missing files are fine). */
+export function removeStored(storeRoot: string, thumbRoot: string, sha256: string, keys: StoreKeys | null): void {
+  for (const file of [storePath(storeRoot, sha256, keys), thumbnailPath(thumbRoot, sha256, keys)]) fs.rmSync(file, { force: true });
+}
+
 /** Writes a thumbnail (PNG bytes), encrypted under its keyed name. */
 export async function writeThumbnailFile(thumbRoot: string, sha256: string, keys: StoreKeys | null, png: Buffer): Promise<void> {
   await writeBytes(keys, thumbnailPath(thumbRoot, sha256, keys), png);

@@ -11,7 +11,7 @@ import { systemClock } from '../core/clock';
 import { openDatabase, type Db } from '../db/connection';
 import { BatchWriter } from './BatchWriter';
 import { storeKeysFromDbKey, storeKeysFromHex } from '../core/fileCrypto';
-import { readStoreFileAtAsync } from './store';
+import { readStoreFileAtAsync, removeStored } from './store';
 import { Codecs } from './codecs';
 import { decodeImageBytes } from './pixels';
 import { processBytes, processFile, walk, type FileJob, type FileResult } from './importFiles';
@@ -62,7 +62,7 @@ async function importInto(db: Db, start: Extract<WorkerIn, { type: 'start' }>, i
     keys: storeKeysFromDbKey(start.database.key),
   };
   const flush = (results: FileResult[]) => {
-    writer.write(start.database.context, results);
+    for (const sha of writer.write(start.database.context, results)) removeStored(options.storeRoot, options.thumbRoot, sha, options.keys);
     send({ type: 'written', files: results.length });
   };
   let batch: FileResult[] = [...walkFailures];
@@ -112,7 +112,7 @@ function startBytesImport(start: Extract<WorkerIn, { type: 'startBytes' }>, isCa
     if (batch.length > 0) {
       const full = batch;
       batch = [];
-      writer.write(start.database.context, full);
+      for (const sha of writer.write(start.database.context, full)) removeStored(options.storeRoot, options.thumbRoot, sha, options.keys);
       send({ type: 'written', files: full.length });
     }
     lastSent = Date.now();
