@@ -11,6 +11,11 @@
  *  - Orthanc REST       GET /studies/{id}/archive per study (ZIP), --concurrency at a time
  * with instances/s, MB/s (the study set's stored bytes over the time) and bytes written,
  * and each CareLens protocol's ratio to the faster reference.
+ *
+ * Then (--store-runs, default 1; 0 skips it) the whole retrieve as a clinician runs it,
+ * `pacs:retrieve` into a fresh data folder: fetch, the import's decode check of every frame,
+ * thumbnail, encryption and database rows. That is the same per-file work as a folder import,
+ * which none of the references does, so it is printed beside them without a ratio target.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -26,6 +31,9 @@ import { runPool } from '../src/main/pacs/protocol/pool';
 import { copyWithNewUids, dcmtkAvailable } from '../src/main/pacs/protocol/testSupport';
 import type { InstanceRef, PacsClient } from '../src/main/pacs/protocol/types';
 import { fmt, median } from './util';
+import { callAs, createTestApp, ok } from '../src/main/app/testing';
+import { ADMIN, CLINICIAN } from '../src/main/ml/testFindings';
+import type { PacsNode, PacsStudy, RetrieveSummary } from '../src/shared/domain/pacs';
 
 const run = promisify(execFile);
 const SHARED = path.resolve(__dirname, '../../shared/data');
@@ -143,6 +151,23 @@ async function archive(o: OrthancInstance, studyIds: string[], instances: number
   return { seconds, instances, bytesWritten: bytes };
 }
 
+/** `pacs:retrieve` of every study into a fresh on-disk data folder, timed from the call to its summary. */
+async function retrieveIntoStore(o: OrthancInstance, via: 'dicomweb' | 'dimse'): Promise<Measure & { failed: number }> {
+  const app = createTestApp({ onDisk: true });
+  try {
+    const node = await ok<PacsNode>(
+      callAs(app, 'pacs:addNode', { name: 'Bench', dicomweb: { baseUrl: o.dicomWebUrl }, dimse: { calledAet: o.aet, host: '127.0.0.1', port: o.dicomPort, callingAet: 'CARELENS' } }, ADMIN),
+    );
+    const studies = await ok<PacsStudy[]>(callAs(app, 'pacs:query', { nodeId: node.id, via, limit: 1000 }, CLINICIAN));
+    const t0 = performance.now();
+    const summary = await ok<RetrieveSummary>(callAs(app, 'pacs:retrieve', { nodeId: node.id, studyUids: studies.map((x) => x.studyInstanceUid), via }, CLINICIAN));
+    const seconds = (performance.now() - t0) / 1000;
+    return { seconds, instances: summary.imported + summary.duplicates, bytesWritten: dirBytes(app.core.paths.store).bytes, failed: summary.failed.length };
+  } finally {
+    await app.close();
+  }
+}
+
 export default async function bench(args: string[]): Promise<void> {
   const skip = orthancAvailable() ?? dcmtkAvailable('getscu') ?? dcmtkAvailable('dcmodify') ?? dcmtkAvailable('dump2dcm');
   if (skip) {
@@ -206,6 +231,19 @@ export default async function bench(args: string[]): Promise<void> {
       console.log(`${r.name}: ${fmt(fastest.seconds / r.seconds, 2)}x the faster reference (${fastest.name}), by time for the same study set`);
     }
     console.log('(MB/s = the study set\'s stored bytes / time. getscu accepts uncompressed transfer syntaxes only, so Orthanc decompresses what it sends it; the archive is a ZIP of the stored files.)');
+    const storeRuns = arg(args, '--store-runs', 1);
+    if (storeRuns > 0) {
+      console.log(`\nthe whole retrieve into a fresh data folder (pacs:retrieve: fetch, decode check, thumbnail, encryption, database), ${storeRuns} run(s) each:`);
+      for (const via of ['dicomweb', 'dimse'] as const) {
+        const ms: (Measure & { failed: number })[] = [];
+        for (let r = 0; r < storeRuns; r++) ms.push(await retrieveIntoStore(o, via));
+        const seconds = median(ms.map((x) => x.seconds));
+        const instances = median(ms.map((x) => x.instances));
+        console.log(
+          `${`CareLens pacs:retrieve over ${via}`.padEnd(38)} ${String(instances).padStart(9)} ${fmt(seconds, 2).padStart(9)} ${fmt(instances / seconds, 0).padStart(8)} ${fmt(setBytes / 1e6 / seconds).padStart(7)} ${fmt(median(ms.map((x) => x.bytesWritten)) / 1e6).padStart(10)}  (${ms[0]!.failed} reported)`,
+        );
+      }
+    }
   } finally {
     await o.stop();
     fs.rmSync(work, { recursive: true, force: true });
