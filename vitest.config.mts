@@ -24,6 +24,7 @@ export default defineConfig({
           name: 'renderer',
           environment: 'happy-dom',
           include: ['src/renderer/**/*.test.ts'],
+          setupFiles: ['src/renderer/src/test-setup.ts'],
         },
       },
     ],

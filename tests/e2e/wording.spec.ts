@@ -328,7 +328,7 @@ test('every page speaks the clinic’s words; a clinician sees what is not their
     const api = (window as unknown as { api: { careplans: { retirePlan(i: unknown): Promise<{ ok: boolean; error?: { code: string; message: string } }> } } }).api;
     return api.careplans.retirePlan({ id: 'demo-cap-outpatient-doxycycline', retired: true });
   });
-  expect(refused).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: 'Only an administrator can retire a care plan; you are signed in as a clinician. Ask an administrator if you need it.' } });
+  expect(refused).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: 'Only an administrator can retire a care plan; you are signed in as a clinician. Ask an administrator if you need it.', key: 'errors.trust.forbidden' } });
 
   await go(page, 'reports');
   const clinic = page.locator('details', { has: page.getByTestId('report-clinic-save') });

@@ -1,9 +1,32 @@
 /**
- * How the renderer writes clinical values for people: one unambiguous date format (the month
- * as a word: never 03/04/1957, never a raw ISO string), ages, sex in words. Pure functions:
- * any view or component may use them.
+ * How the renderer writes clinical values for people: one unambiguous date format per interface
+ * language (the month as a word or a CJK date: never 03/04/1957, never a raw ISO string), numbers,
+ * ages, sex in words. They follow the active locale (`currentLocale()`): English is written
+ * en-GB style ("12 Mar 1957"), Chinese as zh-CN ("1957年3月12日"). Any view or component may use them.
  */
 import type { Sex } from '../../shared/domain/patient';
+import { currentLocale, i18n, type Locale } from './i18n';
+
+/** The Intl locale each interface language writes dates and numbers in: one format per language. */
+const INTL_LOCALE: Record<Locale, string> = { en: 'en-GB', 'zh-CN': 'zh-CN' };
+
+/** The Intl locale of the active interface language. */
+export function intlLocale(): string {
+  return INTL_LOCALE[currentLocale()] ?? 'en-GB';
+}
+
+/** A number in the active locale's digits grouping ("12,345", "0.93"); `digits` fixes the decimals. */
+export function formatNumber(value: number | null | undefined, digits?: number): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return '—';
+  const fixed = digits === undefined ? {} : { minimumFractionDigits: digits, maximumFractionDigits: digits };
+  return new Intl.NumberFormat(intlLocale(), fixed).format(value);
+}
+
+/** A fraction as a percentage in the active locale ("93%", "93.5%"). */
+export function formatPercent(fraction: number | null | undefined, digits = 0): string {
+  if (fraction === null || fraction === undefined || Number.isNaN(fraction)) return '—';
+  return new Intl.NumberFormat(intlLocale(), { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits }).format(fraction);
+}
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -14,7 +37,7 @@ export function formatDate(iso: string | null | undefined, locale?: string): str
   if (!m) return iso;
   // A birth date is a calendar date, not an instant: format it in UTC so no time zone moves it a day.
   const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(date);
+  return new Intl.DateTimeFormat(locale ?? intlLocale(), { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(date);
 }
 
 /**
@@ -26,7 +49,7 @@ export function formatDateTime(iso: string | null | undefined, options: { second
   if (!iso) return '—';
   const at = Date.parse(iso);
   if (Number.isNaN(at)) return iso;
-  return new Intl.DateTimeFormat(options.locale, {
+  return new Intl.DateTimeFormat(options.locale ?? intlLocale(), {
     day: 'numeric',
     month: 'short',
     year: 'numeric',
@@ -46,20 +69,22 @@ export function ageInYears(birthDate: string | null | undefined, today: Date = n
   return years < 0 ? null : years;
 }
 
-/** An age for a banner: "67 years", "1 year"; under one year old, whole months ("3 months"). */
+/** An age for a banner: "67 years", "1 year" ("67岁"); under one year old, whole months ("3 months", "3个月"). */
 export function formatAge(birthDate: string | null | undefined, today: Date = new Date()): string {
+  const { t } = i18n.global;
   const years = ageInYears(birthDate, today);
-  if (years === null) return 'age unknown';
-  if (years >= 1) return `${years} year${years === 1 ? '' : 's'}`;
+  if (years === null) return t('format.ageUnknown');
+  if (years >= 1) return t('format.years', { n: years }, years);
   const m = DATE_ONLY.exec(birthDate!)!;
   let months = (today.getFullYear() - Number(m[1])) * 12 + today.getMonth() + 1 - Number(m[2]);
   if (today.getDate() < Number(m[3])) months--;
-  return `${months} month${months === 1 ? '' : 's'}`;
+  return t('format.months', { n: months }, months);
 }
 
-const SEX_WORDS: Record<Sex, string> = { F: 'Female', M: 'Male', O: 'Other', U: 'Unknown' };
+const SEXES: readonly Sex[] = ['F', 'M', 'O', 'U'];
 
-/** The registered sex in words ("Female"), never a bare letter. */
+/** The registered sex in words ("Female", "女"), never a bare letter. */
 export function sexInWords(sex: string): string {
-  return SEX_WORDS[sex as Sex] ?? 'Unknown';
+  const known = (SEXES as readonly string[]).includes(sex) ? sex : 'U';
+  return i18n.global.t(`format.sex.${known}`);
 }

@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { formatDate, formatDateTime } from './format';
+import { afterEach, describe, expect, it } from 'vitest';
+import { formatAge, formatDate, formatDateTime, formatNumber, formatPercent, sexInWords } from './format';
+import { setLocale } from './i18n';
 
 describe('formatDateTime: one date-and-time format, never raw ISO', () => {
   it('writes an instant in the local time zone with the month as a word, like formatDate', () => {
@@ -16,5 +17,42 @@ describe('formatDateTime: one date-and-time format, never raw ISO', () => {
   it('says "—" for nothing and leaves text that is no time alone', () => {
     expect(formatDateTime(null)).toBe('—');
     expect(formatDateTime('not a time')).toBe('not a time');
+  });
+});
+
+describe('dates, numbers, ages and sex follow the interface language', () => {
+  afterEach(() => setLocale('en'));
+
+  it('English writes dates en-GB style, Chinese as a CJK date', () => {
+    setLocale('en');
+    expect(formatDate('1957-03-12')).toBe('12 Mar 1957');
+    setLocale('zh-CN');
+    expect(formatDate('1957-03-12')).toBe('1957年3月12日');
+    const text = formatDateTime('2026-03-12T14:05:09.123Z');
+    expect(text).toMatch(/^2026年3月1[23]日 \d{2}:05$/);
+    expect(text).not.toMatch(/[A-Za-z]/);
+  });
+
+  it('numbers and percentages use the locale; ages and sex are words of the language', () => {
+    setLocale('en');
+    expect(formatNumber(12345.678, 1)).toBe('12,345.7');
+    expect(formatPercent(0.935, 1)).toBe('93.5%');
+    const on = new Date(2026, 2, 12);
+    expect(formatAge('1957-03-12', on)).toBe('69 years');
+    expect(formatAge('2025-03-12', on)).toBe('1 year');
+    expect(formatAge('2025-12-01', on)).toBe('3 months');
+    expect(formatAge(null)).toBe('age unknown');
+    expect(sexInWords('M')).toBe('Male');
+    setLocale('zh-CN');
+    expect(formatNumber(12345.678, 1)).toBe('12,345.7');
+    expect(formatPercent(0.935, 1)).toBe('93.5%');
+    expect(formatAge('1957-03-12', on)).toBe('69岁');
+    expect(formatAge('2025-03-12', on)).toBe('1岁');
+    expect(formatAge('2025-12-01', on)).toBe('3个月');
+    expect(formatAge(null)).toBe('年龄未知');
+    expect(sexInWords('M')).toBe('男');
+    expect(sexInWords('F')).toBe('女');
+    expect(sexInWords('O')).toBe('其他');
+    expect(sexInWords('?')).toBe('未知');
   });
 });

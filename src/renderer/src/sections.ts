@@ -1,4 +1,5 @@
 import { defineAsyncComponent, type Component } from 'vue';
+import { i18n } from './i18n';
 
 /**
  * The app's sections, in navigation order. Each feature owns its view file; a section
@@ -6,22 +7,39 @@ import { defineAsyncComponent, type Component } from 'vue';
  */
 export interface Section {
   id: string;
-  label: string;
-  /** One line for the empty state and the tooltip. */
-  summary: string;
+  /** The name in the active interface language (catalogue `app.sections.<id>.label`; reactive). */
+  readonly label: string;
+  /** One line for the empty state and the tooltip, in the active language (`app.sections.<id>.summary`). */
+  readonly summary: string;
   component: Component;
   /** Keyboard shortcut (Alt+key) to open it. */
   key: string;
 }
 
+/** A section whose name and summary are read from the catalogue when shown, so they follow a change of language. */
+function withWords({ id, key, component }: Pick<Section, 'id' | 'key' | 'component'>): Section {
+  return {
+    id,
+    key,
+    component,
+    get label() {
+      return i18n.global.t(`app.sections.${id}.label`);
+    },
+    get summary() {
+      return i18n.global.t(`app.sections.${id}.summary`);
+    },
+  };
+}
+
 export const sections: Section[] = [
-  { id: 'patients', label: 'Patients', key: '1', summary: 'Register, find and edit patients.', component: defineAsyncComponent(() => import('./views/PatientsView.vue')) },
-  { id: 'import', label: 'Import', key: '2', summary: 'Batch-import folders of DICOM, PNG and JPEG, with a per-file report.', component: defineAsyncComponent(() => import('./views/ImportView.vue')) },
-  { id: 'images', label: 'Images', key: '3', summary: 'Browse patients, studies and series; view images with window/level.', component: defineAsyncComponent(() => import('./views/ImagesView.vue')) },
-  { id: 'label', label: 'Label', key: '4', summary: 'Keyboard-first labelling with provenance and review.', component: defineAsyncComponent(() => import('./views/LabelView.vue')) },
-  { id: 'train', label: 'Train', key: '5', summary: 'Train a CNN on this machine from your labels, with live progress and honest test metrics.', component: defineAsyncComponent(() => import('./views/TrainView.vue')) },
-  { id: 'diagnose', label: 'Diagnose', key: '6', summary: 'Run the active model with calibrated confidence and a heatmap.', component: defineAsyncComponent(() => import('./views/DiagnoseView.vue')) },
-  { id: 'careplans', label: 'Care plans', key: '7', summary: 'Care-plan recommendations with their reasons; accept or decline.', component: defineAsyncComponent(() => import('./views/CarePlansView.vue')) },
-  { id: 'reports', label: 'Reports', key: '8', summary: 'PDF, CSV and FHIR R4 exports, de-identified on request.', component: defineAsyncComponent(() => import('./views/ReportsView.vue')) },
-  { id: 'audit', label: 'Audit', key: '9', summary: 'Who saw and changed what, in a tamper-evident trail.', component: defineAsyncComponent(() => import('./views/AuditView.vue')) },
-];
+  { id: 'patients', key: '1', component: defineAsyncComponent(() => import('./views/PatientsView.vue')) },
+  { id: 'import', key: '2', component: defineAsyncComponent(() => import('./views/ImportView.vue')) },
+  { id: 'pacs', key: '0', component: defineAsyncComponent(() => import('./views/PacsView.vue')) },
+  { id: 'images', key: '3', component: defineAsyncComponent(() => import('./views/ImagesView.vue')) },
+  { id: 'label', key: '4', component: defineAsyncComponent(() => import('./views/LabelView.vue')) },
+  { id: 'train', key: '5', component: defineAsyncComponent(() => import('./views/TrainView.vue')) },
+  { id: 'diagnose', key: '6', component: defineAsyncComponent(() => import('./views/DiagnoseView.vue')) },
+  { id: 'careplans', key: '7', component: defineAsyncComponent(() => import('./views/CarePlansView.vue')) },
+  { id: 'reports', key: '8', component: defineAsyncComponent(() => import('./views/ReportsView.vue')) },
+  { id: 'audit', key: '9', component: defineAsyncComponent(() => import('./views/AuditView.vue')) },
+].map(withWords);

@@ -8,7 +8,7 @@ import { useAuthStore } from './auth';
 import { setClearPreviousUser } from './reset';
 
 const user = (id: string, role: Role): User => ({ id, username: id, displayName: id.toUpperCase(), role, disabled: false, createdAt: '', createdBy: '', lastLoginAt: null });
-const status = (u: User | null, locked = false): AuthStatus => ({ needsSetup: false, user: u, locked, idleMinutes: 15 });
+const status = (u: User | null, locked = false): AuthStatus => ({ needsSetup: false, user: u, locked, idleMinutes: 15, language: null });
 
 /** An api whose auth calls answer the statuses queued for them. */
 function fakeApi(answers: Partial<Record<'status' | 'login' | 'logout' | 'lock' | 'unlock', AuthStatus>>) {

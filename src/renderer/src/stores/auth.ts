@@ -1,10 +1,11 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { AuthStatus } from '../../../shared/domain/trust';
+import type { AuthStatus, Language } from '../../../shared/domain/trust';
 import type { ChannelName } from '../../../shared/ipc/contract';
 import { channelAccess, roleCan } from '../../../shared/ipc/access';
-import { onlyWhoMay, ROLE_WORDS } from '../../../shared/ipc/actions';
+import { wordsFor } from '../../../shared/ipc/actions';
 import { api, unwrapResult } from '../api';
+import { i18n, setLocale } from '../i18n';
 import { clearPreviousUser } from './reset';
 
 /** Throttle for telling the main process the user is active. */
@@ -28,6 +29,8 @@ export const useAuthStore = defineStore('auth', () => {
   /** Every status goes through here: a different user, or nobody, clears the previous user's page. */
   function adopt(next: AuthStatus): void {
     status.value = next;
+    // A signed-in user's own language replaces the OS/browser one (and <html lang> follows).
+    if (next.language) setLocale(next.language);
     const user = next.user;
     // Nobody signed in while the address still names a place (#/images/<patientId>, left by
     // a session that ended while the page was closed): whoever signs in next starts afresh.
@@ -50,10 +53,11 @@ export const useAuthStore = defineStore('auth', () => {
     return 'app';
   });
   const isAdmin = computed(() => status.value?.user?.role === 'admin' && !status.value.locked);
-  /** The signed-in role in words ("Clinician"). */
-  const roleTitle = computed(() => (status.value?.user ? ROLE_WORDS[status.value.user.role].title : ''));
+  const { t } = i18n.global;
+  /** The signed-in role in words ("Clinician", "临床医生"). */
+  const roleTitle = computed(() => (status.value?.user ? t(`auth.roles.${status.value.user.role}`) : ''));
   /** The signed-in role with its article, for sentences ("a clinician"). */
-  const roleOne = computed(() => (status.value?.user ? ROLE_WORDS[status.value.user.role].one : 'nobody'));
+  const roleOne = computed(() => t(`auth.roleOne.${status.value?.user?.role ?? 'nobody'}`));
 
   /** Whether the signed-in user's role may call the channel (the contract's access; the main process checks anyway). */
   function can(channel: ChannelName): boolean {
@@ -62,7 +66,18 @@ export const useAuthStore = defineStore('auth', () => {
 
   /** Why a control is disabled, for its hint ("Only an administrator can retire a care plan"); null when the role may use it. */
   function whyNot(channel: ChannelName): string | null {
-    return can(channel) ? null : onlyWhoMay(channel, channelAccess[channel]);
+    if (can(channel)) return null;
+    // The action in the interface's language (the audit area's words for every channel); English words if it has none.
+    const [area, verb] = channel.split(':');
+    const key = `audit.actions.${area}.${verb}.does`;
+    const action = i18n.global.te(key) ? t(key) : wordsFor(channel).does;
+    return t('auth.whyNot', { who: t(`auth.who.${channelAccess[channel]}`), action });
+  }
+
+  /** The signed-in user's own interface language: applied now and kept on their account for the next sign-in. */
+  async function setLanguage(language: Language) {
+    setLocale(language);
+    adopt(unwrapResult(await api().auth.setLanguage({ language })));
   }
 
   async function refresh() {
@@ -126,5 +141,5 @@ export const useAuthStore = defineStore('auth', () => {
     return api().on('auth:changed', () => void refresh());
   }
 
-  return { status, error, screen, isAdmin, roleTitle, roleOne, can, whyNot, listen, refresh, setup, login, unlock, lock, logout, activity, tick };
+  return { status, error, screen, isAdmin, roleTitle, roleOne, can, whyNot, listen, refresh, setup, login, unlock, lock, logout, setLanguage, activity, tick };
 });

@@ -3,7 +3,7 @@ import { ref } from 'vue';
 import type { CarePlan, ConditionRef, CsvImportResult, PatientCondition, PlanAssignment, RecommendMode, RecommendationList } from '../../../shared/domain/careplans';
 import type { PlanInput } from '../../../shared/ipc/careplans';
 import type { Patient } from '../../../shared/domain/patient';
-import { api, unwrapResult } from '../api';
+import { api, unwrapResult, errorText } from '../api';
 
 /** The care-plan section: one patient's problem list, recommendations and assignments, and the catalog. */
 export const useCareplansStore = defineStore('careplans', () => {
@@ -37,7 +37,7 @@ export const useCareplansStore = defineStore('careplans', () => {
         error.value = null;
       } else {
         recommendations.value = null;
-        error.value = r.error.message;
+        error.value = errorText(r.error);
       }
     } finally {
       loading.value = false;

@@ -3,6 +3,7 @@ import { ref } from 'vue';
 import type { ImageSummary, ImagingPatient, ImagingSeries, ImagingStudy, ImportFailure, ImportStatus, Thumbnail } from '../../../shared/domain/imaging';
 import type { InputOf } from '../../../shared/ipc/contract';
 import { api, unwrapResult } from '../api';
+import { i18n } from '../i18n';
 
 /** What the grid shows: one series, or a patient's images without a series (PNG/JPEG). */
 export type GridSource = { kind: 'series'; seriesId: string; label: string } | { kind: 'loose'; patientId: string | null; label: string };
@@ -18,13 +19,24 @@ export const useImagingStore = defineStore('imaging', () => {
   /** Listens to import progress (idempotent); the view calls it on mount. */
   function listen() {
     if (unsubscribe) return;
-    unsubscribe = api().on('imaging:progress', (status) => {
-      if (!current.value || current.value.importId === status.importId) current.value = status;
-      if (status.state !== 'running') {
-        void loadReport(status.importId);
+    // Events carry counts only (no folders or errors): the folders and the error come from importStatus.
+    unsubscribe = api().on('imaging:progress', (progress) => {
+      if (current.value && current.value.importId === progress.importId) current.value = { ...current.value, ...progress };
+      if (!current.value || progress.state !== 'running') void refreshStatus(progress.importId);
+      if (progress.state !== 'running') {
+        void loadReport(progress.importId);
         void loadRecent();
       }
     });
+  }
+
+  async function refreshStatus(importId: string) {
+    try {
+      const status = unwrapResult(await api().imaging.importStatus({ importId }));
+      if (!current.value || current.value.importId === importId) current.value = status;
+    } catch {
+      // The next event or the recent list shows it.
+    }
   }
 
   function stopListening() {
@@ -119,7 +131,7 @@ export const useImagingStore = defineStore('imaging', () => {
   /** Opens the patient with this CareLens id (null: the unassigned images), listed or not. */
   async function openPatient(patientId: string | null) {
     const listed = patients.value.find((p) => p.patientId === patientId);
-    await selectPatient(listed ?? { patientId, mrn: '', name: patientId === null ? 'Unassigned images' : '', studies: 0, images: 0 });
+    await selectPatient(listed ?? { patientId, mrn: '', name: patientId === null ? i18n.global.t('imaging.images.unassigned') : '', studies: 0, images: 0 });
   }
 
   async function selectPatient(p: ImagingPatient) {
@@ -138,7 +150,7 @@ export const useImagingStore = defineStore('imaging', () => {
       if (mine === patientSeq) browseLoading.value = false;
     }
     if (studies.value.length === 1 && looseCount.value === 0) await selectStudy(studies.value[0]!);
-    else if (studies.value.length === 0 && looseCount.value > 0) await selectSource({ kind: 'loose', patientId: p.patientId, label: 'Images without a series' });
+    else if (studies.value.length === 0 && looseCount.value > 0) await selectSource({ kind: 'loose', patientId: p.patientId, label: '' });
   }
 
   async function selectStudy(s: ImagingStudy) {
@@ -222,6 +234,12 @@ export const useImagingStore = defineStore('imaging', () => {
   };
 });
 
+/** A series by its data (modality, number, description); "Series" in the interface language when it has none. */
 export function seriesLabel(s: ImagingSeries): string {
-  return [s.modality, s.seriesNumber !== null ? `#${s.seriesNumber}` : '', s.description || s.bodyPart].filter(Boolean).join(' ') || 'Series';
+  return [s.modality, s.seriesNumber !== null ? `#${s.seriesNumber}` : '', s.description || s.bodyPart].filter(Boolean).join(' ') || i18n.global.t('imaging.images.series');
+}
+
+/** The grid's title: a series by its label, the loose images in the interface language (worded when shown, so it follows the locale). */
+export function sourceLabel(src: GridSource): string {
+  return src.kind === 'loose' ? i18n.global.t('imaging.images.loose') : src.label;
 }

@@ -1,7 +1,8 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { AgreementStats, ImageLabelDetail, LabelFilter, LabelImportOption, LabelQueue, LabelSet, QueueItem } from '../../../shared/domain/labels';
-import { api, ApiError, unwrapResult } from '../api';
+import { api, unwrapResult, errorMessage } from '../api';
+import { i18n } from '../i18n';
 
 export type LabelMode = 'label' | 'review';
 
@@ -11,7 +12,7 @@ type UndoStep = { kind: 'label' | 'review'; imageId: string } | { kind: 'skip'; 
 const CACHE_LIMIT = 64;
 
 function message(err: unknown): string {
-  return err instanceof ApiError ? err.info.message : (err as Error).message;
+  return errorMessage(err);
 }
 
 /**
@@ -179,7 +180,7 @@ export const useLabelsStore = defineStore('labels', () => {
 
   function nextNow() {
     if (index.value < items.value.length - 1) return open(index.value + 1);
-    notice.value = 'End of this list.';
+    notice.value = i18n.global.t('labels.notice.end');
     return Promise.resolve();
   }
 
@@ -258,7 +259,7 @@ export const useLabelsStore = defineStore('labels', () => {
   async function undoNow() {
     const step = undoSteps.value.pop();
     if (!step || !setId.value) {
-      notice.value = 'Nothing to undo in this session.';
+      notice.value = i18n.global.t('labels.notice.nothingToUndo');
       return null;
     }
     const labelSetId = setId.value;
@@ -273,7 +274,7 @@ export const useLabelsStore = defineStore('labels', () => {
     if (!d) undoSteps.value.push(step);
     const at = items.value.findIndex((i) => i.imageId === step.imageId);
     if (at >= 0 && at !== index.value) await open(at);
-    if (d) notice.value = step.kind === 'skip' ? 'Skip undone.' : `Undone: label is now ${d.current?.className ?? 'none'}.`;
+    if (d) notice.value = step.kind === 'skip' ? i18n.global.t('labels.notice.skipUndone') : d.current?.className ? i18n.global.t('labels.notice.undone', { name: d.current.className }) : i18n.global.t('labels.notice.undoneNone');
     return d;
   }
 

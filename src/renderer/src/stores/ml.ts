@@ -35,7 +35,7 @@ export const useMlStore = defineStore('ml', () => {
     unsubscribe = api().on('ml:progress', (p) => {
       if (!run.value || p.runId !== run.value.runId) return;
       // Status events (loading, done...) carry no batch counts: keep the last ones for the bar and chart.
-      progress.value = p.kind === 'status' && progress.value ? { ...progress.value, phase: p.phase, message: p.message ?? progress.value.message ?? '' } : p;
+      progress.value = p.kind === 'status' && progress.value ? { ...progress.value, phase: p.phase, message: p.message ?? progress.value.message ?? '', note: p.message ? p.note : progress.value.note } : p;
       if ((p.kind === 'batch' || p.kind === 'epoch') && p.loss !== null) {
         points.value = [...points.value, { x: (p.epoch - 1) * p.batches + p.batch, loss: p.loss, valLoss: p.kind === 'epoch' ? p.valLoss : null, acc: p.acc ?? 0, valAcc: p.kind === 'epoch' ? p.valAcc : null, epochEnd: p.kind === 'epoch' }];
       }

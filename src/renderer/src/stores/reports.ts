@@ -1,7 +1,8 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { ExportFile, ExportFormat, ExportJob, ExportProgress, ReportPreview, ReportSettings } from '../../../shared/domain/reports';
-import { api, ApiError, unwrapResult } from '../api';
+import { api, unwrapResult, errorMessage } from '../api';
+import { currentLocale, i18n, type Locale } from '../i18n';
 
 /** The Reports section: which patients, which format, the running export and its history. */
 export const useReportsStore = defineStore('reports', () => {
@@ -9,6 +10,8 @@ export const useReportsStore = defineStore('reports', () => {
   const format = ref<ExportFormat>('pdf');
   const deidentify = ref(false);
   const includeDicom = ref(false);
+  /** The report's language (PDF headings and statement, FHIR text, CSV headers); null: the user's interface language. */
+  const language = ref<Locale | null>(null);
   /** Studies chosen for a one-patient report; empty means all of them. */
   const studyIds = ref<string[]>([]);
   const job = ref<ExportJob | null>(null);
@@ -18,6 +21,13 @@ export const useReportsStore = defineStore('reports', () => {
   const settings = ref<ReportSettings | null>(null);
   const error = ref<string | null>(null);
   const starting = ref(false);
+  /** Names of the patients in the export, by CareLens id: progress events carry only the id. */
+  const names = ref(new Map<string, string>());
+  /** The patient just exported, in words (looked up by the id the event carries). */
+  const currentName = computed(() => {
+    const id = progress.value?.current;
+    return id ? (names.value.get(id) ?? null) : null;
+  });
   let unsubscribe: (() => void) | null = null;
 
   const running = computed(() => job.value?.state === 'running');
@@ -74,7 +84,7 @@ export const useReportsStore = defineStore('reports', () => {
   async function start() {
     error.value = null;
     if (selected.value.length === 0) {
-      error.value = 'Choose at least one patient.';
+      error.value = i18n.global.t('reports.chooseOne');
       return;
     }
     starting.value = true;
@@ -86,18 +96,32 @@ export const useReportsStore = defineStore('reports', () => {
           format: format.value,
           deidentify: deidentify.value,
           includeDicom: includeDicom.value,
+          language: language.value ?? currentLocale(),
           ...(selected.value.length === 1 && studyIds.value.length > 0 ? { studyIds: [...studyIds.value] } : {}),
         }),
       );
       job.value = started;
+      void loadNames(selected.value);
       progress.value = { jobId: started.id, state: 'running', done: started.done, total: started.total, current: null };
       // The job may have finished before we listened for its events.
       await refreshJob();
       if (job.value?.state !== 'running') progress.value = { jobId: started.id, state: job.value!.state, done: job.value!.done, total: job.value!.total, current: null };
     } catch (err) {
-      error.value = err instanceof ApiError ? err.info.message : (err as Error).message;
+      error.value = errorMessage(err);
     } finally {
       starting.value = false;
+    }
+  }
+
+  async function loadNames(ids: string[]) {
+    try {
+      const found = new Map<string, string>();
+      for (let i = 0; i < ids.length; i += 200) {
+        for (const s of unwrapResult(await api().patients.summaries({ ids: ids.slice(i, i + 200) }))) found.set(s.patient.id, s.patient.name);
+      }
+      names.value = found;
+    } catch {
+      // The bar then shows counts only.
     }
   }
 
@@ -142,10 +166,12 @@ export const useReportsStore = defineStore('reports', () => {
   }
 
   return {
+    currentName,
     selected,
     format,
     deidentify,
     includeDicom,
+    language,
     studyIds,
     job,
     progress,

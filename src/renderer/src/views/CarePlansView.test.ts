@@ -24,16 +24,24 @@ const list: RecommendationList = {
       score: 0.8,
       strength: 1,
       reason: '4 similar patients had this plan; 4 improved.',
+      reasonParts: [{ key: 'similarPatients', params: { patients: 4, byProfile: false, improved: 4, notImproved: 0, pending: 0 } }],
       numbers: {},
       clinicOutcomes: { patients: 4, recorded: 4, improved: 4, text: 'In this clinic: 4 of 4 patients with a recorded outcome improved' },
       shares: [],
     },
   ],
-  withheld: [{ planId: 'plan-b', name: 'Plan B', reason: 'contraindicated: the patient has penicillin allergy (Z88.0)' }],
+  withheld: [
+    {
+      planId: 'plan-b',
+      name: 'Plan B',
+      reason: 'contraindicated: the patient has penicillin allergy (Z88.0)',
+      why: { key: 'condition', params: { words: 'penicillin allergy', code: 'Z88.0' } },
+    },
+  ],
   basis: { ageBand: '65+', sex: 'F', conditions: [{ code: 'J18.9', words: 'pneumonia' }], outcomes: 0 },
   declined: [],
   alternatives: [],
-  model: { patients: 5, plans: 10, outcomes: 4, weights: null, weightsInWords: null },
+  model: { patients: 5, plans: 10, outcomes: 4, weights: null, weightsInWords: null, blend: null },
 };
 
 function fakeApi() {
@@ -173,11 +181,15 @@ describe('CarePlansView in the clinic’s words', () => {
       {
         ...list.items[0]!,
         reason: '7 similar patients had this plan; 6 improved, 1 did not. A plan for pneumonia, meant for patients 65 years or older, as this patient is.',
+        reasonParts: [
+          { key: 'similarPatients', params: { patients: 7, byProfile: false, improved: 6, notImproved: 1, pending: 0 } },
+          { key: 'attributes', params: { conditions: ['pneumonia'], ageBand: '65+', like: [] } },
+        ],
         clinicOutcomes: { patients: 7, recorded: 7, improved: 6, text: 'In this clinic: 6 of 7 patients with a recorded outcome improved' },
         shares: [
-          { source: 'similar patients', percent: 60 },
-          { source: 'plan attributes', percent: 30 },
-          { source: 'how often chosen', percent: 10 },
+          { source: 'similar patients', method: 'user', percent: 60 },
+          { source: 'plan attributes', method: 'content', percent: 30 },
+          { source: 'how often chosen', method: 'popular', percent: 10 },
         ],
         numbers: { userContribution: 0.6, contentContribution: 0.3, popularContribution: 0.1 },
       },
@@ -193,6 +205,15 @@ describe('CarePlansView in the clinic’s words', () => {
       outcomes: 1,
       weights: 'user 0.3, item 0.3, content 0.3, popular 0.1 (defaults (too little history to validate))',
       weightsInWords: 'similar patients 30 %, similar plans 30 %, plan attributes 30 %, how often chosen 10 % (a default mix: too little history in this clinic to tune it)',
+      blend: {
+        shares: [
+          { method: 'user', percent: 30 },
+          { method: 'item', percent: 30 },
+          { method: 'content', percent: 30 },
+          { method: 'popular', percent: 10 },
+        ],
+        defaults: true,
+      },
     },
   };
 

@@ -61,7 +61,7 @@ describe('ReportsView', () => {
     await wrapper.get('[data-testid="report-deidentify"]').setValue(true);
     await wrapper.get('[data-testid="report-form"]').trigger('submit');
     await flushPromises();
-    expect(f.raw.reports.export).toHaveBeenCalledWith({ patients: ['p1', 'p2'], format: 'pdf', deidentify: true, includeDicom: false });
+    expect(f.raw.reports.export).toHaveBeenCalledWith({ patients: ['p1', 'p2'], format: 'pdf', deidentify: true, includeDicom: false, language: 'en' });
     f.emit({ jobId: 'j1', state: 'running', done: 1, total: 2, current: 'CL-AAAA' });
     await flushPromises();
     expect(wrapper.get('[data-testid="report-progress-text"]').text()).toContain('1 of 2 patients');

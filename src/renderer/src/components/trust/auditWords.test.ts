@@ -6,7 +6,10 @@ import type { AuditEntry, AuditPage, AuthStatus } from '../../../../shared/domai
 import { setApi } from '../../api';
 import { useAuthStore } from '../../stores/auth';
 import AuditView from '../../views/AuditView.vue';
-import { channelsInWords, describeEntry, detailLines, patientNames, withPatients } from './auditWords';
+import { channelsInWords, describeEntry, detailLines, patientNames, actionDoes } from './auditWords';
+import { actionWords } from '../../../../shared/ipc/actions';
+import type { ChannelName } from '../../../../shared/ipc/contract';
+import { setLocale } from '../../i18n';
 
 const names = {
   p1: { name: '张伟', mrn: 'Z1' },
@@ -59,8 +62,8 @@ describe('audit rows in words', () => {
   it('names, placeholders and details', () => {
     expect(patientNames(['p1', 'p2'], names)).toBe('张伟 and Wang XiaoDong');
     expect(patientNames(['gone'], names)).toBe('a patient no longer on record');
-    expect(withPatients('Viewed images of {patients|a patient}', '')).toBe('Viewed images of a patient');
-    expect(withPatients('Searched patients: {patients}', 'Ada')).toBe('Searched patients: Ada');
+    expect(describeEntry(entry('imaging:images', { patientId: 'x' }, []), names)).toBe('Viewed images of a patient');
+    expect(describeEntry(entry('patients:list', {}, ['p3']), names)).toBe('Searched patients: Ada Lovelace');
     const lines = detailLines(entry('careplans:decide', { patientId: 'p1', decision: 'accept', reason: 'agreed' }, ['p1'], 'FORBIDDEN', 'Your role (clinician) cannot use careplans:decide').detail, names)!;
     expect(lines).toEqual([
       { label: 'Patient', value: '张伟 (MRN Z1)' },
@@ -70,6 +73,27 @@ describe('audit rows in words', () => {
     ]);
     expect(detailLines('{"input":{"csv":"a,b…', names)).toBeNull();
     expect(channelsInWords('see auth:backup and not:aChannel')).toBe('see "back up CareLens" and not:aChannel');
+  });
+});
+
+describe('audit rows in Chinese', () => {
+  afterEach(() => setLocale('en'));
+
+  it('the English catalogue says what actions.ts says, for every channel', () => {
+    for (const c of Object.keys(actionWords) as ChannelName[]) expect(actionDoes(c), c).toBe(actionWords[c].does);
+  });
+
+  it('reads as Chinese sentences with the names interpolated', () => {
+    setLocale('zh-CN');
+    expect(describeEntry(entry('careplans:decide', { patientId: 'p1', planId: 'x', decision: 'accept' }, ['p1']), names)).toBe('接受了张伟的一个护理计划');
+    expect(describeEntry(entry('imaging:images', { patientId: 'p2' }, ['p2', 'p3']), names)).toBe('查看了Wang XiaoDong和Ada Lovelace的图像');
+    expect(describeEntry(entry('patients:create', { name: 'x', mrn: 'y' }, []), names)).toBe('登记了一位患者');
+    expect(describeEntry(entry('careplans:retirePlan', { id: 'x' }, [], 'FORBIDDEN'), names)).toBe('试图停用护理计划');
+    expect(patientNames(['p1', 'p2', 'p3', 'p4', 'gone'], names)).toBe('张伟、Wang XiaoDong、Ada Lovelace等另外 2 位');
+    expect(detailLines(entry('patients:get', { id: 'p1', deidentify: true }).detail, names)).toEqual([
+      { label: '记录', value: '张伟（病历号 Z1）' },
+      { label: '去标识化', value: '是' },
+    ]);
   });
 });
 
