@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { FieldIssue, MessageParams } from '../../shared/ipc/envelope';
-import { fieldLabel } from '../../shared/ipc/fields';
+import { fieldLabel, fieldOfPath } from '../../shared/ipc/fields';
 import { customMessageKey } from './validationKeys';
 
 type Issue = z.core.$ZodIssue;
@@ -101,17 +101,7 @@ function problem(issue: Issue, input: unknown): Problem {
  * form as a whole), `item` the 1-based list position when the path ends in one.
  */
 function fieldParams(path: readonly PropertyKey[]): { field: string; item?: number } {
-  const parts = path.map((p) => (typeof p === 'symbol' ? '' : String(p))).filter((p) => p !== '');
-  let item: number | undefined;
-  for (let i = parts.length - 1; i >= 0; i--) {
-    const part = parts[i]!;
-    if (/^\d+$/.test(part)) {
-      if (i === parts.length - 1) item = Number(part) + 1;
-      continue;
-    }
-    return item === undefined ? { field: part } : { field: part, item };
-  }
-  return { field: '' };
+  return fieldOfPath(path.map((p) => (typeof p === 'symbol' ? '' : String(p)))) ?? { field: '' };
 }
 
 interface Worded {

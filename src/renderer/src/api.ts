@@ -1,6 +1,6 @@
 import type { Api } from '../../shared/ipc/contract';
 import type { ErrorInfo, FieldIssue, MessageParams, Result } from '../../shared/ipc/envelope';
-import { fieldLabel } from '../../shared/ipc/fields';
+import { fieldLabel, fieldOfPath } from '../../shared/ipc/fields';
 import { i18n } from './i18n';
 
 /**
@@ -30,17 +30,8 @@ const known = (key: string): boolean => i18n.global.te(key) || i18n.global.te(ke
 
 /** A form field by its schema path, in the active language ("Age bands (item 1)", "年龄段（第 1 项）"); null for the form as a whole. */
 export function fieldName(path: readonly (string | number)[] | string): string | null {
-  const parts = (typeof path === 'string' ? path.split('.') : path.map(String)).filter((p) => p !== '');
-  let item: number | undefined;
-  for (let i = parts.length - 1; i >= 0; i--) {
-    const part = parts[i]!;
-    if (/^\d+$/.test(part)) {
-      if (i === parts.length - 1) item = Number(part) + 1;
-      continue;
-    }
-    return fieldWords(part, item);
-  }
-  return null;
+  const named = fieldOfPath(path);
+  return named ? fieldWords(named.field, named.item) : null;
 }
 
 function fieldWords(field: string, item?: number): string {

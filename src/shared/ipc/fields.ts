@@ -91,20 +91,32 @@ function keyInWords(key: string): string {
 }
 
 /**
- * A schema path in words: the last named part ('fields.ageBands.0' -> "Age bands (item 1)").
- * An empty path (a rule over the whole form) has no label: null.
+ * The field a schema path names: its last named part, with the 1-based list position when the
+ * path ends in one ('fields.ageBands.0' -> { field: 'ageBands', item: 1 }). An empty path (a
+ * rule over the whole form) names none: null. The one rule for the CLI's words, the main
+ * process's message parameters and the renderer's translated field names.
  */
-export function fieldLabel(path: readonly (string | number)[] | string): string | null {
+export function fieldOfPath(path: readonly (string | number)[] | string): { field: string; item?: number } | null {
   const parts = (typeof path === 'string' ? path.split('.') : path.map(String)).filter((p) => p !== '');
-  let item: number | null = null;
+  let item: number | undefined;
   for (let i = parts.length - 1; i >= 0; i--) {
     const part = parts[i]!;
     if (/^\d+$/.test(part)) {
       if (i === parts.length - 1) item = Number(part) + 1;
       continue;
     }
-    const label = keyInWords(part);
-    return item === null ? label : `${label} (item ${item})`;
+    return item === undefined ? { field: part } : { field: part, item };
   }
   return null;
+}
+
+/**
+ * A schema path in words: the last named part ('fields.ageBands.0' -> "Age bands (item 1)").
+ * An empty path (a rule over the whole form) has no label: null.
+ */
+export function fieldLabel(path: readonly (string | number)[] | string): string | null {
+  const named = fieldOfPath(path);
+  if (!named) return null;
+  const label = keyInWords(named.field);
+  return named.item === undefined ? label : `${label} (item ${named.item})`;
 }

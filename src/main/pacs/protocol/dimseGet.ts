@@ -6,9 +6,9 @@
  * whole, and handed to onInstance before the PACS is answered (back-pressure).
  */
 import type * as DimseTypes from 'dcmjs-dimse';
-import { retrievePlanInfo, seriesClasses, STATUS_PENDING, STATUS_SUCCESS, type AssociationBase, type RetrievePlanInfo } from './dimseFind';
+import { retrievePlanInfo, seriesClasses, STATUS_PENDING, type AssociationBase, type RetrievePlanInfo } from './dimseFind';
 import { dimse, runAssociation, sendAndWait, STORED_TRANSFER_SYNTAXES, TS, type RawDataset } from './dimseNet';
-import { buildMetaHeader, checkPart10 } from './part10';
+import { receiveInstance } from './dimseReceive';
 import { runPool } from './pool';
 import { PacsError, type FetchFailure, type InstanceRef, type OnInstance } from './types';
 
@@ -221,22 +221,8 @@ async function getBatch(base: AssociationBase, batch: GetJob[], onInstance: OnIn
       ...base,
       signal,
       contexts,
-      onStore: async (store: DimseTypes.requests.CStoreRequest, dataset: RawDataset) => {
-        const uid = store.getAffectedSopInstanceUid();
-        const ref = wanted.get(uid);
-        if (!ref || received.has(uid)) return STATUS_SUCCESS; // more than asked for: not kept
-        received.add(uid);
-        try {
-          const part10 = Buffer.concat([buildMetaHeader(store.getAffectedSopClassUid(), uid, dataset.getTransferSyntaxUid()), dataset.bytes]);
-          checkPart10(part10);
-          await onInstance(ref, part10);
-          return STATUS_SUCCESS;
-        } catch (err) {
-          failed.add(uid);
-          failures.push({ ref, reason: `Instance ${uid}: ${(err as Error).message}` });
-          return 0xc000;
-        }
-      },
+      onStore: (store: DimseTypes.requests.CStoreRequest, dataset: RawDataset) =>
+        receiveInstance({ wanted, received, failed, failures }, onInstance, store.getAffectedSopClassUid(), store.getAffectedSopInstanceUid(), dataset),
       work: async (network) => {
         await sendAndWait(network, requests);
       },

@@ -9,7 +9,7 @@ import net from 'node:net';
 import type * as DimseTypes from 'dcmjs-dimse';
 import { retrievePlanInfo, STATUS_PENDING, STATUS_SUCCESS, type AssociationBase } from './dimseFind';
 import { dimse, RawDataset, runAssociation, sendAndWait, TS } from './dimseNet';
-import { buildMetaHeader, checkPart10 } from './part10';
+import { receiveInstance } from './dimseReceive';
 import { runPool } from './pool';
 import { PacsError, type DimseEndpoint, type FetchFailure, type InstanceRef, type OnInstance } from './types';
 
@@ -102,21 +102,9 @@ export async function retrieveByMove(base: AssociationBase, ep: DimseEndpoint, r
   const failed = new Set<string>();
   let scp: StoreScp;
   try {
-    scp = await startStoreScp(dest.host ?? '127.0.0.1', dest.port, dest.aet, async (sopClassUid, uid, dataset) => {
-      const ref = wanted.get(uid);
-      if (!ref || received.has(uid)) return STATUS_SUCCESS;
-      received.add(uid);
-      try {
-        const part10 = Buffer.concat([buildMetaHeader(sopClassUid, uid, dataset.getTransferSyntaxUid()), dataset.bytes]);
-        checkPart10(part10);
-        await onInstance(ref, part10);
-        return STATUS_SUCCESS;
-      } catch (err) {
-        failed.add(uid);
-        failures.push({ ref, reason: `Instance ${uid}: ${(err as Error).message}` });
-        return 0xc000;
-      }
-    });
+    scp = await startStoreScp(dest.host ?? '127.0.0.1', dest.port, dest.aet, (sopClassUid, uid, dataset) =>
+      receiveInstance({ wanted, received, failed, failures }, onInstance, sopClassUid, uid, dataset),
+    );
   } catch (err) {
     return refs.map((ref) => ({ ref, reason: `Not retrieved: ${(err as Error).message}` }));
   }
