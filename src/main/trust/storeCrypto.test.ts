@@ -4,9 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../app/createApp';
 import { silentLogger } from '../core/logger';
 import { SHARED_DATA, createTestApp, tempDir } from '../app/testing';
-import { isSealed, openStoreBytes, readStoreFile, sealStoreBytes, storeKeyFor, writeStoreFile } from './storeCrypto';
+import { createHash } from 'node:crypto';
+import { storeKeysFromRoot } from '../core/fileCrypto';
+import { writeEncryptedSync } from '../core/encryptedWrite';
+import { readStoreFileAt, readStored, writeStored } from '../imaging/store';
+import { isSealed, openStoreBytes, sealStoreBytes, storeKeyFor } from './storeCrypto';
 
-describe('image store encryption helpers', () => {
+describe('store encryption: the file format through its live writer and reader, and the one-shot format for secrets', () => {
   it('writes a real DICOM file so its patient name is not in the stored bytes, and reads it back exactly', async () => {
     const dicom = fs.readFileSync(path.join(SHARED_DATA, 'dicom/cornerstonejs_cornerstone3D/CT1_J2KR'));
     expect(dicom.includes(Buffer.from('CompressedSamples^CT1'))).toBe(true);
@@ -15,23 +19,24 @@ describe('image store encryption helpers', () => {
       const key = storeKeyFor(app.core.db)!;
       expect(key).toHaveLength(32);
       const file = path.join(app.core.paths.store, 'ab', 'abc');
-      writeStoreFile(key, file, dicom);
+      const keys = storeKeysFromRoot(key);
+      writeEncryptedSync(keys, file, dicom);
       const stored = fs.readFileSync(file);
       expect(stored.subarray(0, 8).toString('latin1')).toBe('CLSTORE2');
       expect(stored.includes(Buffer.from('CompressedSamples'))).toBe(false);
       expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-      expect(readStoreFile(key, file).equals(dicom)).toBe(true);
+      expect(readStoreFileAt(keys, file).equals(dicom)).toBe(true);
       // One flipped byte, or another key, is refused with words a person can act on.
       const flipped = Buffer.from(stored);
       flipped[200] = flipped[200]! ^ 1;
       fs.writeFileSync(file, flipped);
-      expect(() => readStoreFile(key, file)).toThrow(/failed its integrity check/);
+      expect(() => readStoreFileAt(keys, file)).toThrow(/failed its integrity check/);
       fs.writeFileSync(file, stored);
-      expect(() => readStoreFile(Buffer.alloc(32, 1), file)).toThrow(/another key/);
-      expect(() => readStoreFile(null, file)).toThrow(/no key/);
+      expect(() => readStoreFileAt(storeKeysFromRoot(Buffer.alloc(32, 1)), file)).toThrow(/another key/);
+      expect(() => readStoreFileAt(null, file)).toThrow(/no key/);
       // A plain file is not taken for a stored one when the store is encrypted.
       fs.writeFileSync(file, dicom);
-      expect(() => readStoreFile(key, file)).toThrow(/not encrypted/);
+      expect(() => readStoreFileAt(keys, file)).toThrow(/not encrypted/);
       // The one-shot format for small secrets (PACS passwords) still round-trips.
       const sealed = sealStoreBytes(key, Buffer.from('secret'));
       expect(isSealed(sealed)).toBe(true);
@@ -45,9 +50,9 @@ describe('image store encryption helpers', () => {
     const app = createTestApp();
     try {
       expect(storeKeyFor(app.core.db)).toBeNull();
-      const file = path.join(app.dataDir, 'store', 'ab', 'plain');
-      writeStoreFile(null, file, Buffer.from('x'));
-      expect(readStoreFile(null, file).toString()).toBe('x');
+      const sha = createHash('sha256').update('x').digest('hex');
+      await writeStored(app.core.paths.store, sha, null, Buffer.from('x'));
+      expect(readStored(app.core.paths.store, sha, null)?.toString()).toBe('x');
     } finally {
       await app.close();
     }

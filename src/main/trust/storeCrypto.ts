@@ -1,16 +1,11 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { AppError } from '../../shared/ipc/envelope';
 import { databaseKeyOf, type Db } from '../db/connection';
-import { StoredFileError, storeKeysFromRoot } from '../core/fileCrypto';
-import { writeEncryptedSync } from '../core/encryptedWrite';
-import { readStoreFileAt } from '../imaging/store';
 
 /**
- * The store key and thin wrappers over core/fileCrypto.ts for the features that write and read
- * encrypted files (imaging, ml, pacs). Files use fileCrypto's chunked format (docs/security.md);
- * `sealStoreBytes` / `openStoreBytes` are the first, one-shot format
+ * The store key, from which core/fileCrypto.ts derives the keys of every encrypted file
+ * (imaging/store.ts writes and reads them; docs/security.md). `sealStoreBytes` /
+ * `openStoreBytes` are the first, one-shot format
  *   "CLSTORE1" | 12-byte random nonce | AES-256-GCM ciphertext | 16-byte tag
  * kept for small secrets held in memory or in the database (the PACS feature's passwords).
  * Every key here is derived (HKDF-SHA256) from the database key, so one key protects both
@@ -53,35 +48,5 @@ export function openStoreBytes(key: Buffer | null, data: Buffer): Buffer {
     return Buffer.concat([decipher.update(data.subarray(MAGIC.length + NONCE, data.length - TAG)), decipher.final()]);
   } catch {
     throw new AppError('VALIDATION', 'A stored file failed its integrity check: it was altered, or it belongs to another key.');
-  }
-}
-
-/**
- * Writes a store file atomically, owner-only: encrypted in the chunked format of
- * core/fileCrypto.ts (bound to its place, last three path parts) when there is a key.
- */
-export function writeStoreFile(key: Buffer | null, file: string, plain: Buffer): void {
-  if (key) {
-    writeEncryptedSync(storeKeysFromRoot(key), file, plain);
-    return;
-  }
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.tmp-${randomBytes(4).toString('hex')}`;
-  fs.writeFileSync(tmp, plain, { mode: 0o600 });
-  fs.renameSync(tmp, file);
-}
-
-/**
- * Reads a store file, decrypting it (chunk by chunk, every tag checked). Without a key the
- * file is read as it is. With one, a file not in the current format is accepted only as the
- * store held it before encryption (imaging/store.ts: readStoreFileAt); anything else throws
- * an AppError a person can act on.
- */
-export function readStoreFile(key: Buffer | null, file: string): Buffer {
-  try {
-    return readStoreFileAt(key ? storeKeysFromRoot(key) : null, file);
-  } catch (err) {
-    if (err instanceof StoredFileError) throw new AppError(err.reason === 'no-key' || err.reason === 'other-key' ? 'FORBIDDEN' : 'VALIDATION', err.message);
-    throw err;
   }
 }
