@@ -34,12 +34,29 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(__dirname, 'src/renderer'),
+    resolve: {
+      // Cornerstone3D pulls in vtk.js, whose xmlbuilder2 extends Node's EventEmitter: without the
+      // npm `events` package the browser build gets an empty module and throws at load.
+      alias: { events: resolve(__dirname, 'node_modules/events/events.js') },
+    },
     build: {
       outDir: 'out/renderer',
       rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } },
     },
     plugins: [
       vue(),
+      {
+        // The CSP has no 'unsafe-inline' for styles: Cornerstone's measurement text boxes set a
+        // style="" attribute, which the policy blocks; the same declarations through CSSOM are allowed.
+        name: 'carelens-cornerstone-csp',
+        enforce: 'pre',
+        transform(code: string, id: string) {
+          if (!id.replace(/\\/g, '/').endsWith('@cornerstonejs/tools/dist/esm/drawingSvg/drawTextBox.js')) return null;
+          const from = "textElement.setAttribute('style', combinedStyle);";
+          if (!code.includes(from)) throw new Error('carelens-cornerstone-csp: drawTextBox.js changed; check its style attribute');
+          return { code: code.replace(from, 'textElement.style.cssText = combinedStyle;'), map: null };
+        },
+      },
       {
         // `electron-vite dev` only: the dev server injects styles from script, which the
         // production policy in index.html refuses (see DEV_CSP in src/main/platform/window.ts).

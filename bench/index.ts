@@ -13,7 +13,8 @@ export function machine(): string {
 }
 
 async function run(name: string, args: string[]): Promise<void> {
-  const file = path.join(__dirname, `${name}.ts`);
+  // A kebab-case scenario name runs its camelCase file (train-memory -> trainMemory.ts).
+  const file = path.join(__dirname, `${name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())}.ts`);
   if (!fs.existsSync(file)) throw new Error(`No benchmark "${name}" (looked for ${file})`);
   console.log(`== bench ${name} on ${machine()}`);
   const mod = (await import(pathToFileURL(file).href)) as { default?: (args: string[]) => Promise<void> };

@@ -43,6 +43,10 @@ export default async function labelsBench(args: string[]): Promise<void> {
   await time('labels:image (detail with history)', 200, (i) => service.detail(set.id, half[i % half.length]!.id, 'ana'));
   await time('labels:set (write + detail)', 200, (i) => service.setLabel(set.id, unlabeled[i % unlabeled.length]!.id, 'normal', 'carl'));
   await time('labels:undo', 100, (i) => service.undo(set.id, unlabeled[i % unlabeled.length]!.id, 'carl'));
+  // The grid: one class key on a page of 120 thumbnails, then Z on that batch.
+  const batches: number[][] = [];
+  await time('labels:setMany (120 images)', 10, async (i) => batches.push((await service.setMany(set.id, unlabeled.slice(i * 120, i * 120 + 120).map((x) => x.id), 'pneumonia', 'dana')).written.map((w) => w.labelId)));
+  await time('labels:undoMany (120 images)', 10, (i) => service.undoMany(set.id, batches[i]!, 'dana'));
   await time('labels:agreement', 20, () => service.agreement(set.id));
   await time('labels:export current (CSV)', 5, () => service.exportCsv(set.id));
   await time('labels:sets (counts for every set)', 20, () => service.listSets());

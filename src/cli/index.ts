@@ -16,11 +16,12 @@ import { careplansCommands } from './commands/careplans';
 import { reportsCommands } from './commands/reports';
 import { trustCommands } from './commands/trust';
 import { pacsCommands } from './commands/pacs';
+import { measurementsCommands } from './commands/measurements';
 import { foldersCommand } from './commands/folders';
 import { printError, UsageError } from './output';
 import type { CliCommand, CliContext, CliIo } from './types';
 
-export const commands: CliCommand[] = [serveCommand, ...patientsCommands, ...imagingCommands, ...labelsCommands, ...mlCommands, ...careplansCommands, ...reportsCommands, ...trustCommands, ...pacsCommands, foldersCommand];
+export const commands: CliCommand[] = [serveCommand, ...patientsCommands, ...imagingCommands, ...labelsCommands, ...mlCommands, ...careplansCommands, ...reportsCommands, ...trustCommands, ...pacsCommands, ...measurementsCommands, foldersCommand];
 
 function help(io: CliIo): void {
   io.stdout.write(`CareLens ${appVersion()}: a local-first clinician workstation, from the terminal.

@@ -4,13 +4,13 @@
  * in plain Node as well (see app/createApp.ts); only this file, platform/ and
  * ipc/electron.ts import electron.
  */
-import { app, BrowserWindow, ipcMain } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain } from 'electron';
 import path from 'node:path';
 import { createApp, type App } from './app/createApp';
 import { consoleLogger, type Logger } from './core/logger';
 import { nameBackend } from './ml/backend';
 import { resolveDataDir } from './core/paths';
-import { registerElectronIpc } from './ipc/electron';
+import { registerElectronIpc, registerFolderDialog } from './ipc/electron';
 import { electronKeychain } from './platform/keychain';
 import { installTrustMenu, lockOnSystemLock } from './platform/trustMenu';
 import { createMainWindow, hardenSession } from './platform/window';
@@ -65,7 +65,7 @@ export async function startDesktop(logger: Logger): Promise<Desktop> {
     lockOnSystemLock(carelens.dispatch);
     const devUrl = process.env.ELECTRON_RENDERER_URL;
     const appOrigins = devUrl ? [new URL(devUrl).origin] : ['file://'];
-    unregisterIpc = registerElectronIpc(
+    const unregisterChannels = registerElectronIpc(
       ipcMain,
       carelens.dispatch,
       carelens.core.events,
@@ -73,6 +73,15 @@ export async function startDesktop(logger: Logger): Promise<Desktop> {
       () => BrowserWindow.getAllWindows().map((w) => w.webContents),
       (session, name) => carelens.features.trust.service.mayReceiveEvents(session, name),
     );
+    // The Import page's native folder picker (the web host browses through system:browseFolder instead).
+    const unregisterDialog = registerFolderDialog(ipcMain, appOrigins, (contents, options) => {
+      const owner = BrowserWindow.fromWebContents(contents);
+      return owner ? dialog.showOpenDialog(owner, options) : dialog.showOpenDialog(options);
+    });
+    unregisterIpc = () => {
+      unregisterDialog();
+      unregisterChannels();
+    };
     const window = createMainWindow(path.join(__dirname, '../preload/index.js'), appOrigins);
     if (devUrl) await window.loadURL(devUrl);
     else await window.loadFile(path.join(__dirname, '../renderer/index.html'));

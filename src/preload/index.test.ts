@@ -20,6 +20,7 @@ describe('preload', () => {
     }
     await expect(api.patients!.list!({ query: 'x' })).resolves.toEqual({ ok: true, value: { channel: 'patients:list', input: { query: 'x' } } });
     expect(() => api.on('no:such', () => {})).toThrow(/Unknown event/);
-    expect(Object.keys(api).sort()).toEqual([...new Set(channelNames.map((c) => c.split(':')[0]!)), 'on'].sort());
+    expect(Object.keys(api).sort()).toEqual([...new Set(channelNames.map((c) => c.split(':')[0]!)), 'on', 'pickFolders'].sort());
+    await expect((api.pickFolders as unknown as (o?: unknown) => Promise<unknown>)({ title: 'Choose' })).resolves.toEqual({ ok: true, value: { channel: 'carelens:pickFolders', input: { title: 'Choose' } } });
   });
 });

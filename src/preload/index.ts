@@ -1,9 +1,10 @@
 /**
  * The preload: one function per channel of the contract (api.feature.verb), typed event
- * subscriptions that return an unsubscribe function, and nothing else.
+ * subscriptions that return an unsubscribe function, and the OS folder dialog (`pickFolders`).
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { channelNames, eventNames, splitChannel } from '../shared/ipc/contract';
+import { PICK_FOLDERS_CHANNEL } from '../shared/ipc/system';
 
 const EVENT_CHANNEL = 'carelens:event';
 
@@ -28,5 +29,8 @@ api.on = (name: string, listener: Listener) => {
     listeners.get(name)?.delete(listener);
   };
 };
+
+// The OS folder dialog (desktop only; the web host's api has no pickFolders, and the page then browses through system:browseFolder).
+api.pickFolders = (options?: { title?: string }) => ipcRenderer.invoke(PICK_FOLDERS_CHANNEL, options ?? {});
 
 contextBridge.exposeInMainWorld('api', api);

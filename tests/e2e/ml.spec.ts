@@ -43,6 +43,22 @@ test('train with a live chart, cancel a run, diagnose with a heatmap', async ({ 
   await expect(card.getByTestId('test-accuracy')).toHaveText(/\d+\.\d%/);
   // Trained is not active: the card says so.
   await expect(card.locator('.badge')).toHaveCount(0);
+  // The card's charts (ECharts on canvas): the ROC curve of the positive class, the reliability
+  // bins over every test image, the confusion heatmap, each drawn (a canvas with ink on it).
+  await expect(card.getByTestId('roc-chart')).toHaveAttribute('data-curves', '1');
+  const testN = Number((await card.getByRole('heading', { name: /Test split only/ }).textContent())?.match(/\d+/)?.[0]);
+  await expect(card.getByTestId('reliability-chart')).toHaveAttribute('data-images', String(testN));
+  for (const id of ['roc-chart', 'reliability-chart', 'confusion-heatmap', 'training-chart']) {
+    const inked = await page.getByTestId(id).first().locator('canvas').first().evaluate((c: HTMLCanvasElement) => {
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++;
+      return n;
+    });
+    expect(inked, id).toBeGreaterThan(500);
+  }
+  await card.screenshot({ path: path.join(ROOT, 'test-results', 'e2e', 'ml-model-card.png') });
+  await card.getByTestId('roc-chart').scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(ROOT, 'test-results', 'e2e', 'ml-train.png'), fullPage: true });
 
   // A long run, cancelled once it has started: the run says so within a couple of seconds.

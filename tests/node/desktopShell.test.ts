@@ -122,6 +122,9 @@ function createElectronStub(userData: string) {
     static getAllWindows() {
       return BrowserWindow.all.filter((w) => !w.webContents.destroyed);
     }
+    static fromWebContents(contents: unknown) {
+      return BrowserWindow.all.find((w) => w.webContents === contents) ?? null;
+    }
     readonly webContents = new WebContents();
     loaded: string | null = null;
     shown = false;
@@ -205,7 +208,14 @@ function createElectronStub(userData: string) {
         opened.push(url);
       },
     },
-    dialog: { showMessageBox: async () => ({ response: 0 }) },
+    dialog: {
+      showMessageBox: async () => ({ response: 0 }),
+      openDialogs: [] as unknown[][],
+      async showOpenDialog(...args: unknown[]) {
+        this.openDialogs.push(args);
+        return { canceled: false, filePaths: ['/home/clinic/DICOM', '/media/usb/scans'] };
+      },
+    },
     Menu: {
       buildFromTemplate: (template: Record<string, unknown>[]) => ({ template }),
       setApplicationMenu: (m: typeof menu) => {
@@ -337,7 +347,8 @@ describe('the desktop shell (built main entry, stub electron)', () => {
   });
 
   it('handles every contract channel over ipcMain, answering only the app window', async () => {
-    expect([...stub.ipcHandlers.keys()].sort()).toEqual([...channelNames].sort());
+    // Every contract channel, plus the native folder dialog (its own handler, tested below).
+    expect([...stub.ipcHandlers.keys()].sort()).toEqual([...channelNames, 'carelens:pickFolders'].sort());
     const app: Frame = { url: appUrl };
     const forbidden = { ok: false, error: { code: 'FORBIDDEN', message: 'Calls are accepted only from the CareLens window.' } };
     expect(await invoke('system:status', frameEvent({ url: 'https://evil.example/' }))).toEqual(forbidden);
@@ -349,6 +360,16 @@ describe('the desktop shell (built main entry, stub electron)', () => {
     expect(await invoke('system:status', frameEvent(app))).toMatchObject({ ok: true, value: { app: 'CareLens', transport: 'electron', dataDir: null } });
     // The app's window reaches the dispatcher, whose gate then asks for a login.
     expect(await invoke('patients:list', frameEvent(app))).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+  });
+
+  it('opens the native folder dialog over the app window, for the app window only', async () => {
+    const win = stub.BrowserWindow.all[0]!;
+    const app: Frame = win.webContents.mainFrame;
+    const forbidden = { ok: false, error: { code: 'FORBIDDEN', message: 'Calls are accepted only from the CareLens window.' } };
+    expect(await invoke('carelens:pickFolders', { senderFrame: { url: 'https://evil.example/' }, sender: win.webContents })).toEqual(forbidden);
+    expect(stub.electron.dialog.openDialogs).toEqual([]);
+    expect(await invoke('carelens:pickFolders', { senderFrame: app, sender: win.webContents }, { title: 'Choose folders' })).toEqual({ ok: true, value: ['/home/clinic/DICOM', '/media/usb/scans'] });
+    expect(stub.electron.dialog.openDialogs).toEqual([[win, { title: 'Choose folders', properties: ['openDirectory', 'multiSelections', 'createDirectory'] }]]);
   });
 
   it('pushes service events to the window and installs the menu whose Quit ends the app', () => {

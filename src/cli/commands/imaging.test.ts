@@ -28,11 +28,12 @@ describe('carelens import / images list', () => {
     expect(JSON.parse(again.out)).toMatchObject({ imported: 0, duplicates: 8 });
   });
 
-  it('reports a folder that does not exist as a line of the report, not a crash', async () => {
+  it('refuses a folder that does not exist with an error naming it, not a crash and not an empty success', async () => {
     const dataDir = tempDir('carelens-cli-imaging-');
-    const r = await run(['import', path.join(dataDir, 'no-such-folder'), '--json', '--data-dir', dataDir]);
-    expect(r.code).toBe(0);
-    expect(JSON.parse(r.out)).toMatchObject({ scanned: 1, imported: 0, failed: [{ reason: 'folder not found' }] });
+    const missing = path.join(dataDir, 'no-such-folder');
+    const r = await run(['import', missing, '--json', '--data-dir', dataDir]);
+    expect(r.code).not.toBe(0);
+    expect(`${r.out}${r.err}`).toContain(`The folder ${missing} does not exist`);
   });
 
   it('exits 2 with the usage for a missing folder argument or an unknown option', async () => {

@@ -15,6 +15,7 @@ import { createMlFeature } from '../ml';
 import { createCareplansFeature } from '../careplans';
 import { createReportsFeature, reportProvidersFrom } from '../reports';
 import { createPacsFeature } from '../pacs';
+import { createMeasurementsFeature } from '../measurements';
 import { systemClock, type Clock } from '../core/clock';
 import type { Core } from '../core/Core';
 import { EventBus } from '../core/EventBus';
@@ -73,7 +74,8 @@ function buildFeatures(core: Core) {
   const ml = createMlFeature(core, { onBackend: (info) => { backend = info; } });
   const labels = createLabelsFeature(core, { uncertainty: (labelSetId, imageIds) => ml.service.uncertainty(labelSetId, imageIds) });
   const careplans = createCareplansFeature(core);
-  const reports = createReportsFeature(core, { providers: reportProvidersFrom(core, { imaging, ml, careplans }) });
+  const measurements = createMeasurementsFeature(core, { imaging });
+  const reports = createReportsFeature(core, { providers: reportProvidersFrom(core, { imaging, ml, careplans, measurements }) });
   const system = createSystemFeature(core, () => backend);
   const pacs = createPacsFeature(core, { imaging, audit: (entry) => audit.log.append(entry) });
   return {
@@ -90,6 +92,7 @@ function buildFeatures(core: Core) {
     careplans,
     reports,
     pacs,
+    measurements,
   };
 }
 
@@ -130,6 +133,7 @@ export function createApp(options: AppOptions): App {
     ...features.careplans.handlers,
     ...features.reports.handlers,
     ...features.pacs.handlers,
+    ...features.measurements.handlers,
   } satisfies HandlerTable;
   const dispatch = createDispatcher(handlers, features.trust.gate, logger);
   if (options.encryptStoreInBackground ?? (options.runtime === 'electron' || options.runtime === 'web')) features.trust.storeMigration.start();

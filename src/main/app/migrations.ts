@@ -9,6 +9,7 @@ import { mlMigrations } from '../ml/migrations';
 import { careplansMigrations } from '../careplans/migrations';
 import { reportsMigrations } from '../reports/migrations';
 import { pacsMigrations } from '../pacs/migrations';
+import { measurementsMigrations } from '../measurements/migrations';
 
 /** Every feature's schema changes, in order: the composition root is the one place that knows them all. */
 export function allMigrations(): Migration[] {
@@ -23,6 +24,7 @@ export function allMigrations(): Migration[] {
     ...careplansMigrations,
     ...reportsMigrations,
     ...pacsMigrations,
+    ...measurementsMigrations,
   ]);
 }
 

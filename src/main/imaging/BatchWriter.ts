@@ -4,9 +4,16 @@ import type { Clock } from '../core/clock';
 import { newId } from '../core/ids';
 import type { Db } from '../db/types';
 import { appendLabel, ensureLabelClass } from '../labels/ports';
-import { insertPatient, patientIdByMrn } from '../patients/ports';
+import { insertPatient, noIdPatient, patientIdByMrn } from '../patients/ports';
 import type { FileResult, ImportedFile } from './importFiles';
 import { insertImage, insertSeries, insertStudy } from './ports';
+
+/** The stored image a duplicate matches. */
+interface StoredImage {
+  id: string;
+  original_path: string;
+  import_id: string | null;
+}
 
 /** Who and what a batch belongs to. */
 export interface BatchContext {
@@ -15,6 +22,9 @@ export interface BatchContext {
   actor: string;
   fixedPatientId: string | null;
 }
+
+const NO_ID_NOTE =
+  'Registered by an imaging import from DICOM files without a Patient ID, grouped by name and birth date (one record per study when the birth date is missing or the name is a placeholder such as "Anonymized"). Two people can share a name and birth date: check the images before relying on this record, and give it the real MRN when known.';
 
 /**
  * Writes the import worker's results to SQLite, one transaction per batch: images, their
@@ -61,6 +71,8 @@ export class BatchWriter {
     const sopExists = this.sql('SELECT 1 FROM images WHERE sop_instance_uid = ?').pluck();
     const insertFailure = this.sql('INSERT INTO import_failures (import_id, path, reason) VALUES (?, ?, ?)');
     const insertThumb = this.sql('INSERT OR REPLACE INTO thumbnails (image_id, width, height) VALUES (?, ?, ?)');
+    const bySha = this.sql('SELECT id, original_path, import_id FROM images WHERE sha256 = ?');
+    const bySop = this.sql('SELECT id, original_path, import_id FROM images WHERE sop_instance_uid = ?');
 
     db.transaction(() => {
       for (const r of results) {
@@ -73,12 +85,14 @@ export class BatchWriter {
         }
         if (r.kind === 'duplicate' || shaExists.get(r.sha256)) {
           counts.duplicates++;
+          this.recordDuplicate(run, r.path, 'same-file', bySha.get(r.sha256) as StoredImage | undefined);
           continue;
         }
         const sop = r.dicom?.sopInstanceUid ?? null;
         if (sop && sopExists.get(sop)) {
           counts.duplicates++;
           sopDuplicates.push(r.sha256);
+          this.recordDuplicate(run, r.path, 'same-instance', bySop.get(sop) as StoredImage | undefined);
           continue;
         }
         const { patientId, seriesId } = this.placeImage(run, r, now, counts);
@@ -136,6 +150,18 @@ export class BatchWriter {
     return [...new Set(sopDuplicates)].filter((sha) => !shaExists.get(sha));
   }
 
+  /** A report line for a file not stored because this stored image already holds it. */
+  private recordDuplicate(run: BatchContext, filePath: string, match: 'same-file' | 'same-instance', original: StoredImage | undefined): void {
+    this.sql('INSERT INTO import_duplicates (import_id, path, match, original_image_id, original_path, original_import_id) VALUES (?, ?, ?, ?, ?, ?)').run(
+      run.importId,
+      filePath,
+      match,
+      original?.id ?? null,
+      original?.original_path ?? null,
+      original?.import_id ?? null,
+    );
+  }
+
   /** Finds or creates the image's patient, study and series. */
   private placeImage(run: BatchContext, r: ImportedFile, now: string, counts: { patients: number; studies: number; series: number }): { patientId: string | null; seriesId: string | null } {
     const d = r.dicom;
@@ -143,8 +169,16 @@ export class BatchWriter {
     if (d) {
       if (d.patientId) {
         patientId = this.patientByMrn(d.patientId, d.patientName || d.patientId, d.birthDate, d.sex, now, counts);
+      } else if (!patientId && d.patientName) {
+        // No Patient ID: the patient is who the name and birth date say, marked "no ID" (never a
+        // made-up MRN); with no birth date or a placeholder name, one record per study (noIdPatient).
+        const found = noIdPatient(this.db, { name: d.patientName, birthDate: d.birthDate, studyKey: d.studyUid ?? d.seriesUid ?? d.sopInstanceUid ?? r.sha256, sex: d.sex, notes: NO_ID_NOTE, now });
+        patientId = found.id;
+        if (found.created) counts.patients++;
       }
-      const studyKey = d.studyUid ?? `carelens:no-study:${patientId ?? 'none'}`;
+      // A study without a Study Instance UID is the patient's one such study; with no patient
+      // either, each series (else each instance) is its own study, never one heap of strangers.
+      const studyKey = d.studyUid ?? `carelens:no-study:${patientId ?? `series:${d.seriesUid ?? d.sopInstanceUid ?? r.sha256}`}`;
       let studyId = this.sql('SELECT id FROM studies WHERE study_uid = ?').pluck().get(studyKey) as string | undefined;
       if (!studyId) {
         studyId = newId();

@@ -77,7 +77,7 @@ describe('importing the shared DICOM folder', () => {
   it('fills patients, studies and series, and browses them down to pixels, thumbnails and tags', async () => {
     const patients = value<ImagingPatient[]>(await callAs(app, 'imaging:patients', {}));
     expect(patients.filter((p) => p.patientId !== null).length).toBe(summary.patients);
-    // DICOM files without a Patient ID are listed under the unassigned entry.
+    // DICOM files with neither Patient ID nor name (emri_small and its copies) are listed under the unassigned entry.
     expect(patients.find((p) => p.patientId === null)?.images).toBeGreaterThan(0);
     const cr = app.core.db.prepare("SELECT id, patient_id, series_id FROM images WHERE original_path LIKE '%gdcm-CR-MONO1-10-chest.dcm'").get() as { id: string; patient_id: string; series_id: string };
     const studies = value<ImagingStudy[]>(await callAs(app, 'imaging:studies', { patientId: cr.patient_id }));
@@ -109,8 +109,10 @@ describe('importing the shared DICOM folder', () => {
     expect(report.failures.length).toBe(summary.failed.length);
     const { csv, fileName } = value<{ csv: string; fileName: string }>(await callAs(app, 'imaging:importReportCsv', { importId: summary.importId }));
     expect(fileName).toMatch(/\.csv$/);
-    expect(csv.split('\r\n')[0]).toBe('path,reason');
-    expect(csv.split('\r\n').length).toBe(summary.failed.length + 2);
+    expect(csv.split('\r\n')[0]).toBe('path,outcome,reason,duplicate_of_image,duplicate_of_path,duplicate_from');
+    // Failures, then each duplicate with the image it duplicates (every one listed, none only counted).
+    expect(report.totalDuplicates).toBe(summary.duplicates);
+    expect(csv.split('\r\n').length).toBe(summary.failed.length + summary.duplicates + 2);
   });
 
   it('refuses bad input with field issues and unknown ids with NOT_FOUND', async () => {

@@ -1,13 +1,14 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { toCsv } from '../../shared/csv';
 import type { Core } from '../core/Core';
 import { newId } from '../core/ids';
 import { AppError } from '../../shared/ipc/envelope';
-import type { ImportFailure, ImportOptions, ImportReport, ImportState, ImportStatus, ImportSummary } from '../../shared/domain/imaging';
+import type { ImportDuplicate, ImportFailure, ImportOptions, ImportReport, ImportState, ImportStatus, ImportSummary } from '../../shared/domain/imaging';
 import { ensureLabelSet, labelSetName } from '../labels/ports';
 import { findPatient } from '../patients/ports';
-import { assertFolderAllowed } from '../system/ports';
+import { assertFolderAllowed, expandHome } from '../system/ports';
 import { importProgressOf } from '../../shared/ipc/imaging';
 import { databaseKeyOf } from '../db/connection';
 import type { WorkerIn, WorkerOut } from './importProtocol';
@@ -71,7 +72,8 @@ export class ImportService {
     // The worker writes on its own connection, and an in-memory database has no second one.
     if (this.core.db.memory) throw new AppError('UNSUPPORTED', 'Importing needs the database in a file: the import worker writes to it on its own connection.', { key: 'errors.imaging.importingNeedsDatabaseFile' });
     // A user imports from their home folder and the allowed roots only (resolved: no '..' or link out of one).
-    const paths = options.paths.map((p, i) => assertFolderAllowed(this.core.settings, actor, p, 'read', `paths.${i}`));
+    // `~/x` is the home folder, as in a shell; a folder that is missing or cannot be read stops here, named.
+    const paths = options.paths.map((p, i) => checkImportPath(p, assertFolderAllowed(this.core.settings, actor, expandHome(p), 'read', `paths.${i}`), `paths.${i}`));
     const fixedPatientId = options.patientId ? this.resolvePatient(options.patientId) : null;
     const now = this.core.clock.now().toISOString();
     const id = newId();
@@ -158,18 +160,41 @@ export class ImportService {
     return rows.map((r) => this.toStatus(r));
   }
 
+  /** The files an import did not store: failures with their reason, duplicates with the image they duplicate (each list paged alike). */
   report(importId: string, limit = 1000, offset = 0): ImportReport {
     const status = this.status(importId);
     const failures = this.core.db.prepare('SELECT path, reason FROM import_failures WHERE import_id = ? ORDER BY id LIMIT ? OFFSET ?').all(importId, limit, offset) as ImportFailure[];
-    return { status, failures, totalFailures: status.failed };
+    const totalDuplicates = this.core.db.prepare('SELECT COUNT(*) FROM import_duplicates WHERE import_id = ?').pluck().get(importId) as number;
+    return { status, failures, totalFailures: status.failed, duplicates: this.duplicates(importId, limit, offset), totalDuplicates };
   }
 
-  /** The report as CSV (RFC 4180 quoting; a leading = + - @ is neutralised for spreadsheets). */
+  /** The report as CSV (RFC 4180 quoting; a leading = + - @ is neutralised for spreadsheets): failures, then duplicates. */
   reportCsv(importId: string): { fileName: string; csv: string } {
     const status = this.status(importId);
-    const rows = this.core.db.prepare('SELECT path, reason FROM import_failures WHERE import_id = ? ORDER BY id').all(importId) as ImportFailure[];
-    const csv = toCsv(['path', 'reason'], rows.map((r) => [r.path, r.reason]));
+    const failures = this.core.db.prepare('SELECT path, reason FROM import_failures WHERE import_id = ? ORDER BY id').all(importId) as ImportFailure[];
+    const duplicates = this.duplicates(importId, -1, 0);
+    const csv = toCsv(
+      ['path', 'outcome', 'reason', 'duplicate_of_image', 'duplicate_of_path', 'duplicate_from'],
+      [
+        ...failures.map((r) => [r.path, 'failed', r.reason, '', '', '']),
+        ...duplicates.map((d) => [
+          d.path,
+          'duplicate',
+          d.match === 'same-file' ? 'the same file is already stored' : 'an image with the same SOP Instance UID is already stored',
+          d.originalImageId ?? '',
+          d.originalPath ?? '',
+          d.withinImport ? 'this import' : 'an earlier import',
+        ]),
+      ],
+    );
     return { fileName: `carelens-import-${status.startedAt.slice(0, 10)}-${importId.slice(0, 8)}.csv`, csv };
+  }
+
+  private duplicates(importId: string, limit: number, offset: number): ImportDuplicate[] {
+    const rows = this.core.db
+      .prepare('SELECT path, match, original_image_id, original_path, original_import_id FROM import_duplicates WHERE import_id = ? ORDER BY id LIMIT ? OFFSET ?')
+      .all(importId, limit, offset) as { path: string; match: ImportDuplicate['match']; original_image_id: string | null; original_path: string | null; original_import_id: string | null }[];
+    return rows.map((r) => ({ path: r.path, match: r.match, originalImageId: r.original_image_id, originalPath: r.original_path, withinImport: r.original_import_id === importId }));
   }
 
   summary(importId: string): ImportSummary {
@@ -239,7 +264,9 @@ export class ImportService {
       } else if (m.type === 'written') {
         this.emit(run, false);
       } else if (m.type === 'done') {
-        this.end(run, m.cancelled || run.cancelRequested ? 'cancelled' : 'done', null);
+        const unread = m.cancelled || run.cancelRequested ? null : this.unreadFolders(run.id);
+        if (unread) this.end(run, 'failed', unread);
+        else this.end(run, m.cancelled || run.cancelRequested ? 'cancelled' : 'done', null);
       } else if (m.type === 'error') {
         this.end(run, 'failed', m.message);
       }
@@ -266,6 +293,19 @@ export class ImportService {
     run.resolve(status);
   }
 
+  /**
+   * When nothing was read because every given folder was missing or unreadable by the time the
+   * worker walked it (start() checks them first), the import failed: says which, else null.
+   */
+  private unreadFolders(id: string): string | null {
+    const row = this.core.db.prepare('SELECT paths, processed, imported, duplicates FROM imports WHERE id = ?').get(id) as { paths: string; processed: number; imported: number; duplicates: number };
+    if (row.imported + row.duplicates > 0) return null;
+    const paths = JSON.parse(row.paths) as string[];
+    const reasons = paths.map((p) => this.core.db.prepare("SELECT reason FROM import_failures WHERE import_id = ? AND path = ? AND reason LIKE 'folder %'").pluck().get(id, p) as string | undefined);
+    if (reasons.some((r) => r === undefined)) return null;
+    return paths.map((p, i) => `The folder ${p} could not be read (${reasons[i]}).`).join(' ');
+  }
+
   private finish(id: string, state: ImportState, error: string | null): void {
     this.core.db
       .prepare('UPDATE imports SET state = ?, error = ?, finished_at = ?, found = MAX(found, processed) WHERE id = ?')
@@ -278,4 +318,55 @@ export class ImportService {
     return p.id;
   }
 
+}
+
+/**
+ * The folder (or single file) to import, checked before the worker starts: missing, unreadable
+ * and "neither a folder nor a file" are errors that name the path as the user gave it, not an
+ * import that finishes with nothing. A file is imported as one file (a DICOM, PNG, JPEG or ZIP).
+ */
+function checkImportPath(given: string, resolved: string, field: string): string {
+  const shown = given === resolved ? given : `${given} (${resolved})`;
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(resolved);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new AppError('NOT_FOUND', `The folder ${shown} does not exist. Check the path, or choose the folder with Browse.`, {
+        key: 'errors.imaging.importFolderMissing',
+        params: { path: shown },
+        issues: [{ path: field, message: 'No such folder', key: 'errors.issues.noSuchFolder' }],
+      });
+    }
+    throw unreadable(shown, code, field);
+  }
+  if (st.isDirectory()) {
+    try {
+      fs.opendirSync(resolved).closeSync();
+    } catch (err) {
+      throw unreadable(shown, (err as NodeJS.ErrnoException).code ?? 'error', field);
+    }
+  } else if (st.isFile()) {
+    try {
+      fs.accessSync(resolved, fs.constants.R_OK);
+    } catch (err) {
+      throw unreadable(shown, (err as NodeJS.ErrnoException).code ?? 'error', field);
+    }
+  } else {
+    throw new AppError('VALIDATION', `${shown} is not a folder (nor a file CareLens can read).`, {
+      key: 'errors.imaging.importNotFolder',
+      params: { path: shown },
+      issues: [{ path: field, message: 'Not a folder', key: 'errors.issues.notFolder' }],
+    });
+  }
+  return resolved;
+}
+
+function unreadable(shown: string, code: string, field: string): AppError {
+  return new AppError('FORBIDDEN', `The folder ${shown} cannot be read (${code}): CareLens runs as your user, who needs permission to open it.`, {
+    key: 'errors.imaging.importFolderUnreadable',
+    params: { path: shown, code },
+    issues: [{ path: field, message: 'Cannot be read', key: 'errors.issues.cannotRead' }],
+  });
 }

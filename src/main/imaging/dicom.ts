@@ -114,11 +114,35 @@ function inGroups(ds: DataSet, seqTag: string, tag: string, read: (d: DataSet, t
   return null;
 }
 
-function dicomDate(s: string): string | null {
-  const m = /^(\d{4})(\d{2})(\d{2})$/.exec(s.replace(/[.-]/g, ''));
+/**
+ * A DA value as an ISO date (YYYY-MM-DD), or null when it is no date. Reads the standard form
+ * YYYYMMDD and the ACR-NEMA 300 form YYYY.MM.DD that DICOM keeps for backward compatibility
+ * (PS3.5 table 6.2-1; still met in archives), plus YYYY-MM-DD that some exporters write. Only
+ * the first value of a multi-valued element; a day that is not in the calendar is no date.
+ */
+export function dicomDate(value: string): string | null {
+  const m = /^(\d{4})([.-]?)(\d{2})\2(\d{2})$/.exec((value.split('\\')[0] ?? '').trim());
   if (!m) return null;
-  const iso = `${m[1]}-${m[2]}-${m[3]}`;
-  return Number.isNaN(Date.parse(iso + 'T00:00:00Z')) ? null : iso;
+  const [year, month, day] = [Number(m[1]), Number(m[3]), Number(m[4])];
+  const d = new Date(Date.UTC(2000, month - 1, day));
+  d.setUTCFullYear(year);
+  if (d.getUTCFullYear() !== year || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) return null;
+  return `${m[1]}-${m[3]}-${m[4]}`;
+}
+
+/** X-rays were discovered in 1895: an earlier "study date" is a damaged value (gdcm's CT-MONO2-8-abdo says 0095.07.24). */
+const FIRST_IMAGING_YEAR = 1895;
+
+/**
+ * The study's date: Study Date, else (old ACR-NEMA files and some secondary captures leave it
+ * out) the Series, Acquisition or Content Date of this instance, the nearest thing the file says.
+ */
+function studyDateOf(ds: DataSet): string | null {
+  for (const tag of ['x00080020', 'x00080021', 'x00080022', 'x00080023']) {
+    const d = dicomDate(str(ds, tag));
+    if (d && Number(d.slice(0, 4)) >= FIRST_IMAGING_YEAR) return d;
+  }
+  return null;
 }
 
 function uid(s: string): string | null {
@@ -278,7 +302,7 @@ function readInfo(ds: DataSet): DicomInfo {
     birthDate: dicomDate(str(ds, 'x00100030')),
     sex: sex === 'F' || sex === 'M' || sex === 'O' ? sex : 'U',
     studyUid: uid(str(ds, 'x0020000d')),
-    studyDate: dicomDate(str(ds, 'x00080020')),
+    studyDate: studyDateOf(ds),
     studyDescription: str(ds, 'x00081030'),
     accession: str(ds, 'x00080050'),
     seriesUid: uid(str(ds, 'x0020000e')),

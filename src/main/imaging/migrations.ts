@@ -118,4 +118,25 @@ export const imagingMigrations: Migration[] = [
       CREATE INDEX IF NOT EXISTS labels_images_by_import ON images (import_id, created_at);
     `,
   },
+  {
+    // The report lists duplicates beside failures: which file duplicated which stored image.
+    id: 202,
+    name: 'import duplicates',
+    up: `
+      -- One line per file an import did not store because CareLens already held it: the same
+      -- bytes ('same-file') or another file with the same SOP Instance UID ('same-instance').
+      -- original_* name the stored image as it was when the duplicate was met (the image row
+      -- keeps its id; its path is copied so the report reads the same later).
+      CREATE TABLE import_duplicates (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        import_id TEXT NOT NULL REFERENCES imports (id),
+        path TEXT NOT NULL,
+        match TEXT NOT NULL CHECK (match IN ('same-file', 'same-instance')),
+        original_image_id TEXT,
+        original_path TEXT,
+        original_import_id TEXT
+      );
+      CREATE INDEX import_duplicates_import ON import_duplicates (import_id, id);
+    `,
+  },
 ];

@@ -3,6 +3,7 @@ import type {
   AgreementStats,
   CurrentLabel,
   ImageLabelDetail,
+  LabelBatchResult,
   LabelExport,
   LabelFilter,
   LabelImportOption,
@@ -97,6 +98,16 @@ export class LabelService {
   /** Undoes the latest change still in force on an image; only its author can. */
   undo(idOrName: string, imageId: string, author: string): Promise<ImageLabelDetail> {
     return this.writer.undo(idOrName, imageId, author);
+  }
+
+  /** Labels many images with one class by hand, all or nothing (the grid; see LabelWriter.setMany). */
+  setMany(idOrName: string, imageIds: readonly string[], className: string, author: string, note = ''): Promise<LabelBatchResult> {
+    return this.writer.setMany(idOrName, imageIds, className, author, note);
+  }
+
+  /** Undoes a batch by the rows it wrote, all or nothing (see LabelWriter.undoMany). */
+  undoMany(idOrName: string, labelIds: readonly number[], author: string): Promise<LabelBatchResult> {
+    return this.writer.undoMany(idOrName, labelIds, author);
   }
 
   /** Sets an image aside for this clinician (or brings it back): "label next" passes over it. */

@@ -2,9 +2,9 @@ import type { Core } from '../core/Core';
 import type { Db } from '../db/types';
 import { AppError } from '../../shared/ipc/envelope';
 import type { LabelImageInfo } from '../../shared/domain/labels';
-import { classNames, findSetRow, historyVersion, labelRowsOfImage, labelRowsOfSet, reviewRowsOfSet, undoRowsOfSet, type LabelSetRow } from './labelRepository';
+import { classNames, findSetRow, historyVersion, labelledImageIds, labelRowsOfImage, labelRowsOfSet, reviewRowsOfSet, undoRowsOfSet, type LabelSetRow } from './labelRepository';
 import { computeImageState, computeSetState, type ImageState } from './labelState';
-import { isImageInScope, labelImageInfos } from './labelImages';
+import { isImageInScope, labelImageInfos, scopeOf } from './labelImages';
 
 /** How a set or class name is stored and compared: NFC, inner white space collapsed, trimmed. */
 export function cleanName(name: string): string {
@@ -68,6 +68,29 @@ export class LabelStore {
       });
     }
     return image;
+  }
+
+  /**
+   * Images the set covers, checked all before anything is written (a batch is all or nothing):
+   * NOT_FOUND for the first id that names no image, VALIDATION for the first outside the set.
+   * The issue's path is the id's position in the list (`imageIds.3`).
+   */
+  requireImages(set: LabelSetRow, imageIds: readonly string[]): void {
+    const images = labelImageInfos(this.db, imageIds);
+    const scope = new Set(scopeOf(this.db, set.id));
+    const labelled = scope.size > 0 ? new Set(labelledImageIds(this.db, set.id)) : null;
+    imageIds.forEach((imageId, i) => {
+      const image = images.get(imageId);
+      if (!image) throw new AppError('NOT_FOUND', `No image with id ${imageId}.`, { key: 'errors.labels.noImageWithId', params: { imageId }, issues: [{ path: `imageIds.${i}`, message: 'Unknown image', key: 'errors.issues.unknownImage' }] });
+      const inScope = scope.size === 0 || (image.importId !== null && scope.has(image.importId)) || labelled!.has(imageId);
+      if (!inScope) {
+        throw new AppError('VALIDATION', `This image is not part of label set ${set.name} (it comes from an import the set does not cover).`, {
+          key: 'errors.labels.imageNotPartLabel',
+          params: { name: set.name },
+          issues: [{ path: `imageIds.${i}`, message: 'Not in this label set', key: 'errors.issues.notInLabelSet' }],
+        });
+      }
+    });
   }
 
   /** A class of the set by its cleaned name; VALIDATION otherwise. */

@@ -2,7 +2,7 @@ import type { ImageLabelDetail, LabelFilter, LabelQueue, QueueItem } from '../..
 import { insertSkipRow, skippedBy } from './labelRepository';
 import { imageIdsInScope } from './labelImages';
 import { imageLabelDetail } from './imageDetail';
-import type { ImageState } from './labelState';
+import { toQueueItem, type ImageState } from './labelState';
 import type { LabelStore } from './LabelStore';
 import type { ModelUncertainty } from './ModelUncertainty';
 
@@ -88,20 +88,7 @@ export class LabellingQueue {
       uncertainty = got.values;
       modelNote = got.note;
     }
-    const items: QueueItem[] = page.map((id) => {
-      const s = states.get(id);
-      const top = s?.top ?? null;
-      return {
-        imageId: id,
-        className: s?.className ?? null,
-        source: top?.class_name != null ? top.source : null,
-        author: top?.author ?? null,
-        labeledAt: top?.created_at ?? null,
-        uncertainty: uncertainty.get(id) ?? null,
-        skipped: skipped.has(id),
-        review: s?.review ? { verdict: s.review.verdict, reviewClass: s.review.review_class, reviewer: s.review.reviewer, stale: s.reviewStale } : null,
-      };
-    });
+    const items: QueueItem[] = page.map((id) => toQueueItem(id, states.get(id), skipped.has(id), uncertainty.get(id) ?? null));
     return { labelSetId: set.id, filter, items, total: selected.length, ordering, modelNote };
   }
 

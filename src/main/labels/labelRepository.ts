@@ -124,6 +124,19 @@ export function labelRowsOfImage(db: Db, labelSetId: string, imageId: string): L
     .all(labelSetId, imageId) as LabelRow[];
 }
 
+/** These label rows of a set, by id (ids of another set or of no row are left out). */
+export function labelRowsByIds(db: Db, labelSetId: string, ids: readonly number[]): Map<number, LabelRow> {
+  const out = new Map<number, LabelRow>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const part = ids.slice(i, i + 500);
+    const rows = db
+      .prepare(`SELECT id, image_id, label_set_id, class_name, source, author, created_at, note FROM labels WHERE label_set_id = ? AND id IN (${part.map(() => '?').join(',')})`)
+      .all(labelSetId, ...part) as LabelRow[];
+    for (const r of rows) out.set(r.id, r);
+  }
+  return out;
+}
+
 /** The undo links of a set's rows (of one image's rows when `imageId` is given). */
 export function undoRowsOfSet(db: Db, labelSetId: string, imageId?: string): UndoRow[] {
   const sql = `SELECT u.undo_label_id, u.undone_label_id FROM label_undos u JOIN labels l ON l.id = u.undo_label_id WHERE l.label_set_id = ?${imageId ? ' AND l.image_id = ?' : ''}`;

@@ -1,4 +1,4 @@
-import type { LabelEntry, ReviewEntry } from '../../shared/domain/labels';
+import type { LabelEntry, QueueItem, ReviewEntry } from '../../shared/domain/labels';
 import type { LabelRow, ReviewRow, UndoRow } from './labelRepository';
 
 /**
@@ -111,6 +111,21 @@ export function toLabelEntry(row: LabelRow, state: Pick<ImageState, 'undoneBy' |
     note: row.note,
     undoneBy: state.undoneBy.get(row.id) ?? null,
     undoes: state.undoes.get(row.id) ?? null,
+  };
+}
+
+/** An image's row in a labelling queue: its current label with provenance, review, skip and uncertainty. */
+export function toQueueItem(imageId: string, s: ImageState | undefined, skipped: boolean, uncertainty: number | null): QueueItem {
+  const top = s?.top ?? null;
+  return {
+    imageId,
+    className: s?.className ?? null,
+    source: top?.class_name != null ? top.source : null,
+    author: top?.author ?? null,
+    labeledAt: top?.created_at ?? null,
+    uncertainty,
+    skipped,
+    review: s?.review ? { verdict: s.review.verdict, reviewClass: s.review.review_class, reviewer: s.review.reviewer, stale: s.reviewStale } : null,
   };
 }
 

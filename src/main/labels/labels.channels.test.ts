@@ -31,7 +31,7 @@ describe('labels channels', () => {
     for (const [name, def] of Object.entries(channels)) {
       if (!name.startsWith('labels:')) continue;
       const reads = ['labels:queue', 'labels:image', 'labels:agreement', 'labels:imports'];
-      const changes = ['labels:createSet', 'labels:updateSet', 'labels:set', 'labels:clear', 'labels:undo', 'labels:skip', 'labels:review'];
+      const changes = ['labels:createSet', 'labels:updateSet', 'labels:set', 'labels:setMany', 'labels:undoMany', 'labels:clear', 'labels:undo', 'labels:skip', 'labels:review'];
       if (reads.includes(name)) expect(def.audit, name).toBe('read');
       else if (changes.includes(name)) expect(def.audit, name).toBe('change');
       else if (name === 'labels:export') expect(def.audit).toBe('export');
@@ -99,6 +99,8 @@ describe('labels channels', () => {
       'labels:queue': { labelSetId: set.id },
       'labels:image': { labelSetId: set.id, imageId: ids[0] },
       'labels:set': { labelSetId: set.id, imageId: ids[0], className: 'normal' },
+      'labels:setMany': { labelSetId: set.id, imageIds: [ids[0]], className: 'normal' },
+      'labels:undoMany': { labelSetId: set.id, labelIds: [1] },
       'labels:clear': { labelSetId: set.id, imageId: ids[0] },
       'labels:undo': { labelSetId: set.id, imageId: ids[0] },
       'labels:skip': { labelSetId: set.id, imageId: ids[0] },

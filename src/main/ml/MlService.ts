@@ -1,6 +1,7 @@
 import type { Core } from '../core/Core';
 import type { BackendInfo } from '../../shared/ipc/system';
-import type { DisplayImage, FilePrediction } from '../../shared/ipc/ml';
+import type { DisplayImage, ExportedPackage, FilePrediction, ImportedPackage } from '../../shared/ipc/ml';
+import { declareIntendedUse, exportPackage, importPackage, type DeclaredUse, type ImportOptions } from './modelPackage';
 import type { ActivationCheck, Diagnosis, LabelFromDiagnosis, ModelVersion, ModelVersionSummary, TrainingRun } from '../../shared/domain/ml';
 import { Diagnoses, type DiagnosisTarget } from './Diagnoses';
 import { addToLabelSet, labelPreview } from './findingToLabelSet';
@@ -10,7 +11,9 @@ import { Predictor } from './Predictor';
 import type { BackendPreference } from './protocol';
 import { minClassRecall, referThreshold, setMinClassRecall, setReferThreshold } from './thresholds';
 import { TrainingRuns } from './TrainingRuns';
-import type { TrainOptions } from './trainingPlan';
+import { proposeForLabelSet, type TrainOptions } from './trainingPlan';
+import type { Architecture } from '../../shared/domain/ml';
+import type { InputProposal } from '../../shared/domain/mlInput';
 
 export interface MlServiceOptions {
   /** Told which tfjs backend the worker chose (the status bar shows it). */
@@ -47,6 +50,11 @@ export class MlService {
     return this.training.train(input, who);
   }
 
+  /** The input size and channels proposed from a label set's images, with the reason (training uses it unless told otherwise). */
+  inputProposal(input: { labelSet: string; architecture?: Architecture }): InputProposal {
+    return proposeForLabelSet(this.core, input);
+  }
+
   /** Cancels the running training; resolves once the worker has stopped (within about a second). */
   cancel(runId: string): Promise<TrainingRun> {
     return this.training.cancel(runId);
@@ -72,6 +80,21 @@ export class MlService {
     const summary = this.registry.activate(id, reason);
     this.unsure.clear();
     return summary;
+  }
+
+  /** Writes a version as a model package into a new or empty folder (modelPackage.ts). */
+  exportModel(id: string, outDir: string, who: string): ExportedPackage {
+    return exportPackage(this.core, this.registry, id, outDir, who);
+  }
+
+  /** Imports a model package (every hash checked) or a plain TF.js LayersModel as an inactive version. */
+  importModel(input: ImportOptions, who: string): ImportedPackage {
+    return importPackage(this.core, this.registry, input, who);
+  }
+
+  /** Records, once, the intended use of a model imported without a CareLens card. */
+  declareIntendedUse(input: DeclaredUse, who: string): ModelVersion {
+    return declareIntendedUse(this.core, this.registry, input, who);
   }
 
   /** A version's test metrics and per-class recall against the clinic's minimum, for the activation confirmation. */

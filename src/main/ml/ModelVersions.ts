@@ -41,7 +41,8 @@ export class ModelVersions {
         id: a.versionId,
         version,
         labelSetId: a.set.id,
-        architecture: a.arch,
+        // Fine-tuned from a model imported without a card: its layers are still that model's.
+        architecture: a.start?.startedFrom.architecture === 'imported' ? 'imported' : a.arch,
         classes: a.set.classes,
         hyperParameters: a.hyper,
         split: a.summary,
@@ -56,9 +57,27 @@ export class ModelVersions {
         createdBy: a.who,
         intendedUse: a.intendedUse ?? null,
         ood: a.ood ?? null,
+        // A fine-tuned version records the model it started from (fineTune.ts, modelPackage.ts).
+        provenance: a.start ? { startedFrom: a.start.startedFrom } : null,
       });
       repo.insertSplit(db, a.versionId, a.images.map((i) => ({ imageId: i.imageId, split: a.splits.get(i.imageId)!, className: i.className })));
     })();
+  }
+
+  /**
+   * Registers an imported model (modelPackage.ts), its files already in the models folder:
+   * the next version number, never active. No split rows: its images are not in this data folder.
+   */
+  registerImported(r: Omit<ModelVersion, 'labelSetName' | 'version' | 'active' | 'status'> & { artifactsDir: string }): void {
+    const db = this.core.db;
+    db.transaction(() => {
+      repo.insertVersion(db, { ...r, version: repo.nextVersionNumber(db), status: 'complete', active: false, temperature: r.metrics.temperature });
+    })();
+  }
+
+  /** The folder all versions' artifacts live under. */
+  modelsRoot(): string {
+    return this.core.paths.models;
   }
 
   /** Every version, newest first; only those of one label set (id or exact name) when given. */
@@ -76,7 +95,9 @@ export class ModelVersions {
 
   /** The version's test metrics and per-class recall against the clinic's minimum (the confirmation shows it). */
   activationCheck(id: string): ActivationCheck {
-    return activationCheck(this.get(id), minClassRecall(this.core.settings).minClassRecall);
+    const check = activationCheck(this.get(id), minClassRecall(this.core.settings).minClassRecall);
+    // A model with no test images here (imported without a card) has no recall to compare: activating it always needs a reason.
+    return check.test.n === 0 ? { ...check, reasonRequired: true } : check;
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { BackendInfo } from '../../shared/ipc/system';
 import { AppError } from '../../shared/ipc/envelope';
 import type { ModelVersion } from '../../shared/domain/ml';
+import { resizeModeOf } from '../../shared/domain/mlInput';
 import { softmax } from '../../shared/probabilities';
 import { MlWorkerClient } from './MlWorkerClient';
 import type { BackendPreference, RawPrediction } from './protocol';
@@ -36,7 +37,8 @@ export class Predictor {
   /** Raw logits (and Grad-CAM maps when asked) of a version on each file, in order. */
   async predict(v: ModelVersion, files: string[], heatmap: boolean, storeKey: string | null = null): Promise<RawPrediction[]> {
     if (files.length === 0) return [];
-    const request = { modelDir: this.modelDir(v), inputSize: v.hyperParameters.inputSize, channels: v.hyperParameters.channels, files, heatmap, storeKey };
+    // Preprocess exactly as the version was trained (its recorded resize mode; stretch before it was recorded).
+    const request = { modelDir: this.modelDir(v), inputSize: v.hyperParameters.inputSize, channels: v.hyperParameters.channels, files, heatmap, storeKey, resize: resizeModeOf(v.hyperParameters) };
     try {
       return await this.worker().call('predict', request);
     } catch (err) {

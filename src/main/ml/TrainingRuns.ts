@@ -16,6 +16,7 @@ import type { BackendPreference } from './protocol';
 import { startMlWorker } from './startMlWorker';
 import type { TrainResult, TrainSpec } from './trainer';
 import { planTraining, type TrainingPlan, type TrainOptions } from './trainingPlan';
+import { withStartingPoint } from './modelPackage';
 
 interface ActiveRun {
   run: TrainingRun;
@@ -53,7 +54,8 @@ export class TrainingRuns {
   /** Starts training on a label set in a worker thread; with `wait`, answers when it has finished. */
   async train(input: TrainOptions, who: string): Promise<TrainingRun> {
     if (this.active) throw new AppError('CONFLICT', 'A model is already training; wait for it or cancel it first.', { key: 'errors.ml.modelAlreadyTrainingWait' });
-    const plan = planTraining(this.core, input);
+    // Fine-tuning (--from) adapts the plan to the source model; otherwise it is the plan as it was.
+    const plan = withStartingPoint(this.core, input, (architecture) => planTraining(this.core, architecture ? { ...input, architecture } : input), who);
     const versionId = newId();
     const run: TrainingRun = { runId: newId(), labelSetName: plan.set.name, architecture: plan.arch, state: 'running', startedAt: this.core.clock.now().toISOString(), modelVersionId: null, error: null, history: [] };
     this.runs.unshift(run);
@@ -142,7 +144,7 @@ export class TrainingRuns {
     const classIndex = new Map(set.classes.map((c, i) => [c, i]));
     const keys = storeKeysOf(this.core.db);
     const items = images.map((i) => ({ id: i.imageId, file: locateStored(this.core.paths.store, i.sha256, keys) ?? storePath(this.core.paths.store, i.sha256, keys), label: classIndex.get(i.className)!, split: splits.get(i.imageId)! }));
-    return { runId: ctx.run.runId, architecture: arch, classes: set.classes, hyper, items, outDir: ctx.outDir, storeKey: keys?.root.toString('hex') ?? null };
+    return { runId: ctx.run.runId, architecture: arch, classes: set.classes, hyper, items, outDir: ctx.outDir, storeKey: keys?.root.toString('hex') ?? null, ...(ctx.plan.start ? { init: ctx.plan.start.init } : {}) };
   }
 
   /** Evaluates a finished run and registers its version; the run then points at it. */

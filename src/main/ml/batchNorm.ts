@@ -5,8 +5,11 @@
  * `tf.batchNormalization`, and differentiates that graph: about twenty kernels per layer per
  * step (means, squared differences, broadcasting multiplies, sums, tiles), most of them
  * scalar code on wasm. For `default` at 28x28 that was over half of a training step. Here a
- * layer's training pass is two kernels, each a few passes over the wasm heap with per-channel
- * float64 accumulators (channels last, the layout our models use):
+ * layer's training pass is two kernels (channels last, the layout our models use). Where the
+ * channels are a multiple of 4 (up to 512) they run as wasm SIMD (wasm/trainKernels.c, one
+ * statistics pass and one output pass each way) and take the ReLU that follows the layer
+ * with them (output max(0, y); gradient masked where y <= 0, y recomputed from x); otherwise
+ * they are JS passes over the wasm heap with per-channel float64 accumulators:
  *
  * - forward: mean and (biased, as tfjs) variance per channel, y = (x - mean) / sqrt(var + eps)
  *   * gamma + beta; the moving statistics are then updated exactly as tfjs-layers does
@@ -20,6 +23,7 @@
  * own path for everything else, and for every layer where the backend has no such kernel.
  */
 import type * as TfNs from '@tensorflow/tfjs';
+import { batchNormBackward, batchNormForward, simdBatchNormFits } from './wasm/trainKernels';
 
 type Tf = typeof TfNs;
 type TensorInfo = TfNs.TensorInfo;
@@ -42,6 +46,12 @@ const forward: KernelFn = ({ inputs, backend, attrs }) => {
   const meanOut = backend.makeOutput([C], 'float32');
   const varOut = backend.makeOutput([C], 'float32');
   const invOut = backend.makeOutput([C], 'float32');
+  if (simdBatchNormFits(C)) {
+    const stats = { mean: f32(backend, meanOut), variance: f32(backend, varOut), invstd: f32(backend, invOut) };
+    batchNormForward(f32(backend, x), f32(backend, y), C, f32(backend, gamma), f32(backend, beta), epsilon, Boolean(attrs.relu), stats);
+    return [y, meanOut, varOut, invOut];
+  }
+  if (attrs.relu) throw new Error(`the fused batch norm + ReLU takes a multiple of 4 channels up to 512, not ${C}`);
   // Views only after the allocations: an allocation may grow (and so replace) the heap.
   const xv = f32(backend, x);
   const yv = f32(backend, y);
@@ -70,12 +80,17 @@ const forward: KernelFn = ({ inputs, backend, attrs }) => {
   return [y, meanOut, varOut, invOut];
 };
 
-const backward: KernelFn = ({ inputs, backend }) => {
-  const { dy, x, gamma, mean, invstd } = inputs as Record<'dy' | 'x' | 'gamma' | 'mean' | 'invstd', TensorInfo>;
+const backward: KernelFn = ({ inputs, backend, attrs }) => {
+  const { dy, x, gamma, beta, mean, invstd } = inputs as Record<'dy' | 'x' | 'gamma' | 'beta' | 'mean' | 'invstd', TensorInfo>;
   const C = x.shape[x.shape.length - 1]!;
   const dx = backend.makeOutput([...x.shape], 'float32');
   const dgOut = backend.makeOutput([C], 'float32');
   const dbOut = backend.makeOutput([C], 'float32');
+  if (simdBatchNormFits(C)) {
+    const p = { gamma: f32(backend, gamma), beta: f32(backend, beta), mean: f32(backend, mean), invstd: f32(backend, invstd) };
+    batchNormBackward(f32(backend, dy), f32(backend, x), f32(backend, dx), C, p, Boolean(attrs.relu), { dgamma: f32(backend, dgOut), dbeta: f32(backend, dbOut) });
+    return [dx, dgOut, dbOut];
+  }
   const [dyv, xv, gv, mv, iv, dxv] = [dy, x, gamma, mean, invstd, dx].map((t) => f32(backend, t)) as Float32Array[];
   const n = xv!.length;
   const M = n / C;
@@ -123,19 +138,22 @@ interface BatchNormLayer {
   movingVariance: { read(): TfNs.Tensor; write(t: TfNs.Tensor): void };
 }
 
-/** One BatchNormalization layer's training pass through the fused kernels. */
-function batchNormTraining(tf: Tf, layer: BatchNormLayer, x: TfNs.Tensor): TfNs.Tensor {
+/**
+ * One BatchNormalization layer's training pass through the fused kernels; with `relu`, the
+ * ReLU layer that follows it too (its output and gradient, from the same kernels).
+ */
+function batchNormTraining(tf: Tf, layer: BatchNormLayer, x: TfNs.Tensor, relu: boolean): TfNs.Tensor {
   let stats: TfNs.Tensor[] = [];
   const op = tf.customGrad(((xIn: TfNs.Tensor, gamma: TfNs.Tensor, beta: TfNs.Tensor, save: TfNs.GradSaveFunc) => {
-    const [y, mean, variance, invstd] = tf.engine().runKernel(BN_FORWARD, { x: xIn, gamma, beta }, { epsilon: layer.epsilon }) as TfNs.Tensor[];
-    save([xIn, gamma, mean!, invstd!]);
+    const [y, mean, variance, invstd] = tf.engine().runKernel(BN_FORWARD, { x: xIn, gamma, beta }, { epsilon: layer.epsilon, relu }) as TfNs.Tensor[];
+    save([xIn, gamma, beta, mean!, invstd!]);
     // customGrad runs this in a tidy: keep the batch statistics for the moving averages below.
     stats = [tf.keep(mean!), tf.keep(variance!)];
     return {
       value: y!,
       gradFunc: (dy: TfNs.Tensor, saved: TfNs.Tensor[]) => {
-        const [sx, sg, sm, si] = saved as [TfNs.Tensor, TfNs.Tensor, TfNs.Tensor, TfNs.Tensor];
-        return tf.engine().runKernel(BN_BACKWARD, { dy, x: sx, gamma: sg, mean: sm, invstd: si }, {}) as TfNs.Tensor[];
+        const [sx, sg, sb, sm, si] = saved as [TfNs.Tensor, TfNs.Tensor, TfNs.Tensor, TfNs.Tensor, TfNs.Tensor];
+        return tf.engine().runKernel(BN_BACKWARD, { dy, x: sx, gamma: sg, beta: sb, mean: sm, invstd: si }, { relu }) as TfNs.Tensor[];
       },
     };
   }) as unknown as Parameters<Tf['customGrad']>[0]);
@@ -156,6 +174,14 @@ function batchNormTraining(tf: Tf, layer: BatchNormLayer, x: TfNs.Tensor): TfNs.
   return y;
 }
 
+/** A ReLU layer (or relu Activation) with no cap, slope or threshold: max(0, x) exactly. */
+function isPlainRelu(layer: TfNs.layers.Layer | undefined): boolean {
+  if (!layer) return false;
+  const cfg = layer.getConfig() as { maxValue?: number | null; activation?: string };
+  if (layer.getClassName() === 'ReLU') return cfg.maxValue == null;
+  return layer.getClassName() === 'Activation' && cfg.activation === 'relu';
+}
+
 /**
  * A Sequential model's forward pass with training on: the layers in order, batch norm
  * through the fused kernels where the backend has them. Call inside `optimizer.minimize`
@@ -164,10 +190,19 @@ function batchNormTraining(tf: Tf, layer: BatchNormLayer, x: TfNs.Tensor): TfNs.
 export function applyForTraining(tf: Tf, model: TfNs.LayersModel, x: TfNs.Tensor): TfNs.Tensor {
   if (!tf.getKernel(BN_FORWARD, tf.getBackend()) || model.getClassName() !== 'Sequential') return model.apply(x, { training: true }) as TfNs.Tensor;
   let t = x;
-  for (const layer of model.layers) {
+  const layers = model.layers;
+  for (let i = 0; i < layers.length; i++) {
+    const layer = layers[i]!;
     const bn = layer as unknown as BatchNormLayer;
     const fused = layer.getClassName() === 'BatchNormalization' && bn.scale && bn.center && (bn.axis === -1 || bn.axis === t.rank - 1) && t.dtype === 'float32';
-    t = fused ? batchNormTraining(tf, bn, t) : (layer.apply(t, { training: true }) as TfNs.Tensor);
+    if (!fused) {
+      t = layer.apply(t, { training: true }) as TfNs.Tensor;
+      continue;
+    }
+    // A plain ReLU right after (our `default` blocks) runs inside the same kernels.
+    const relu = isPlainRelu(layers[i + 1]) && simdBatchNormFits(t.shape[t.rank - 1]!);
+    t = batchNormTraining(tf, bn, t, relu);
+    if (relu) i++;
   }
   return t;
 }

@@ -6,6 +6,7 @@
 import type * as TfNs from '@tensorflow/tfjs';
 import { Codecs } from '../imaging/codecs';
 import type { ImageTraits } from './imageTraits';
+import type { ResizeMode } from '../../shared/domain/mlInput';
 import { oodScores } from './oodFeatures';
 import type { OodStats } from './ood';
 import type { RawPrediction } from './protocol';
@@ -13,9 +14,10 @@ import { loadPixels, predictPixels } from './trainer';
 
 type Tf = typeof TfNs;
 
-export async function predictFiles(tf: Tf, model: TfNs.LayersModel, stats: OodStats | null, files: string[], size: number, ch: number, heatmap: boolean, storeKey: string | null = null): Promise<RawPrediction[]> {
+export async function predictFiles(tf: Tf, model: TfNs.LayersModel, stats: OodStats | null, files: string[], size: number, ch: number, heatmap: boolean, storeKey: string | null = null, resizeMode: ResizeMode = 'stretch'): Promise<RawPrediction[]> {
   const traits: ImageTraits[] = [];
-  const pixels = await loadPixels(files, size, ch, new Codecs(), traits, storeKey);
+  // The version's own preprocessing (letterbox or, for versions saved before it, stretch): as in training.
+  const pixels = await loadPixels(files, size, ch, new Codecs(), traits, storeKey, resizeMode);
   const scores = oodScores(tf, model, stats, pixels, files.length, size, ch);
   return predictPixels(tf, model, pixels, files.length, size, ch, heatmap).map((p, i) => ({ ...p, traits: traits[i]!, oodScore: scores[i]! }));
 }

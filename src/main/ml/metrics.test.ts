@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { calibration, fitTemperature, nll, rocAuc, splitMetrics } from './metrics';
+import { areaUnder, calibration, fitTemperature, nll, rocAuc, rocCurve, rocCurves, splitMetrics, thinRoc, ROC_MAX_POINTS } from './metrics';
+import { seededRandom } from '../../shared/random';
 import { softmax } from '../../shared/probabilities';
 
 describe('metrics', () => {
@@ -22,6 +23,37 @@ describe('metrics', () => {
     expect(m.perClass[1]!.recall).toBe(1);
     expect(m.perClass[0]!.recall).toBeCloseTo(2 / 3);
     expect(m.perClass[1]!.f1).toBeCloseTo(0.8);
+  });
+
+  it('ROC curve: a hand-computed curve, ties as one diagonal step, and its area equals the AUC', () => {
+    // positives 0.35, 0.8; negatives 0.1, 0.4
+    const pts = rocCurve([0.1, 0.4, 0.35, 0.8], [false, false, true, true])!;
+    expect(pts.map((p) => [p.fpr, p.tpr])).toEqual([[0, 0], [0, 0.5], [0.5, 0.5], [0.5, 1], [1, 1]]);
+    expect(areaUnder(pts)).toBe(0.75);
+    const tied = rocCurve([0.5, 0.5], [false, true])!;
+    expect(tied.map((p) => [p.fpr, p.tpr])).toEqual([[0, 0], [1, 1]]);
+    expect(rocCurve([0.1, 0.2], [true, true])).toBeNull();
+    const rand = seededRandom(7);
+    const scores = Array.from({ length: 3000 }, () => Math.round(rand() * 500) / 500);
+    const positive = scores.map((s) => rand() < 0.2 + 0.6 * s);
+    const curve = rocCurve(scores, positive)!;
+    expect(areaUnder(curve)).toBeCloseTo(rocAuc(scores, positive)!, 12);
+    const thin = thinRoc(curve);
+    expect(thin.length).toBeLessThanOrEqual(ROC_MAX_POINTS);
+    expect(thin[0]).toEqual(curve[0]);
+    expect(thin[thin.length - 1]).toEqual(curve[curve.length - 1]);
+    expect(Math.abs(areaUnder(thin) - areaUnder(curve))).toBeLessThan(0.01);
+  });
+
+  it('stores one curve for two classes and one per class for more, each with its AUC', () => {
+    const probs = [[0.9, 0.05, 0.05], [0.2, 0.7, 0.1], [0.1, 0.3, 0.6], [0.5, 0.4, 0.1]];
+    const three = rocCurves(probs, [0, 1, 2, 1], ['a', 'b', 'c']);
+    expect(three.map((c) => c.className)).toEqual(['a', 'b', 'c']);
+    for (const c of three) expect(areaUnder(c.points)).toBeCloseTo(c.auc!, 12);
+    const two = splitMetrics([[2, 0], [0, 2], [1, 1.5], [1.2, 1]], [0, 1, 1, 0], ['neg', 'pos'], 1).roc!;
+    expect(two).toHaveLength(1);
+    expect(two[0]!.className).toBe('pos');
+    expect(two[0]!.auc).toBe(1);
   });
 
   it('temperature scaling lowers the NLL of an over-confident model and the ECE follows', () => {

@@ -3,7 +3,7 @@
  * confusion matrix, ROC AUC, temperature scaling and calibration. Pure functions of
  * logits and labels, so they are tested on hand-made cases.
  */
-import type { ClassMetrics, ReliabilityBin, SplitMetrics } from '../../shared/domain/ml';
+import type { ClassMetrics, ReliabilityBin, RocCurve, RocPoint, SplitMetrics } from '../../shared/domain/ml';
 import { softmax } from '../../shared/probabilities';
 
 const argmax = (p: ArrayLike<number>) => {
@@ -59,6 +59,78 @@ export function rocAuc(scores: number[], positive: boolean[]): number | null {
     i = j + 1;
   }
   return (rankSum - (pos * (pos + 1)) / 2) / (pos * neg);
+}
+
+/** At most this many points per stored ROC curve (the model card draws them; the AUC is computed exactly). */
+export const ROC_MAX_POINTS = 200;
+
+/**
+ * The ROC curve of scores for positives vs negatives: one point per distinct score, taken as a
+ * threshold from the highest down (tied scores move both rates at once, so the trapezoid area
+ * under the points equals `rocAuc`'s ties-count-half AUC). Null when a class is absent.
+ */
+export function rocCurve(scores: number[], positive: boolean[]): RocPoint[] | null {
+  const pos = positive.filter(Boolean).length;
+  const neg = positive.length - pos;
+  if (pos === 0 || neg === 0) return null;
+  const order = scores.map((s, i) => [s, i] as const).sort((x, y) => y[0] - x[0]);
+  const points: RocPoint[] = [{ fpr: 0, tpr: 0, threshold: Infinity }];
+  let tp = 0;
+  let fp = 0;
+  let i = 0;
+  while (i < order.length) {
+    const threshold = order[i]![0];
+    while (i < order.length && order[i]![0] === threshold) {
+      if (positive[order[i]![1]]) tp++;
+      else fp++;
+      i++;
+    }
+    points.push({ fpr: fp / neg, tpr: tp / pos, threshold });
+  }
+  return points;
+}
+
+/** Trapezoid area under ROC points (ordered by fpr, as `rocCurve` gives them). */
+export function areaUnder(points: readonly RocPoint[]): number {
+  let area = 0;
+  for (let k = 1; k < points.length; k++) area += ((points[k]!.fpr - points[k - 1]!.fpr) * (points[k]!.tpr + points[k - 1]!.tpr)) / 2;
+  return area;
+}
+
+/**
+ * Thins a curve for storage: keeps the ends and every point that turns the curve, then, if still
+ * too many, the points at least 1/max apart (in fpr + tpr) from the last kept one. Drawn at a
+ * few hundred pixels, a dropped point is never more than a pixel off the line.
+ */
+export function thinRoc(points: readonly RocPoint[], max = ROC_MAX_POINTS): RocPoint[] {
+  if (points.length <= max) return [...points];
+  const turning = points.filter((p, k) => {
+    if (k === 0 || k === points.length - 1) return true;
+    const a = points[k - 1]!;
+    const b = points[k + 1]!;
+    return (p.fpr - a.fpr) * (b.tpr - a.tpr) - (p.tpr - a.tpr) * (b.fpr - a.fpr) !== 0;
+  });
+  if (turning.length <= max) return turning;
+  const step = 2 / max;
+  const kept: RocPoint[] = [turning[0]!];
+  for (let k = 1; k < turning.length - 1; k++) {
+    const last = kept[kept.length - 1]!;
+    if (turning[k]!.fpr - last.fpr + (turning[k]!.tpr - last.tpr) >= step) kept.push(turning[k]!);
+  }
+  kept.push(turning[turning.length - 1]!);
+  return kept;
+}
+
+/** Per-class curves for a split: class 1's for two classes, one-vs-rest for each class otherwise. */
+export function rocCurves(probs: number[][], labels: number[], classNames: string[]): RocCurve[] {
+  const k = classNames.length;
+  const classes = k === 2 ? [1] : classNames.map((_, c) => c);
+  return classes.map((c) => {
+    const scores = probs.map((p) => p[c]!);
+    const positive = labels.map((l) => l === c);
+    const points = rocCurve(scores, positive);
+    return { className: classNames[c]!, auc: points ? rocAuc(scores, positive) : null, points: points ? thinRoc(points) : [] };
+  });
 }
 
 /** Expected calibration error over equal-width confidence bins, with the diagram's bins. */
@@ -126,5 +198,6 @@ export function splitMetrics(logits: number[][], labels: number[], classNames: s
     ece: cal.ece,
     eceBeforeScaling: calibration(raw, labels).ece,
     reliability: cal.reliability,
+    roc: rocCurves(probs, labels, classNames),
   };
 }

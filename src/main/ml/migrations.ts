@@ -70,4 +70,11 @@ export const mlMigrations: Migration[] = [
       ALTER TABLE ml_diagnoses ADD COLUMN ood TEXT;                -- JSON OodScore; NULL: diagnosed before OOD scoring
     `,
   },
+  {
+    id: 362,
+    name: 'provenance of model versions: imported from a package, fine-tuned from another model',
+    up: `
+      ALTER TABLE ml_model_versions ADD COLUMN provenance TEXT;    -- JSON ModelProvenance; NULL: trained here from scratch
+    `,
+  },
 ];

@@ -1,6 +1,6 @@
 /** The ml feature's SQL, as plain functions of a database handle. */
 import type { Db } from '../db/connection';
-import type { Applicability, Diagnosis, IntendedUse, ModelVersion, OodCalibration, OodScore } from '../../shared/domain/ml';
+import type { Applicability, Diagnosis, IntendedUse, ModelProvenance, ModelVersion, OodCalibration, OodScore } from '../../shared/domain/ml';
 import { labelSetNames } from '../labels/ports';
 import { applicabilityNotRecorded } from './applicability';
 import { oodNotAvailable } from './ood';
@@ -24,6 +24,7 @@ interface VersionRow {
   created_by: string;
   intended_use: string | null;
   ood: string | null;
+  provenance: string | null;
 }
 
 const SELECT_VERSION = 'SELECT v.* FROM ml_model_versions v';
@@ -54,6 +55,7 @@ function toVersion(r: VersionRow, labelSetName: string): ModelVersion {
     metrics: JSON.parse(r.metrics) as ModelVersion['metrics'],
     intendedUse: r.intended_use ? (JSON.parse(r.intended_use) as IntendedUse) : null,
     ood: r.ood ? (JSON.parse(r.ood) as OodCalibration) : null,
+    provenance: r.provenance ? (JSON.parse(r.provenance) as ModelProvenance) : null,
   };
 }
 
@@ -77,14 +79,14 @@ export function setActive(db: Db, id: string): void {
   db.prepare('UPDATE ml_model_versions SET active = 1 WHERE id = ?').run(id);
 }
 
-/** Registers a saved version (without intended use or OOD calibration: stored as not recorded). */
+/** Registers a saved version (without intended use, OOD calibration or provenance: stored as not recorded / trained here). */
 export function insertVersion(
   db: Db,
-  v: Omit<ModelVersion, 'labelSetName' | 'intendedUse' | 'ood'> & Partial<Pick<ModelVersion, 'intendedUse' | 'ood'>> & { temperature: number; artifactsDir: string },
+  v: Omit<ModelVersion, 'labelSetName' | 'intendedUse' | 'ood' | 'provenance'> & Partial<Pick<ModelVersion, 'intendedUse' | 'ood' | 'provenance'>> & { temperature: number; artifactsDir: string },
 ): void {
   db.prepare(
-    `INSERT INTO ml_model_versions (id, version, label_set_id, architecture, classes, hyper_parameters, split, backend, duration_seconds, status, metrics, temperature, artifacts_dir, active, created_at, created_by, intended_use, ood)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO ml_model_versions (id, version, label_set_id, architecture, classes, hyper_parameters, split, backend, duration_seconds, status, metrics, temperature, artifacts_dir, active, created_at, created_by, intended_use, ood, provenance)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     v.id,
     v.version,
@@ -104,7 +106,18 @@ export function insertVersion(
     v.createdBy,
     v.intendedUse ? JSON.stringify(v.intendedUse) : null,
     v.ood ? JSON.stringify(v.ood) : null,
+    v.provenance ? JSON.stringify(v.provenance) : null,
   );
+}
+
+/** Records an intended use where none is (a model imported without a card); answers whether it was recorded. */
+export function setIntendedUse(db: Db, id: string, use: IntendedUse): boolean {
+  return db.prepare('UPDATE ml_model_versions SET intended_use = ? WHERE id = ? AND intended_use IS NULL').run(JSON.stringify(use), id).changes === 1;
+}
+
+/** The version already imported from the package with this manifest hash, if any. */
+export function versionImportedFrom(db: Db, packageSha256: string): { id: string; version: number } | undefined {
+  return db.prepare("SELECT id, version FROM ml_model_versions WHERE json_extract(provenance, '$.imported.packageSha256') = ?").get(packageSha256) as { id: string; version: number } | undefined;
 }
 
 /** Records which side of the split each image of a version was on. */

@@ -22,7 +22,7 @@ export const OOD_FEATURE_NAMES: Record<OodFeatureSet, string> = {
   last: 'global-average-pooled last convolutional feature map',
   all: 'global-average-pooled output of every ReLU convolutional stage, concatenated',
 };
-const METHOD_NAMES: Record<OodFeatureSet, string> = {
+export const METHOD_NAMES: Record<OodFeatureSet, string> = {
   last: 'Mahalanobis distance (Lee et al. 2018) on the pooled last convolutional features',
   all: 'Mahalanobis distance (Lee et al. 2018) on the pooled features of every convolutional stage',
 };
@@ -47,7 +47,7 @@ export function featureLayers(model: TfNs.LayersModel, set: OodFeatureSet): numb
 }
 
 /** The pooled features of images already in pixels (N x size x size x ch), n x dim row-major. */
-export function featuresOf(tf: Tf, model: TfNs.LayersModel, pixels: Float32Array, idx: number[], size: number, ch: number, set: OodFeatureSet = 'last', batch = 256): { data: Float32Array; dim: number } {
+export function featuresOf(tf: Tf, model: TfNs.LayersModel, pixels: { subarray(begin: number, end: number): Float32Array }, idx: number[], size: number, ch: number, set: OodFeatureSet = 'last', batch = 256): { data: Float32Array; dim: number } {
   const layers = model.layers;
   const taps = featureLayers(model, set);
   const last = taps.at(-1)!;

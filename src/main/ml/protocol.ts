@@ -7,6 +7,7 @@ import type { BackendInfo } from '../../shared/ipc/system';
 import type { TrainingProgress } from '../../shared/domain/ml';
 import type { Heatmap, TrainResult, TrainSpec } from './trainer';
 import type { ImageTraits } from './imageTraits';
+import type { ResizeMode } from '../../shared/domain/mlInput';
 
 export interface PredictRequest {
   modelDir: string;
@@ -17,6 +18,8 @@ export interface PredictRequest {
   heatmap: boolean;
   /** The store key (hex) when `files` are the content store's (they are encrypted); absent for a file outside it. */
   storeKey?: string | null;
+  /** How the version resized its training images (absent: 'stretch', versions saved before letterboxing). */
+  resize?: ResizeMode;
 }
 
 /** A saved model's raw output on one file: logits, and the Grad-CAM map when asked for. */

@@ -9,7 +9,9 @@ import { readStoreFileAtAsync } from '../imaging/store';
 import path from 'node:path';
 import type * as TfNs from '@tensorflow/tfjs';
 import { trainingShift, type Architecture, type EpochRecord, type HyperParameters, type TrainingProgress } from '../../shared/domain/ml';
-import { resize, toGray8 } from '../imaging/display';
+import { resizeModeOf, type ResizeMode } from '../../shared/domain/mlInput';
+import { writeModelInput } from './preprocess';
+import { evalBatch, fitOodStreamed, HeldPixels, inChunks, streams, StreamedPixels, type PixelsLike } from './pixelSource';
 import { Codecs } from '../imaging/codecs';
 import { buildModel, lastFeatureMapLayer } from './models';
 import { decodeWithTraits, type ImageTraits } from './imageTraits';
@@ -17,6 +19,8 @@ import { fitOod, saveOodStats } from './oodFeatures';
 import { seededRandom } from '../../shared/random';
 import { shuffle } from './splits';
 import { applyForTraining } from './batchNorm';
+import { makeAdam } from './wasm/fusedAdam';
+import { applyFrozenBackbone, headVariables, startingModel, type FineTuneInit } from './fineTune';
 
 type Tf = typeof TfNs;
 
@@ -37,6 +41,8 @@ export interface TrainSpec {
   outDir: string;
   /** The store key (hex): the items' files are the encrypted content store's. */
   storeKey?: string | null;
+  /** Fine-tuning: start from a saved model's weights instead of a fresh model (fineTune.ts). */
+  init?: FineTuneInit;
 }
 
 export interface TrainResult {
@@ -74,7 +80,7 @@ export function defaultHyper(arch: Architecture, overrides: Partial<HyperParamet
  * (grey through the imaging feature's window; colour kept as RGB when channels is 3).
  * Each file's traits (format, modality, colour, size ...) are pushed to `traits` when given.
  */
-export async function loadPixels(files: string[], size: number, channels: number, codecs = new Codecs(), traits?: ImageTraits[], storeKey: string | null = null): Promise<Float32Array> {
+export async function loadPixels(files: string[], size: number, channels: number, codecs = new Codecs(), traits?: ImageTraits[], storeKey: string | null = null, resizeMode: ResizeMode = 'stretch'): Promise<Float32Array> {
   const per = size * size * channels;
   const out = new Float32Array(files.length * per);
   // Files of the content store are encrypted: decrypted here, one at a time, in the worker.
@@ -83,37 +89,33 @@ export async function loadPixels(files: string[], size: number, channels: number
     const bytes = keys ? await readStoreFileAtAsync(keys, files[n]!) : fs.readFileSync(files[n]!);
     const { decoded, traits: t } = await decodeWithTraits(bytes, codecs);
     traits?.push(t);
-    const o = n * per;
-    if (channels === 3 && decoded.samples === 3) {
-      const rgb = resize(decoded.data as Uint8Array, decoded.width, decoded.height, 3, size, size);
-      for (let i = 0; i < per; i++) out[o + i] = rgb[i]! / 255;
-    } else {
-      const g = toGray8(decoded, size).data;
-      for (let i = 0; i < size * size; i++) for (let c = 0; c < channels; c++) out[o + i * channels + c] = g[i]! / 255;
-    }
+    // Window, then resize (letterboxed or stretched), then / 255: preprocess.ts, shared with prediction.
+    writeModelInput(decoded, size, channels, resizeMode, out, n * per);
   }
   return out;
 }
 
 function makeOptimizer(tf: Tf, h: HyperParameters): TfNs.Optimizer {
-  return h.optimizer === 'sgd' ? tf.train.momentum(h.learningRate, h.momentum ?? 0.9) : tf.train.adam(h.learningRate);
+  return h.optimizer === 'sgd' ? tf.train.momentum(h.learningRate, h.momentum ?? 0.9) : makeAdam(tf, h.learningRate);
 }
 
 /**
  * Copies a batch out of the pixel array, mirroring some images left-right when asked and
  * shifting each by up to `shift` pixels per axis (zero fill, as PyTorch's padded crop).
  */
-export function batchPixels(pixels: Float32Array, idx: number[], size: number, ch: number, flip: boolean, random: () => number, shift = 0): Float32Array {
+export function batchPixels(pixels: PixelsLike, idx: number[], size: number, ch: number, flip: boolean, random: () => number, shift = 0): Float32Array {
   const per = size * size * ch;
   const out = new Float32Array(idx.length * per);
   idx.forEach((n, b) => {
     const src = n * per;
     const dst = b * per;
+    // One image at a time (a held array's view, or a streamed image from its cache).
+    const img = pixels.subarray(src, src + per);
     const mirror = flip && random() < 0.5;
     const dx = shift > 0 ? Math.floor(random() * (2 * shift + 1)) - shift : 0;
     const dy = shift > 0 ? Math.floor(random() * (2 * shift + 1)) - shift : 0;
     if (!mirror && dx === 0 && dy === 0) {
-      out.set(pixels.subarray(src, src + per), dst);
+      out.set(img, dst);
       return;
     }
     // Output pixel (y, x) reads input (y - dy, x' - dx), x' mirrored when asked; outside is 0.
@@ -124,7 +126,7 @@ export function batchPixels(pixels: Float32Array, idx: number[], size: number, c
         const sx0 = x - dx;
         if (sx0 < 0 || sx0 >= size) continue;
         const sx = mirror ? size - 1 - sx0 : sx0;
-        for (let c = 0; c < ch; c++) out[dst + (y * size + x) * ch + c] = pixels[src + (sy * size + sx) * ch + c]!;
+        for (let c = 0; c < ch; c++) out[dst + (y * size + x) * ch + c] = img[(sy * size + sx) * ch + c]!;
       }
     }
   });
@@ -132,7 +134,7 @@ export function batchPixels(pixels: Float32Array, idx: number[], size: number, c
 }
 
 /** Logits for many images, in batches (no gradients, BN in inference mode). */
-export function logitsOf(tf: Tf, model: TfNs.LayersModel, pixels: Float32Array, idx: number[], size: number, ch: number, batch = 256): number[][] {
+export function logitsOf(tf: Tf, model: TfNs.LayersModel, pixels: PixelsLike, idx: number[], size: number, ch: number, batch = 256): number[][] {
   const out: number[][] = [];
   for (let i = 0; i < idx.length; i += batch) {
     const part = idx.slice(i, i + batch);
@@ -177,7 +179,11 @@ export async function train(tf: Tf, spec: TrainSpec, emit: ProgressSink, cancell
 
   status('loading', `Reading ${spec.items.length} images`, { key: 'loading', params: { n: spec.items.length } });
   const traits: ImageTraits[] = [];
-  const pixels = await loadPixels(spec.items.map((i) => i.file), size, ch, new Codecs(), traits, spec.storeKey ?? null);
+  // Held when the decoded inputs fit HELD_BYTES; else streamed through a bounded cache (pixelSource.ts).
+  const files = spec.items.map((i) => i.file);
+  const streamed = streams(files.length, size, ch) ? new StreamedPixels(files, size, ch, resizeModeOf(h), spec.storeKey ?? null, traits) : null;
+  const pixels: PixelsLike = streamed ?? (await loadPixels(files, size, ch, new Codecs(), traits, spec.storeKey ?? null, resizeModeOf(h)));
+  const evalLogits = async (idx: number[]) => (streamed ? inChunks(streamed, idx, (part) => logitsOf(tf, model, pixels, part, size, ch, evalBatch(size))) : logitsOf(tf, model, pixels, idx, size, ch, evalBatch(size)));
   const idxOf = (s: TrainItem['split']) => spec.items.map((it, i) => (it.split === s ? i : -1)).filter((i) => i >= 0);
   const trainIdx = idxOf('train');
   const valIdx = idxOf('val');
@@ -189,8 +195,10 @@ export async function train(tf: Tf, spec: TrainSpec, emit: ProgressSink, cancell
   const random = seededRandom(h.seed);
   const shift = trainingShift(spec.architecture, h.augment);
   // tfjs draws initial weights from its own generator: seed it through the initialisers' global RNG.
-  const model = buildModel(tf, spec.architecture, { size, channels: ch, classes: k });
+  const model = spec.init ? await startingModel(tf, await loadModel(tf, spec.init.modelDir), spec.init, k) : buildModel(tf, spec.architecture, { size, channels: ch, classes: k });
   const optimizer = makeOptimizer(tf, h);
+  // Fine-tuning: the frozen epochs train the head with an optimiser of their own (tfjs keeps Adam's moments by position in the variable list).
+  const headOptimizer = spec.init?.freezeEpochs ? makeOptimizer(tf, h) : null;
   const history: EpochRecord[] = [];
   let best: { loss: number; epoch: number; weights: TfNs.Tensor[] } | null = null;
   let sinceBest = 0;
@@ -215,14 +223,17 @@ export async function train(tf: Tf, spec: TrainSpec, emit: ProgressSink, cancell
           break;
         }
         const part = order.slice(b * h.batchSize, (b + 1) * h.batchSize);
+        if (streamed) await streamed.ensure(part);
         const xs = tf.tensor4d(batchPixels(pixels, part, size, ch, h.augment.horizontalFlip, random, shift), [part.length, size, size, ch]);
         const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(part.map((i) => labels[i]!), 'int32'), k));
+        // Fine-tuning: only the head trains in the first `freezeEpochs` epochs (fineTune.ts).
+        const frozen = epoch <= (spec.init?.freezeEpochs ?? 0);
         let accT: TfNs.Scalar | null = null;
-        const lossT = optimizer.minimize(() => {
-          const logits = applyForTraining(tf, model, xs);
+        const lossT = (frozen ? headOptimizer! : optimizer).minimize(() => {
+          const logits = frozen ? applyFrozenBackbone(model, xs) : applyForTraining(tf, model, xs);
           accT = tf.keep(tf.mean(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(ys, 1)), 'float32')) as TfNs.Scalar);
           return tf.losses.softmaxCrossEntropy(ys, logits) as TfNs.Scalar;
-        }, true)!;
+        }, true, frozen ? headVariables(model) : undefined)!;
         const loss = lossT.dataSync()[0]!;
         const acc = (accT as TfNs.Scalar | null)?.dataSync()[0] ?? 0;
         lossT.dispose();
@@ -256,7 +267,7 @@ export async function train(tf: Tf, spec: TrainSpec, emit: ProgressSink, cancell
       }
       if (wasCancelled) break;
       const seconds = (Date.now() - epochStart) / 1000;
-      const val = lossAndAcc(logitsOf(tf, model, pixels, valIdx, size, ch), valIdx.map((i) => labels[i]!));
+      const val = lossAndAcc(await evalLogits(valIdx), valIdx.map((i) => labels[i]!));
       const rec: EpochRecord = { epoch, loss: lossSum / seen, acc: accSum / seen, valLoss: val.loss, valAcc: val.acc, imagesPerSecond: seen / seconds, seconds };
       history.push(rec);
       if (!best || val.loss < best.loss) {
@@ -292,9 +303,12 @@ export async function train(tf: Tf, spec: TrainSpec, emit: ProgressSink, cancell
     }
     model.setWeights(best.weights);
     status('evaluating', `Evaluating the best epoch (${best.epoch}) on validation and test`, { key: 'evaluating', params: { epoch: best.epoch } });
-    const valLogits = logitsOf(tf, model, pixels, valIdx, size, ch);
-    const testLogits = logitsOf(tf, model, pixels, testIdx, size, ch);
-    const ood = fitOod(tf, model, pixels, { train: trainIdx, val: valIdx, test: testIdx }, labels, k, size, ch);
+    const valLogits = await evalLogits(valIdx);
+    const testLogits = await evalLogits(testIdx);
+    const oodSplit = { train: trainIdx, val: valIdx, test: testIdx };
+    // Streamed, or held above 28 px: in chunks with a smaller inference batch (pixelSource.ts); else as before.
+    const chunked = streamed ?? (evalBatch(size) < 256 ? new HeldPixels(pixels as Float32Array) : null);
+    const ood = chunked ? await fitOodStreamed(tf, model, chunked, oodSplit, labels, k, size, ch) : fitOod(tf, model, pixels as Float32Array, oodSplit, labels, k, size, ch);
     status('saving', 'Saving the model', { key: 'saving' });
     await saveModel(tf, model, spec.outDir);
     saveOodStats(spec.outDir, ood.stats);
@@ -311,6 +325,7 @@ export async function train(tf: Tf, spec: TrainSpec, emit: ProgressSink, cancell
   } finally {
     best?.weights.forEach((w) => w.dispose());
     optimizer.dispose();
+    headOptimizer?.dispose();
     model.dispose();
   }
 }

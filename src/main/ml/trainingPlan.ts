@@ -9,8 +9,13 @@ import type { LabelSetRef } from '../labels/ports';
 import { locateStored } from '../imaging/store';
 import { storeKeysOf } from '../imaging/storeKeys';
 import { labelledImages, requireLabelSet, type LabelledImage } from './dataset';
-import { assignSplits, summariseSplit } from './splits';
+import { assignSplits, carveValidation, summariseSplit } from './splits';
 import { defaultHyper } from './trainer';
+import type { FineTuneStart } from './fineTune';
+import { imagesByIds } from '../imaging/ports';
+import type { Db } from '../db/types';
+import type { InputProposal } from '../../shared/domain/mlInput';
+import { proposeInput } from './inputProposal';
 
 /** What the caller asks of a training run (ml:train, `carelens train`). */
 export interface TrainOptions {
@@ -25,6 +30,10 @@ export interface TrainOptions {
   seed?: number;
   patience?: number;
   wait?: boolean;
+  /** Fine-tuning: start from this model version (id) or CareLens package folder (modelPackage.ts `withStartingPoint`). */
+  from?: string;
+  /** Fine-tuning: epochs that train only the head before the whole model (default 2 when the head is replaced, else 0). */
+  freezeEpochs?: number;
 }
 
 /** A run decided and checked, ready for the worker. */
@@ -35,11 +44,39 @@ export interface TrainingPlan {
   images: LabelledImage[];
   splits: Map<string, SplitName>;
   summary: SplitSummary;
+  /** Fine-tuning: the model it starts from and how (absent when trained from scratch). */
+  start?: FineTuneStart;
 }
 
-/** The architecture's defaults with the caller's overrides. */
-function hyperParameters(arch: Architecture, input: TrainOptions): HyperParameters {
+/** The input proposed from these images' records in the imaging index (nothing is decoded). */
+export function proposalFor(db: Db, images: LabelledImage[], arch: Architecture): InputProposal {
+  const records = imagesByIds(db, images.map((i) => i.imageId));
+  return proposeInput(
+    images.flatMap((i) => {
+      const r = records.get(i.imageId);
+      return r ? [{ rows: r.rows, columns: r.columns, samplesPerPixel: r.samplesPerPixel, photometric: r.photometric, modality: i.modality ?? (r.modality || null), format: r.format, windowCenter: r.windowCenter, windowWidth: r.windowWidth }] : [];
+    }),
+    arch,
+  );
+}
+
+/** What `ml:inputProposal` answers: the proposal for a label set's labelled images. */
+export function proposeForLabelSet(core: Pick<Core, 'db' | 'clock'>, input: { labelSet: string; architecture?: Architecture }): InputProposal {
+  const set = requireLabelSet(core.db, input.labelSet);
+  return proposalFor(core.db, labelledImages(core.db, set.id, core.clock.now()), input.architecture ?? 'default');
+}
+
+/**
+ * The architecture's defaults with the caller's overrides. Input size and channels: the
+ * caller's when given (they win), else the proposal's; either way recorded with the proposal
+ * and letterbox resizing.
+ */
+function hyperParameters(arch: Architecture, input: TrainOptions, proposal: InputProposal): HyperParameters {
+  const chosen = input.inputSize !== undefined || input.channels !== undefined;
   return defaultHyper(arch, {
+    inputSize: proposal.inputSize,
+    channels: proposal.channels,
+    input: { resize: 'letterbox', proposal, source: chosen ? 'chosen' : 'proposed', normalisation: 'voi-window-else-min-max' },
     ...(input.epochs !== undefined ? { epochs: input.epochs } : {}),
     ...(input.batchSize !== undefined ? { batchSize: input.batchSize } : {}),
     ...(input.inputSize !== undefined ? { inputSize: input.inputSize } : {}),
@@ -54,15 +91,17 @@ function hyperParameters(arch: Architecture, input: TrainOptions): HyperParamete
 export function planTraining(core: Pick<Core, 'db' | 'clock' | 'paths'>, input: TrainOptions): TrainingPlan {
   const set = requireLabelSet(core.db, input.labelSet);
   const arch: Architecture = input.architecture ?? 'default';
-  const hyper = hyperParameters(arch, input);
   const mode: SplitMode = input.split ?? 'patient';
   const images = labelledImages(core.db, set.id, core.clock.now());
+  const hyper = hyperParameters(arch, input, proposalFor(core.db, images, arch));
   const present = new Set(images.map((i) => i.className));
   if (images.length < 10 || present.size < 2) {
     throw new AppError('VALIDATION', `"${set.name}" has ${images.length} labelled image(s) in ${present.size} class(es); training needs at least 10 images in at least 2 classes.`, { key: 'errors.ml.tooFewLabelledImages', params: { name: set.name, imagesCount: images.length, size: present.size } });
   }
   const splits = assignSplits(images, mode, hyper.seed);
-  const summary = summariseSplit(images, splits, mode, hyper.seed);
+  // A predefined split with train and test but no validation: validation comes from train (stored, said on the card).
+  const carve = mode === 'predefined' ? carveValidation(images, splits, hyper.seed) : null;
+  const summary = summariseSplit(images, splits, mode, hyper.seed, carve);
   for (const s of ['train', 'val', 'test'] as const) {
     if (summary.counts[s] === 0) throw new AppError('VALIDATION', `The ${mode} split leaves no images for ${s === 'val' ? 'validation' : s}; label more images (or more patients).`, { key: 'errors.ml.splitLeavesNoImages', params: { modeKey: `errors.ml.splitMode.${mode}`, partKey: `errors.ml.splitPart.${s}` } });
   }

@@ -31,6 +31,9 @@ describe('wasm training kernels', () => {
     { x: [3, 8, 8, 2], f: [3, 3, 2, 5], pad: 'same' },
     { x: [2, 10, 10, 3], f: [3, 3, 3, 4], pad: 'valid' },
     { x: [2, 6, 6, 1], f: [5, 5, 1, 3], pad: 'same' },
+    // 8 and 16 output channels: the first filter gradient runs through the SIMD kernel (wasm/trainKernels.c).
+    { x: [3, 10, 10, 2], f: [3, 3, 2, 8], pad: 'same' },
+    { x: [2, 12, 10, 3], f: [3, 3, 3, 16], pad: 'valid' },
   ];
   it.each(cases)('conv, max-pool and matMul gradients match the cpu backend (%o)', async (c) => {
     const ref = await grads('cpu', c, 7);

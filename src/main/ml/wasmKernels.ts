@@ -16,18 +16,25 @@
  *
  * We register these as the wasm kernels (working on TensorInfos with the backend's own
  * kernels, so tfjs's tape and tensor tracking stay untouched), which covers both the plain
- * Conv2D gradient and the fused-conv gradient that tfjs-layers uses. Other strides and
+ * Conv2D gradient and the fused-conv gradient that tfjs-layers uses. Where the output channels
+ * are a multiple of 8, the filter gradient is instead our own wasm SIMD kernel
+ * (wasm/trainKernels.c: register-blocked outer products, one image at a time, one thread),
+ * which ran as fast as or faster than XNNPACK's two-thread convolution with an image-sized
+ * "kernel" in every sitting measured (docs/ml.md). Other strides and
  * dilations keep the stock input-gradient kernel; a filter gradient for them is refused
  * with a clear message (our models do not use them).
  */
 import type * as TfNs from '@tensorflow/tfjs';
 import { installBatchNormKernels } from './batchNorm';
+import { convFilterGradient, maxPoolGradient, simdFilterGradFits, simdKernelsEnabled, simdMaxPoolGradFits } from './wasm/trainKernels';
+import { installAdamKernel } from './wasm/fusedAdam';
 
 type Tf = typeof TfNs;
 type TensorInfo = TfNs.TensorInfo;
 // The wasm backend object: only what we use of it.
 interface WasmBackendLike {
   disposeData(dataId: object): boolean;
+  incRef(dataId: object): void;
   makeOutput(shape: number[], dtype: string): TensorInfo;
   typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
@@ -89,6 +96,17 @@ export function installWasmTrainingKernels(tf: Tf): boolean {
     if (sh !== 1 || sw !== 1) throw new Error('CareLens wasm training supports convolution strides of 1 only');
     if (attrs.dataFormat && attrs.dataFormat !== 'NHWC') throw new Error('CareLens wasm training supports NHWC only');
     const p = stride1Padding(x.shape, filterShape, attrs);
+    const [dh, dw] = pair(attrs.dilations);
+    if (simdFilterGradFits(filterShape[3]) && x.dtype === 'float32' && dy.dtype === 'float32' && dh === 1 && dw === 1) {
+      // Our SIMD kernel (wasm/trainKernels.c) in place of XNNPACK's convolution with an image-sized "kernel".
+      const out = backend.makeOutput([...filterShape], 'float32');
+      const [N, H, W, Cin] = x.shape as [number, number, number, number];
+      const [kh, kw, , Cout] = filterShape;
+      const s = { N, H, W, Cin, Ho: dy.shape[1]!, Wo: dy.shape[2]!, Cout, kh, kw, padTop: p.top, padLeft: p.left };
+      // Views only after makeOutput: an allocation may grow (and so replace) the heap.
+      convFilterGradient(backend.typedArrayFromHeap(x) as Float32Array, backend.typedArrayFromHeap(dy) as Float32Array, backend.typedArrayFromHeap(out) as Float32Array, s);
+      return out;
+    }
     const xT = transpose({ inputs: { x }, backend, attrs: { perm: [3, 1, 2, 0] } }); // [Cin,H,W,N]
     const dyT = transpose({ inputs: { x: dy }, backend, attrs: { perm: [1, 2, 0, 3] } }); // [Ho,Wo,N,Cout]
     const g = stride1Conv(backend, xT, dyT, [p.top, p.bottom], [p.left, p.right]); // [Cin,kh,kw,Cout]
@@ -173,6 +191,12 @@ export function installWasmTrainingKernels(tf: Tf): boolean {
       return stockMaxPoolGrad(args);
     }
     const out = backend.makeOutput([n, H, W, c], 'float32');
+    if (simdMaxPoolGradFits(H, W, c)) {
+      // The same routing in wasm SIMD (wasm/trainKernels.c), 4 channels at a time.
+      const f = (t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
+      maxPoolGradient(f(input), f(output), f(dy), f(out), { N: n, H, W, C: c });
+      return out;
+    }
     // Views only after makeOutput: an allocation may grow (and so replace) the heap.
     const xv = backend.typedArrayFromHeap(input) as Float32Array;
     const yv = backend.typedArrayFromHeap(output) as Float32Array;
@@ -251,6 +275,19 @@ export function installWasmTrainingKernels(tf: Tf): boolean {
     for (let c = 0; c < width; c++) dst[c] = mean ? acc[c]! / rows : acc[c]!;
     return out;
   };
+  // tfjs clones every tensor a gradient saves (engine.saveTensorsForBackwardMode), and the
+  // wasm Identity copies the data: ~12 ms per 25 MB feature map at 112x112. Tensors are
+  // immutable, so the clone can share the data, as the cpu backend's Identity does (the
+  // backend reference-counts data ids; Reshape already shares them this way).
+  const stockIdentity = kernel(tf, 'Identity');
+  const sharedIdentity: KernelFn = (args) => {
+    const { inputs, backend } = args;
+    const x = inputs.x as TensorInfo;
+    if (x.dtype === 'string' || !simdKernelsEnabled()) return stockIdentity(args);
+    backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  };
+  replaceKernel(tf, 'Identity', sharedIdentity);
   replaceKernel(tf, 'Sum', leadingReduce(kernel(tf, 'Sum'), false));
   replaceKernel(tf, 'Mean', leadingReduce(kernel(tf, 'Mean'), true));
   replaceKernel(tf, 'Tile', fastTile);
@@ -259,6 +296,7 @@ export function installWasmTrainingKernels(tf: Tf): boolean {
   replaceKernel(tf, 'Conv2DBackpropInput', convBackpropInput);
   replaceKernel(tf, 'BatchMatMul', fastMatMul);
   installBatchNormKernels(tf);
+  installAdamKernel(tf);
   installed.add(backendObj);
   return true;
 }

@@ -58,7 +58,7 @@ if (port) {
     }
     const m = await model;
     if (!oodStats.has(r.modelDir)) oodStats.set(r.modelDir, loadOodStats(r.modelDir));
-    return predictFiles(tf, m, oodStats.get(r.modelDir)!, r.files, r.inputSize, r.channels, r.heatmap, r.storeKey ?? null);
+    return predictFiles(tf, m, oodStats.get(r.modelDir)!, r.files, r.inputSize, r.channels, r.heatmap, r.storeKey ?? null, r.resize ?? 'stretch');
   };
 
   port.on('message', (message: ToWorker) => {

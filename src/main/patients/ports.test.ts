@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestApp } from '../app/testing';
 import type { App } from '../app/createApp';
-import type { Patient } from '../../shared/domain/patient';
-import { findPatient, insertPatient, patientIdByMrn, patientsByIds } from './ports';
+import { hasNoId, type Patient } from '../../shared/domain/patient';
+import { findPatient, insertPatient, noIdPatient, patientIdByMrn, patientsByIds } from './ports';
 
 let app: App;
 afterEach(async () => {
@@ -38,5 +38,35 @@ describe('the patients port', () => {
     expect(patientsByIds(db, many, { matching: ' ZED ' }).map((p) => p.id)).toEqual(['b', 'a']);
     expect(patientsByIds(db, many, { matching: 'xr-7' }).map((p) => p.id)).toEqual(['c']);
     expect(patientsByIds(db, [])).toEqual([]);
+  });
+
+  it('registers a "no ID" patient once per name and birth date, with a key no one would take for an MRN', () => {
+    app = createTestApp();
+    const db = app.core.db;
+    const jane = (name: string, birthDate: string | null, studyKey = 'study-1') => noIdPatient(db, { name, birthDate, studyKey, sex: 'F', notes: 'from DICOM without a Patient ID', now: NOW });
+    const first = jane('Roe Jane', '1960-01-01');
+    expect(first.created).toBe(true);
+    // The same person as the files spell her: case, spacing and empty trailing components do not
+    // matter, and neither does the study (name and birth date are her key).
+    expect(jane('ROE  JANE', '1960-01-01', 'study-2')).toEqual({ id: first.id, created: false });
+    expect(jane('roe^jane^^', '1960-01-01')).toEqual({ id: first.id, created: false });
+    // Another birth date, or none, is another record.
+    const other = jane('Roe Jane', '1961-01-01');
+    const undated = jane('Roe Jane', null);
+    expect(new Set([first.id, other.id, undated.id]).size).toBe(3);
+    // Without a birth date, or with a placeholder name, each study is its own record: strangers
+    // are never merged into one chart; the same study's images still meet.
+    expect(jane('Roe Jane', null, 'study-2').id).not.toBe(undated.id);
+    expect(jane('Roe Jane', null)).toEqual({ id: undated.id, created: false });
+    const anon1 = jane('Anonymized', '1970-01-01', 'study-a');
+    expect(jane('ANONYMOUS^PATIENT', '1970-01-01', 'study-b').id).not.toBe(anon1.id);
+    expect(jane('Anonymized', '1970-01-01', 'study-b').id).not.toBe(anon1.id);
+    expect(jane('Anonymized', '1970-01-01', 'study-a')).toEqual({ id: anon1.id, created: false });
+    const record = findPatient(db, first.id)!;
+    expect(record).toMatchObject({ name: 'Roe Jane', birthDate: '1960-01-01', sex: 'F' });
+    expect(record.mrn).toMatch(/^NO-ID:[0-9a-f]{16}$/);
+    expect(hasNoId(record)).toBe(true);
+    insertPatient(db, patient('p9', 'A12345', 'Roe Jane'));
+    expect(hasNoId(findPatient(db, 'p9')!)).toBe(false);
   });
 });

@@ -1,5 +1,7 @@
 import type { Db } from '../db/types';
-import type { Patient, PatientAllergies } from '../../shared/domain/patient';
+import { createHash } from 'node:crypto';
+import { newId } from '../core/ids';
+import { isPlaceholderName, NO_ID_MRN_PREFIX, type Patient, type PatientAllergies } from '../../shared/domain/patient';
 import { insertPatient as insertPatientRow } from './patientRepository';
 import { searchKey } from './patientRepository';
 import { standingAllergies } from './allergyRepository';
@@ -71,6 +73,36 @@ export function patientIdByMrn(db: Db, mrn: string): string | null {
 /** Registers a patient row as the registry does (search name included); a taken MRN throws SQLite's UNIQUE error. */
 export function insertPatient(db: Db, patient: Patient): void {
   insertPatientRow(db, patient);
+}
+
+/**
+ * The "no ID" patient of DICOM files without a Patient ID, found or registered. With a real
+ * name and a birth date, both together are the key (name compared without case, spacing or
+ * empty trailing components), so one person's studies meet in one record. With less — no birth
+ * date, or a placeholder name such as "Anonymized" (`isPlaceholderName`) — the key also holds
+ * the Study Instance UID: each study is its own record, because merging strangers into one
+ * chart is the wrong-patient error, while a person split over two records is only incomplete.
+ * The MRN is `NO-ID:` and a hash of the key (`hasNoId` in shared/domain/patient.ts), never a
+ * number that could pass for a real one. Two different people with the same real name and
+ * birth date still land in one record: the interface says so.
+ */
+export function noIdPatient(
+  db: Db,
+  input: { name: string; birthDate: string | null; studyKey: string; sex: Patient['sex']; notes: string; now: string },
+): { id: string; created: boolean } {
+  const strong = Boolean(input.birthDate) && !isPlaceholderName(input.name);
+  const key = strong ? `${noIdNameKey(input.name)}\n${input.birthDate}` : `${noIdNameKey(input.name)}\n${input.birthDate ?? ''}\nstudy:${input.studyKey}`;
+  const mrn = NO_ID_MRN_PREFIX + createHash('sha256').update(key).digest('hex').slice(0, 16);
+  const existing = patientIdByMrn(db, mrn);
+  if (existing) return { id: existing, created: false };
+  const id = newId();
+  insertPatientRow(db, { id, mrn, name: input.name.trim(), birthDate: input.birthDate, sex: input.sex, notes: input.notes, createdAt: input.now, updatedAt: input.now });
+  return { id, created: true };
+}
+
+/** "Doe^John^^" and "DOE JOHN" group together: components split on ^ or spaces, empty ones dropped, case folded. */
+function noIdNameKey(name: string): string {
+  return searchKey(name.replace(/=.*/, '')).split(/[\s^]+/).filter(Boolean).join(' ');
 }
 
 /**

@@ -32,7 +32,7 @@ function toImage(row: ImageRecord, labels: ReportLabel[]): ReportImage {
 
 /**
  * Assembles one patient's case: the record, images and labels through their owners' ports,
- * diagnoses, model cards and care plans through `providers`. `studyIds` limits the studies (and the diagnoses to those studies' images);
+ * diagnoses, model cards, care plans and measurements through `providers`. `studyIds` limits the studies (and the diagnoses to those studies' images);
  * ids of other patients' studies are ignored here (ExportService checks they exist).
  */
 export function assembleCase(db: Db, idOrMrn: string, providers: ReportProviders, studyIds?: string[]): ReportCase {
@@ -112,6 +112,14 @@ export function assembleCase(db: Db, idOrMrn: string, providers: ReportProviders
     carePlans = [];
   }
 
+  let measurements = providers.measurements(patient.id);
+  if (measurements === null) {
+    notes.push('No measurements: the measurements feature is not available in this build.');
+    measurements = [];
+  }
+  // Only measurements on the images the report holds (its studies, or every image).
+  measurements = measurements.filter((m) => includedImageIds.has(m.imageId));
+
   return {
     patient,
     studies,
@@ -119,6 +127,7 @@ export function assembleCase(db: Db, idOrMrn: string, providers: ReportProviders
     diagnoses,
     modelVersions,
     carePlans,
+    measurements,
     deidentified: false,
     notes,
   };

@@ -22,9 +22,32 @@ export interface FhirWords {
   deviceType: string;
   unknown: string;
   card: (m: { architecture: string; classes: string[]; data: string | null; metrics: string | null; gaps: string | null; intendedUse: string | null }) => string;
+  /** A measurement Observation's code text, by kind. */
+  measurement: Record<'probe' | 'length' | 'angle' | 'rectangle' | 'ellipse', string>;
+  storedValue: string;
+  mean: string;
+  sd: string;
+  min: string;
+  max: string;
+  pixelCount: string;
+  area: string;
+  /** The note on how a measurement was calibrated and where it was taken. */
+  measurementNote: (m: { spacing: string | null; image: string; frame: number | null }) => string;
+  spacingSource: Record<'PixelSpacing' | 'ImagerPixelSpacing', string>;
 }
 
 const fhirEn: FhirWords = {
+  measurement: { probe: 'Pixel value (probe)', length: 'Length measurement', angle: 'Angle measurement', rectangle: 'Rectangle ROI statistics', ellipse: 'Ellipse ROI statistics' },
+  storedValue: 'Stored pixel value (before rescale)',
+  mean: 'Mean',
+  sd: 'Standard deviation (population)',
+  min: 'Minimum',
+  max: 'Maximum',
+  pixelCount: 'Pixels in the region',
+  area: 'Area',
+  measurementNote: (m) =>
+    `Measured by a clinician in CareLens on image ${m.image}${m.frame !== null ? `, frame ${m.frame}` : ''}. ${m.spacing ? `Calibration: ${m.spacing}.` : 'Uncalibrated: the header has no pixel spacing, sizes are in pixels.'}`,
+  spacingSource: { PixelSpacing: 'Pixel Spacing (0028,0030)', ImagerPixelSpacing: 'Imager Pixel Spacing (0018,1164)' },
   confidence: 'Model confidence (calibrated probability of the finding)',
   uncertainFlag: 'Model flagged the output as uncertain',
   probabilityOf: (c) => `Probability of ${c}`,
@@ -52,6 +75,17 @@ const fhirEn: FhirWords = {
 };
 
 const fhirZh: FhirWords = {
+  measurement: { probe: '像素值（探针）', length: '长度测量', angle: '角度测量', rectangle: '矩形感兴趣区统计', ellipse: '椭圆感兴趣区统计' },
+  storedValue: '存储的像素值（重新缩放前）',
+  mean: '均值',
+  sd: '标准差（总体）',
+  min: '最小值',
+  max: '最大值',
+  pixelCount: '区域内像素数',
+  area: '面积',
+  measurementNote: (m) =>
+    `临床医生在 CareLens 中的测量，图像 ${m.image}${m.frame !== null ? `，第 ${m.frame} 帧` : ''}。${m.spacing ? `校准：${m.spacing}。` : '未校准：文件头中没有像素间距，尺寸以像素计。'}`,
+  spacingSource: { PixelSpacing: '像素间距 (0028,0030)', ImagerPixelSpacing: '成像器像素间距 (0018,1164)' },
   confidence: '模型置信度（校准后的发现概率）',
   uncertainFlag: '模型将输出标记为不确定',
   probabilityOf: (c) => `${c} 的概率`,
@@ -108,5 +142,20 @@ export const CSV_HEADERS_ZH: Record<string, string> = {
   plan_reason: '计划理由',
   decided_by: '决定人',
   decided_at: '决定时间',
+  measurement: '测量类型',
+  measurement_frame: '帧',
+  measurement_value: '测量值',
+  measurement_unit: '单位',
+  measurement_sd: '标准差',
+  measurement_min: '最小值',
+  measurement_max: '最大值',
+  measurement_pixels: '像素数',
+  measurement_area: '面积',
+  measurement_area_unit: '面积单位',
+  probe_stored_value: '存储的像素值',
+  spacing_mm: '像素间距（毫米，行\\列）',
+  spacing_source: '间距来源',
+  measured_by: '测量人',
+  measured_at: '测量时间',
   deidentified: '已去标识化',
 };

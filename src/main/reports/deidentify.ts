@@ -121,6 +121,14 @@ export function deidentifyCase(c: ReportCase, p: Pseudonymizer): ReportCase {
       decidedAt: shift(cp.decidedAt),
       startDate: shift(cp.startDate),
     })),
+    // Values and the author stay (staff, as above); ids and dates are pseudonymised like the rest.
+    measurements: c.measurements.map((m) => ({
+      ...m,
+      id: p.id('measurement', m.id),
+      imageId: p.id('image', m.imageId),
+      studyId: studyId(m.studyId),
+      createdAt: shift(m.createdAt) ?? '',
+    })),
     deidentified: true,
     notes: c.notes,
   };

@@ -1,6 +1,7 @@
 /// <reference types="fhir" />
+import { hasNoId } from '../../shared/domain/patient';
 import { createHash } from 'node:crypto';
-import type { ReportCase, ReportDiagnosis, ReportModelVersion } from '../../shared/domain/reports';
+import type { ReportCase, ReportDiagnosis, ReportImage, ReportMeasurement, ReportModelVersion } from '../../shared/domain/reports';
 import { FHIR_WORDS, type FhirWords } from './dataWords';
 import type { ReportLanguage } from './pdf/words';
 
@@ -11,6 +12,8 @@ const SYS_MODEL = 'urn:carelens:model-version';
 const SYS_USER = 'urn:carelens:user';
 const SYS_DICOM_UID = 'urn:dicom:uid';
 const DCM = 'http://dicom.nema.org/resources/ontology/DCM';
+const UCUM = 'http://unitsofmeasure.org';
+const SYS_MEASUREMENT = 'urn:carelens:measurement';
 
 /** A UUID made from a record's kind and id, so the same case gives the same bundle. */
 function uuidFor(kind: string, id: string): string {
@@ -37,7 +40,8 @@ interface Entry {
  * per model version (the model card in its notes), an Observation per diagnosis (device =
  * the model, confidence and the uncertain flag as components), a DiagnosticReport per study
  * with findings (the clinician's confirmation or override in its conclusion), a Practitioner
- * per CareLens user who reviewed or decided, and a CarePlan for every accepted plan.
+ * per CareLens user who reviewed, decided or measured, an Observation per measurement (UCUM units
+ * mm, mm2, deg, [hnsf'U]) and a CarePlan for every accepted plan.
  */
 export function caseToBundle(c: ReportCase, exportedAt: string, language: ReportLanguage = 'en'): fhir4.Bundle {
   // Free text (`text`, notes, conclusions) is in the export's language; codes and the code systems' displays are not.
@@ -59,7 +63,8 @@ export function caseToBundle(c: ReportCase, exportedAt: string, language: Report
     identifier: c.deidentified
       ? [{ system: SYS_PSEUDONYM, value: c.patient.id }]
       : [
-          { system: SYS_MRN, value: c.patient.mrn, type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR' }] } },
+          // A patient registered from DICOM without a Patient ID has no MRN: its NO-ID key is not sent as one.
+          ...(hasNoId(c.patient) ? [] : [{ system: SYS_MRN, value: c.patient.mrn, type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR' }] } }]),
           { system: SYS_PATIENT_ID, value: c.patient.id },
         ],
     ...(c.deidentified ? {} : { name: [{ text: c.patient.name }] }),
@@ -180,6 +185,27 @@ export function caseToBundle(c: ReportCase, exportedAt: string, language: Report
     add('DiagnosticReport', `${studyId}:${list.map((x) => x.d.id).join(',')}`, report);
   }
 
+  // One Observation per measurement: the patient, the study of its image, who measured and when.
+  const images = new Map<string, ReportImage>([...c.studies.flatMap((st) => st.series.flatMap((se) => se.images)), ...c.looseImages].map((i) => [i.id, i]));
+  for (const m of c.measurements) {
+    const studyRef = studyRefs.get(m.studyId ?? studyOfImage.get(m.imageId) ?? '');
+    const performer = practitioner(m.createdBy);
+    add('Observation', `measurement:${m.id}`, {
+      resourceType: 'Observation',
+      ...(meta() ? { meta: meta() } : {}),
+      identifier: [{ system: SYS_MEASUREMENT, value: m.id }],
+      status: 'final',
+      category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'imaging', display: 'Imaging' }] }],
+      code: { coding: [{ system: SYS_MEASUREMENT, code: m.kind }], text: w.measurement[m.kind] },
+      subject,
+      ...(m.createdAt ? { effectiveDateTime: m.createdAt } : {}),
+      ...(performer ? { performer: [performer] } : {}),
+      ...(studyRef ? { derivedFrom: [{ reference: studyRef }] } : {}),
+      ...measurementValue(m, w),
+      note: [{ text: w.measurementNote({ spacing: spacingWords(m, w), image: imageWords(images.get(m.imageId), m.imageId), frame: (images.get(m.imageId)?.frames ?? 1) > 1 ? m.frame + 1 : null }) }],
+    });
+  }
+
   for (const plan of c.carePlans) {
     if (plan.status !== 'accepted' && plan.status !== 'completed') continue;
     const author = practitioner(plan.decidedBy);
@@ -208,6 +234,52 @@ export function caseToBundle(c: ReportCase, exportedAt: string, language: Report
     timestamp: exportedAt,
     entry: entries,
   };
+}
+
+/** A quantity in UCUM: `code` is the UCUM code, `unit` what a person reads. */
+function quantity(value: number, unit: string, code: string): fhir4.Quantity {
+  return { value: Number(value.toFixed(4)), unit, system: UCUM, code };
+}
+
+/** The unit of modality values: Hounsfield units for CT ([hnsf'U]), else a plain number (1). */
+function modalityQuantity(value: number, unit: string): fhir4.Quantity {
+  return unit === 'HU' ? quantity(value, 'HU', "[hnsf'U]") : quantity(value, '1', '1');
+}
+
+/**
+ * A measurement's value: a length in mm (or in pixels, UCUM annotation {pixel}, when
+ * uncalibrated), an angle in deg, a probe's modality value with its stored value as a component,
+ * a region's mean with SD, min, max, pixel count and area (mm2, or {pixel2}) as components.
+ */
+function measurementValue(m: ReportMeasurement, w: FhirWords): Pick<fhir4.Observation, 'valueQuantity' | 'component'> {
+  if (m.kind === 'length') return { valueQuantity: m.valueMm !== null ? quantity(m.valueMm, 'mm', 'mm') : quantity(m.valuePx ?? 0, 'pixel', '{pixel}') };
+  if (m.kind === 'angle') return { valueQuantity: quantity(m.angleDeg ?? 0, 'deg', 'deg') };
+  if (m.kind === 'probe') {
+    const p = m.probe ?? { raw: 0, value: 0 };
+    return { valueQuantity: modalityQuantity(p.value, m.unit), component: [{ code: { text: w.storedValue }, valueQuantity: quantity(p.raw, '1', '1') }] };
+  }
+  const s = m.stats ?? { mean: 0, sd: 0, min: 0, max: 0, count: 0, areaPx: 0, areaMm2: null };
+  return {
+    valueQuantity: modalityQuantity(s.mean, m.unit),
+    component: [
+      { code: { text: w.mean }, valueQuantity: modalityQuantity(s.mean, m.unit) },
+      { code: { text: w.sd }, valueQuantity: modalityQuantity(s.sd, m.unit) },
+      { code: { text: w.min }, valueQuantity: modalityQuantity(s.min, m.unit) },
+      { code: { text: w.max }, valueQuantity: modalityQuantity(s.max, m.unit) },
+      { code: { text: w.pixelCount }, valueQuantity: quantity(s.count, 'pixels', '{pixel}') },
+      { code: { text: w.area }, valueQuantity: s.areaMm2 !== null ? quantity(s.areaMm2, 'mm2', 'mm2') : quantity(s.areaPx, 'pixel2', '{pixel2}') },
+    ],
+  };
+}
+
+function spacingWords(m: ReportMeasurement, w: FhirWords): string | null {
+  if (!m.spacing || !m.spacingSource) return null;
+  return `${w.spacingSource[m.spacingSource]} ${m.spacing[0]} x ${m.spacing[1]} mm (rows x columns)`;
+}
+
+function imageWords(image: ReportImage | undefined, imageId: string): string {
+  if (!image) return imageId;
+  return [image.modality || image.format.toUpperCase(), image.instanceNumber !== null ? `#${image.instanceNumber}` : '', image.sopInstanceUid ? `(SOP Instance UID ${image.sopInstanceUid})` : ''].filter(Boolean).join(' ');
 }
 
 function modelDevice(m: ReportModelVersion, w: FhirWords): fhir4.Device {

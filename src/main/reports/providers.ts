@@ -1,4 +1,4 @@
-import type { ReportCarePlan, ReportDiagnosis, ReportImage, ReportModelVersion } from '../../shared/domain/reports';
+import type { ReportCarePlan, ReportDiagnosis, ReportImage, ReportMeasurement, ReportModelVersion } from '../../shared/domain/reports';
 
 /** A key-image thumbnail and the window it was rendered with. */
 export interface ReportThumbnail {
@@ -20,6 +20,8 @@ export interface ReportProviders {
   modelVersions(ids: string[]): ReportModelVersion[] | null;
   /** The patient's care-plan assignments, or null if the care-plan feature is absent. */
   carePlans(patientId: string): ReportCarePlan[] | null;
+  /** Measurements on the patient's images, or null if the measurements feature is absent. */
+  measurements(patientId: string): ReportMeasurement[] | null;
   /** A key image as PNG/JPEG with the window used, or null when none can be made. */
   thumbnail(image: ReportImage): Promise<ReportThumbnail | null>;
   /** A diagnosis's heatmap overlay as PNG/JPEG, or null. */
@@ -33,6 +35,7 @@ export const noProviders: ReportProviders = {
   diagnoses: () => null,
   modelVersions: () => null,
   carePlans: () => null,
+  measurements: () => null,
   thumbnail: async () => null,
   heatmap: async () => null,
   dicomPath: () => null,

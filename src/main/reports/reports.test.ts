@@ -57,6 +57,16 @@ describe('PDF report', () => {
     expect(text).toContain('dr.chen');
     expect(text).toContain('AI output is decision support');
     expect(text).toContain('accuracy 0.861');
+    // The measurements table: each value with its unit, the spacing it used (or uncalibrated), who measured.
+    expect(text).toContain('Measurements');
+    expect(text).toContain('42.50 mm');
+    expect(text).toMatch(/Pixel Spacing 0\.5 × 0\.25 mm/);
+    expect(text).toContain('45.0°');
+    expect(text).toContain('uncalibrated');
+    expect(text).toContain('67 HU (stored value 1091)');
+    expect(text).toContain('mean 40.3 HU, SD 12.5, min -3.0, max');
+    expect(text).toContain('area 78.5 mm²');
+    expect(text).toContain('dr.wu');
     // Fonts are embedded (subset) and are the shipped Noto Sans SC.
     const fonts = execFileSync('pdffonts', [pdf.path], { encoding: 'utf8' });
     expect(fonts).toMatch(/NotoSansSC/);
@@ -96,6 +106,8 @@ describe('PDF report', () => {
     expect(text).toContain('Ada Lovelace');
     expect(text).toContain('No key-image thumbnails are available');
     expect(text).toContain('the diagnosis feature is not available');
+    expect(text).toContain('the measurements feature is not available');
+    expect(text).toContain("No measurements on this patient's images.");
     expect(text).toContain('AI output is decision support');
     expect(reports.service.preview(s.patientId)).toMatchObject({ studies: 1, images: 1, diagnoses: 0 });
   });
@@ -116,6 +128,28 @@ describe('FHIR R4 bundle', () => {
     for (const e of bundle.entry) expect(validator.validate(e.resource, true)).toEqual([]);
   }
 
+  it('a patient registered from DICOM without a Patient ID: no MRN in the FHIR bundle, the CSV or the PDF, and the PDF says so', async () => {
+    app = createTestApp();
+    const noId = 'NO-ID:0123456789abcdef';
+    const s = seedCase(app.core.db, { name: 'Anonymized', mrn: noId, birthDate: '1970-01-01' });
+    const reports = feature([s]);
+    const fhirJob = await reports.service.waitFor(reports.service.start({ patients: [s.patientId], format: 'fhir' }, 'dr.chen').id);
+    expect(fhirJob.state).toBe('done');
+    const bundle = JSON.parse(fs.readFileSync(fhirJob.files[0]!.path, 'utf8'));
+    validateBundle(bundle);
+    const patient = bundle.entry.find((e: { resource: { resourceType: string } }) => e.resource.resourceType === 'Patient').resource;
+    expect(patient.identifier.map((i: { type?: { coding: { code: string }[] } }) => i.type?.coding[0]?.code ?? null)).not.toContain('MR');
+    expect(JSON.stringify(bundle).replaceAll(`ACC-${noId}`, 'ACC')).not.toContain(noId);
+    const csvJob = await reports.service.waitFor(reports.service.start({ patients: [s.patientId], format: 'csv' }, 'dr.chen').id);
+    const csv = fs.readFileSync(csvJob.files.find((f) => f.fileName.endsWith('.csv'))!.path, 'utf8');
+    expect(csv.replaceAll(`ACC-${noId}`, 'ACC')).not.toContain(noId);
+    const pdfJob = await reports.service.waitFor(reports.service.start({ patients: [s.patientId], format: 'pdf' }, 'dr.chen').id);
+    // (The fixture's made-up accession number is built from the MRN it is given: not an MRN field.)
+    const text = pdftotext(pdfJob.files.find((f) => f.kind === 'pdf')!.path).replaceAll(`ACC-${noId}`, 'ACC');
+    expect(text).not.toContain(noId);
+    expect(text).toContain('DICOM without a Patient ID');
+  });
+
   it('validates against the official R4 JSON schema, with the model as the Observation device', async () => {
     app = createTestApp();
     const s = seedCase(app.core.db, { ...CJK });
@@ -124,14 +158,33 @@ describe('FHIR R4 bundle', () => {
     const bundle = JSON.parse(fs.readFileSync(job.files[0]!.path, 'utf8'));
     validateBundle(bundle);
     const types = bundle.entry.map((e: { resource: { resourceType: string } }) => e.resource.resourceType).sort();
-    expect(types).toEqual(['CarePlan', 'Device', 'DiagnosticReport', 'ImagingStudy', 'Observation', 'Patient', 'Practitioner']);
+    // One Observation for the diagnosis and one per measurement; dr.wu (who measured) is a Practitioner.
+    expect(types).toEqual(['CarePlan', 'Device', 'DiagnosticReport', 'ImagingStudy', 'Observation', 'Observation', 'Observation', 'Observation', 'Observation', 'Patient', 'Practitioner', 'Practitioner']);
     const obs = bundle.entry.find((e: { resource: { resourceType: string } }) => e.resource.resourceType === 'Observation').resource;
     const device = bundle.entry.find((e: { resource: { resourceType: string } }) => e.resource.resourceType === 'Device');
     expect(obs.device.reference).toBe(device.fullUrl);
     expect(obs.component[0].valueQuantity.value).toBe(0.62);
     expect(obs.component[1].valueBoolean).toBe(true);
-    const study = bundle.entry.find((e: { resource: { resourceType: string } }) => e.resource.resourceType === 'ImagingStudy').resource;
+    const studyEntry = bundle.entry.find((e: { resource: { resourceType: string } }) => e.resource.resourceType === 'ImagingStudy');
+    const study = studyEntry.resource;
     expect(study.identifier[0].value).toBe(`urn:oid:${s.studyUid}`);
+    // Measurements: UCUM units, linked to the patient and the imaging study, performed by who measured.
+    type Obs = { identifier?: { system: string; value: string }[]; subject: { reference: string }; derivedFrom?: { reference: string }[]; performer?: { display: string }[]; valueQuantity: { value: number; system: string; code: string }; component?: { code: { text: string }; valueQuantity: { value: number; code: string } }[]; note: { text: string }[] };
+    const measured = bundle.entry
+      .filter((e: { resource: Obs & { resourceType: string } }) => e.resource.resourceType === 'Observation' && e.resource.identifier?.[0]?.system === 'urn:carelens:measurement')
+      .map((e: { resource: Obs }) => e.resource) as Obs[];
+    expect(measured.map((m) => m.valueQuantity.code)).toEqual(['mm', 'deg', "[hnsf'U]", "[hnsf'U]"]);
+    expect(measured.map((m) => m.valueQuantity.value)).toEqual([42.5, 45, 67, 40.25]);
+    for (const m of measured) {
+      expect(m.valueQuantity.system).toBe('http://unitsofmeasure.org');
+      expect(m.subject.reference).toBe(bundle.entry[0].fullUrl);
+      expect(m.derivedFrom![0]!.reference).toBe(studyEntry.fullUrl);
+      expect(m.performer![0]!.display).toBe('dr.wu');
+    }
+    expect(measured[0]!.note[0]!.text).toContain('Pixel Spacing (0028,0030) 0.5 x 0.25 mm');
+    expect(measured[1]!.note[0]!.text).toContain('Uncalibrated');
+    expect(measured[2]!.component![0]!.valueQuantity.value).toBe(1091);
+    expect(measured[3]!.component!.find((c) => c.valueQuantity.code === 'mm2')!.valueQuantity.value).toBe(78.54);
     // The schema really checks: a wrong code and an unknown field are refused.
     expect(validator.validate({ ...obs, status: 'maybe' }, true).length).toBeGreaterThan(0);
     expect(validator.validate({ ...obs, confidence: 0.6 }, true).length).toBeGreaterThan(0);
@@ -192,9 +245,22 @@ describe('CSV', () => {
     const job = await reports.service.waitFor(reports.service.start({ patients: ['Z9'], format: 'csv' }, 'dr.chen').id);
     const text = fs.readFileSync(job.files[0]!.path, 'utf8');
     const lines = text.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
-    expect(lines).toHaveLength(1 + 2 + 2);
+    expect(lines).toHaveLength(1 + 2 + 4 + 2);
     expect(lines.filter((l) => l.startsWith('image,'))).toHaveLength(2);
     expect(lines.filter((l) => l.startsWith('careplan,'))).toHaveLength(2);
+    // One row per measurement, on its image's row data, with value, unit, spacing and who measured.
+    const header = lines[0]!.split(',');
+    const cells = (line: string) => Object.fromEntries(line.split(',').map((v, i) => [header[i]!, v]));
+    const measured = lines.filter((l) => l.startsWith('measurement,')).map(cells);
+    expect(measured.map((m) => [m.measurement, m.measurement_value, m.measurement_unit, m.spacing_source])).toEqual([
+      ['length', '42.5', 'mm', 'PixelSpacing'],
+      ['angle', '45', 'deg', 'uncalibrated'],
+      ['probe', '67', 'HU', 'PixelSpacing'],
+      ['ellipse', '40.25', 'HU', 'PixelSpacing'],
+    ]);
+    expect(measured[0]).toMatchObject({ sop_instance_uid: s.sopInstanceUid, spacing_mm: '0.5\\0.25', measured_by: 'dr.wu', measured_at: '2026-01-03T08:00:00.000Z' });
+    expect(measured[2]).toMatchObject({ probe_stored_value: '1091' });
+    expect(measured[3]).toMatchObject({ measurement_sd: '12.5', measurement_min: '-3', measurement_max: '90', measurement_pixels: '629', measurement_area: '78.54', measurement_area_unit: 'mm2' });
     const dicomRow = lines.find((l) => l.includes(s.sopInstanceUid))!;
     expect(dicomRow).toContain('pneumonia=pneumonia');
     expect(dicomRow).toContain(',pneumonia,0.62,true,overridden,normal,mv-test-0001,');
@@ -216,8 +282,9 @@ describe('chosen studies', () => {
     const text = fs.readFileSync(job.files[0]!.path, 'utf8');
     expect(text).toContain(`${second.sopInstanceUid},`);
     expect(text).not.toContain(`${s.sopInstanceUid},`);
-    // The diagnosis on the first study's image is left out with its study.
+    // The diagnosis and the measurements on the first study's image are left out with its study.
     expect(text).not.toContain('mv-test-0001');
+    expect(text).not.toMatch(/\r\nmeasurement,/);
     expect(await callAs(app, 'reports:export', { patients: ['A1'], format: 'csv', studyIds: ['not-a-study'] })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
   });
 });

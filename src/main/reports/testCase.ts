@@ -13,7 +13,7 @@ import type { Sex } from '../../shared/domain/patient';
 import { insertImage, insertSeries, insertStudy } from '../imaging/ports';
 import { appendLabel, ensureLabelClass, ensureLabelSet } from '../labels/ports';
 import { insertPatient } from '../patients/ports';
-import type { ReportCarePlan, ReportDiagnosis, ReportModelVersion } from '../../shared/domain/reports';
+import type { ReportCarePlan, ReportDiagnosis, ReportMeasurement, ReportModelVersion } from '../../shared/domain/reports';
 import type { ReportProviders } from './providers';
 
 /** The shared data the project is handed (../shared/data); app/testing's SHARED_DATA, which a feature may not import. */
@@ -148,7 +148,31 @@ export const TEST_MODEL: ReportModelVersion = {
   intendedUse: 'triage support for paediatric chest X-rays',
 };
 
-/** Stand-in ML and care-plan providers for a seeded case (test inputs, not product output). */
+/**
+ * Stand-in measurements on a seeded case's DICOM image (test inputs: the measurements feature's own
+ * tests compute real ones): a length with non-square Pixel Spacing, an uncalibrated angle, a CT probe
+ * and an ellipse ROI, by dr.wu.
+ */
+export function testMeasurements(s: SeededCase): ReportMeasurement[] {
+  const base = { imageId: s.imageId, studyId: s.studyId, frame: 0, valueMm: null, valuePx: null, angleDeg: null, probe: null, stats: null, unit: '', spacing: [0.5, 0.25] as [number, number], spacingSource: 'PixelSpacing' as const, createdBy: 'dr.wu' };
+  return [
+    { ...base, id: `ms-len-${s.imageId}`, kind: 'length', points: [[10, 20], [180, 20]], valuePx: 170, valueMm: 42.5, createdAt: '2026-01-03T08:00:00.000Z' },
+    // Uncalibrated (as if the header had no spacing): the angle is in pixel space.
+    { ...base, id: `ms-ang-${s.imageId}`, kind: 'angle', points: [[20, 10], [10, 10], [20, 20]], angleDeg: 45, spacing: null, spacingSource: null, createdAt: '2026-01-03T08:01:00.000Z' },
+    { ...base, id: `ms-hu-${s.imageId}`, kind: 'probe', points: [[100, 100]], probe: { raw: 1091, value: 67 }, unit: 'HU', createdAt: '2026-01-03T08:02:00.000Z' },
+    {
+      ...base,
+      id: `ms-roi-${s.imageId}`,
+      kind: 'ellipse',
+      points: [[100, 100], [140, 120]],
+      stats: { mean: 40.25, sd: 12.5, min: -3, max: 90, count: 629, areaPx: 628.32, areaMm2: 78.54 },
+      unit: 'HU',
+      createdAt: '2026-01-03T08:03:00.000Z',
+    },
+  ];
+}
+
+/** Stand-in ML, care-plan and measurement providers for a seeded case (test inputs, not product output). */
 export function testProviders(seeded: SeededCase[], extra: Partial<ReportProviders> = {}): Partial<ReportProviders> {
   const byPatient = new Map(seeded.map((s) => [s.patientId, s]));
   return {
@@ -183,6 +207,10 @@ export function testProviders(seeded: SeededCase[], extra: Partial<ReportProvide
         { id: `cp-${s.patientId}`, planName: 'Community-acquired pneumonia, outpatient', status: 'accepted', reason: `Mild symptoms; ${s.name} prefers home care`, decidedBy: 'dr.li', decidedAt: '2026-01-03T11:00:00.000Z', startDate: '2026-01-04', steps: ['Amoxicillin 5 days', 'Review in 48 hours'] },
         { id: `cp2-${s.patientId}`, planName: 'Admission for IV antibiotics', status: 'declined', reason: 'Not severe', decidedBy: 'dr.li', decidedAt: '2026-01-03T11:00:00.000Z', startDate: null, steps: [] },
       ];
+    },
+    measurements(patientId): ReportMeasurement[] {
+      const s = byPatient.get(patientId);
+      return s ? testMeasurements(s) : [];
     },
     dicomPath: (imageId) => seeded.find((s) => s.imageId === imageId)?.dicomPath ?? null,
     ...extra,

@@ -90,6 +90,9 @@ async function realCase() {
     review: null,
   });
   app.features.ml.service.review({ diagnosisId, decision: 'confirm', reason: 'consolidation right lower lobe' }, 'dr.li');
+  // Measurements through the measurements feature on the real (uncalibrated: no pixel spacing) CR.
+  value(await callAs(app, 'measurements:add', { imageId: image.id, kind: 'length', points: [[10, 10], [40, 50]] }));
+  value(await callAs(app, 'measurements:add', { imageId: image.id, kind: 'rectangle', points: [[100, 100], [140, 130]] }));
   value(await callAs(app, 'careplans:loadDemo', {}));
   const plan = value<CarePlan[]>(await callAs(app, 'careplans:listPlans', {}))[0]!;
   value(await callAs(app, 'careplans:decide', { patientId: patient.id, planId: plan.id, decision: 'accept', reason: 'Agreed with the family' }));
@@ -114,6 +117,13 @@ describe('reports wired to the real imaging, ML and care-plan features', () => {
       expect(text).toContain(needle);
     }
     expect(text).toMatch(/test images 468\b/);
+    // The measurements made through the measurements feature: a 50-pixel length, uncalibrated.
+    expect(text).toContain('50.0 px');
+    expect(text).toContain('uncalibrated (no pixel spacing');
+    expect(text).toContain('Rectangle ROI');
+    const csv = fs.readFileSync((await exportJob({ patients: [patient.mrn], format: 'csv' })).files[0]!.path, 'utf8');
+    expect(csv).toMatch(/\r\nmeasurement,.*,length,0,50,px,/);
+    expect(csv).toMatch(/\r\nmeasurement,.*,rectangle,0,/);
     expect(text).not.toContain('not available in this build');
     // The key image and the heatmap are drawn: the pages carry images.
     const images = execFileSync('pdfimages', ['-list', pdf.path], { encoding: 'utf8' }).trim().split('\n').slice(2);
@@ -131,6 +141,10 @@ describe('reports wired to the real imaging, ML and care-plan features', () => {
     expect(validator.validate(bundle, true)).toEqual([]);
     const device = bundle.entry.find((e: { resource: { resourceType: string } }) => e.resource.resourceType === 'Device');
     expect(device.resource.identifier[0].value).toBe(versionId);
+    const lengths = bundle.entry.filter((e: { resource: { code?: { coding?: { code: string }[] } } }) => e.resource.code?.coding?.[0]?.code === 'length');
+    expect(lengths).toHaveLength(1);
+    expect(lengths[0].resource.valueQuantity).toEqual({ value: 50, unit: 'pixel', system: 'http://unitsofmeasure.org', code: '{pixel}' });
+    expect(lengths[0].resource.derivedFrom[0].reference).toBe(bundle.entry.find((e: { resource: { resourceType: string } }) => e.resource.resourceType === 'ImagingStudy').fullUrl);
     const plan = bundle.entry.find((e: { resource: { resourceType: string } }) => e.resource.resourceType === 'CarePlan');
     expect(plan.resource.description).toContain('Agreed with the family');
 

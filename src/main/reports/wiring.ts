@@ -1,12 +1,12 @@
 /**
- * The report providers made from the other features (imaging, ML, care plans): their data
+ * The report providers made from the other features (imaging, ML, care plans, measurements): their data
  * through their ports, decoding and plan details through the services the composition root
  * hands in. The composition root passes `reportProvidersFrom(core, {...})` to
  * createReportsFeature; each part is optional, so a build without a feature still reports.
  */
 import { PNG } from 'pngjs';
 import type { Core } from '../core/Core';
-import type { ReportCarePlan, ReportDiagnosis, ReportImage, ReportModelVersion } from '../../shared/domain/reports';
+import type { ReportCarePlan, ReportDiagnosis, ReportImage, ReportMeasurement, ReportModelVersion } from '../../shared/domain/reports';
 import { intendedUseText, outsideTraining, subgroupAttributeWords, type Diagnosis, type ModelVersion } from '../../shared/domain/ml';
 import type { PlanAssignment } from '../../shared/domain/careplans';
 import { resize, toGray8 } from '../imaging/display';
@@ -16,6 +16,7 @@ import { storeKeysOf } from '../imaging/storeKeys';
 import { imagesByIds, imagesOfPatient } from '../imaging/ports';
 import { diagnosis, modelVersion, recentDiagnosesOfImages } from '../ml/ports';
 import { planDecisionsOfPatient, type PlanDecision } from '../careplans/ports';
+import { measurementsOfImages } from '../measurements/ports';
 import type { ReportProviders, ReportThumbnail } from './providers';
 
 /** The size of a key image or heatmap in the PDF (pixels on the long side). */
@@ -207,6 +208,17 @@ export function careplanReportProviders(
   };
 }
 
+/** Measurements on the patient's images (through the measurements port), each with its image's study. */
+export function measurementReportProviders(core: Pick<Core, 'db'>): Partial<ReportProviders> {
+  return {
+    measurements(patientId: string): ReportMeasurement[] {
+      const images = imagesOfPatient(core.db, patientId);
+      const studyOf = new Map(images.map((i) => [i.id, i.studyId]));
+      return measurementsOfImages(core.db, images.map((i) => i.id)).map((m) => ({ ...m, studyId: studyOf.get(m.imageId) ?? null }));
+    },
+  };
+}
+
 /** Everything the composition root has, as report providers. */
 export function reportProvidersFrom(
   core: Pick<Core, 'db' | 'paths'>,
@@ -214,11 +226,13 @@ export function reportProvidersFrom(
     imaging?: { service: { decode(id: string, frame?: number): Promise<DecodedImage> } };
     ml?: unknown;
     careplans?: { plans: { assignments(patientId: string): PlanAssignment[]; getPlan(id: string): { name: string; interventions: string[]; demo?: boolean } } };
+    measurements?: unknown;
   },
 ): Partial<ReportProviders> {
   return {
     ...(features.imaging ? imagingReportProviders(core, features.imaging.service) : {}),
     ...(features.ml ? mlReportProviders(core, features.imaging?.service) : {}),
     ...(features.careplans ? careplanReportProviders(core, features.careplans.plans) : {}),
+    ...(features.measurements ? measurementReportProviders(core) : {}),
   };
 }

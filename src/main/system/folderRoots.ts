@@ -24,6 +24,17 @@ export function listFolderRoots(settings: Settings): string[] {
   }
 }
 
+/**
+ * `~` and `~/x` (also `~\\x` on Windows) as the home folder of the OS user running CareLens, as a
+ * shell would expand them; any other path is returned as it is (`~user` is not expanded).
+ * Without this, Node resolves `~/Desktop` against the working folder.
+ */
+export function expandHome(target: string, home: string = os.homedir()): string {
+  if (target === '~') return home;
+  if (target.startsWith('~/') || (path.sep === '\\' && target.startsWith('~\\'))) return path.join(home, target.slice(2));
+  return target;
+}
+
 /** The home folder of the OS user running CareLens (always allowed). */
 export function homeRoot(): string {
   const home = os.homedir();

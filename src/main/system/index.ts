@@ -3,6 +3,7 @@ import type { CallContext, FeatureHandlers } from '../ipc/dispatch';
 import type { BackendInfo, FolderRoots, SystemStatus } from '../../shared/ipc/system';
 import { schemaVersion } from '../db/migrations';
 import { addFolderRoot, homeRoot, listFolderRoots, removeFolderRoot } from './folderRoots';
+import { browseFolder } from './folderBrowser';
 
 export const DISCLAIMER =
   'CareLens is decision support. Its model outputs and recommendations are suggestions for a qualified clinician to check; they are not a diagnosis.';
@@ -28,6 +29,7 @@ export function createSystemFeature(core: Core, backend: () => BackendInfo) {
     'system:folderRoots': () => roots(),
     'system:addFolderRoot': (i) => (addFolderRoot(core.settings, i.folder), roots()),
     'system:removeFolderRoot': (i) => (removeFolderRoot(core.settings, i.folder), roots()),
+    'system:browseFolder': (i) => browseFolder(core.settings, i),
   };
   return { status, handlers };
 }

@@ -3,4 +3,4 @@
  * from and export to (their home folder and the roots an administrator allowed; the CLI's system
  * actor anywhere). Functions of the settings store the system feature owns. See folderRoots.ts.
  */
-export { allowedPath, assertFolderAllowed, listFolderRoots, outsideRootsMessage } from './folderRoots';
+export { allowedPath, assertFolderAllowed, expandHome, listFolderRoots, outsideRootsMessage } from './folderRoots';

@@ -37,6 +37,8 @@ const STORED = [
   "ZIP archive's directory is 9000000 bytes, more than CareLens reads (8388608)",
   'too large: the gzip member inflates to more than 536870912 bytes (a decompression bomb?)',
   'too large: the gzip file is 900000000 bytes; CareLens reads members up to 536870912',
+  'The folder /home/ann/Desktop/DICOM could not be read (folder not found).',
+  'The folder /media/usb could not be read (folder cannot be read (EACCES)).',
 ];
 
 describe('import failure reasons', () => {
@@ -51,5 +53,7 @@ describe('import failure reasons', () => {
     expect(importReasonText('too large: the file is 900 MB; CareLens imports files up to 512 MB')).toBe('文件过大：900 MB；CareLens 导入的文件最大为 512 MB');
     expect(importReasonText('folder cannot be read (EACCES)')).toBe('无法读取文件夹（EACCES）');
     expect(importReasonText('Unsupported transfer syntax 1.2.3')).toBe('Unsupported transfer syntax 1.2.3');
+    // The folder's own reason inside the sentence is worded too.
+    expect(importReasonText('The folder /media/usb could not be read (folder cannot be read (EACCES)).')).toBe('无法读取文件夹 /media/usb（无法读取文件夹（EACCES））。');
   });
 });

@@ -40,6 +40,8 @@ const REASONS: readonly [RegExp, string][] = [
   [/^the import worker stopped: (?<detail>.*)$/, 'progress.importFailure.workerStoppedLower'],
   [/^the import worker exited \(code (?<code>-?\d+)\)$/, 'progress.importFailure.workerExitedLower'],
   [/^gzip data is damaged \((?<detail>.*)\)$/, 'progress.importFailure.gzipDamaged'],
+  // ImportService: every given folder was gone or unreadable when the worker walked it (one folder; several stay as stored).
+  [/^The folder (?<path>.+) could not be read \((?<reason>folder [^)]*\)?)\)\.$/, 'importer.reasons.folderCouldNotBeRead'],
 ];
 
 /** Numbers stay numbers (so plural forms and Intl formatting work), everything else text. */
@@ -60,5 +62,8 @@ export function importReasonKey(reason: string): { key: string; params: Record<s
 
 export function importReasonText(reason: string): string {
   const found = importReasonKey(reason);
-  return found ? messageText(found.key, found.params, reason) : reason;
+  if (!found) return reason;
+  // A parameter named `reason` is itself a stored reason (the folder's own): worded the same way.
+  const params = typeof found.params.reason === 'string' ? { ...found.params, reason: importReasonText(found.params.reason) } : found.params;
+  return messageText(found.key, params, reason);
 }

@@ -59,10 +59,28 @@ export interface ImportSummary {
   images: number;
 }
 
+/**
+ * A file an import did not store because CareLens already held it: the same bytes
+ * ('same-file') or the same SOP Instance UID in other bytes ('same-instance').
+ */
+export interface ImportDuplicate {
+  path: string;
+  match: 'same-file' | 'same-instance';
+  /** The stored image it duplicates (null only if that image is gone). */
+  originalImageId: string | null;
+  /** Where the stored image was imported from. */
+  originalPath: string | null;
+  /** True when the stored image came in earlier in this same import; false: an earlier import. */
+  withinImport: boolean;
+}
+
 export interface ImportReport {
   status: ImportStatus;
   failures: ImportFailure[];
   totalFailures: number;
+  /** Files not stored because they were already held (older imports list none: they were only counted). */
+  duplicates: ImportDuplicate[];
+  totalDuplicates: number;
 }
 
 export interface ImagingPatient {

@@ -107,6 +107,18 @@ export interface LabelQueue {
   modelNote: string | null;
 }
 
+/** What a grid batch (label many images, or undo that) did. */
+export interface LabelBatchResult {
+  labelSetId: string;
+  /** Every image of the call, as its queue row now stands, in the order asked. */
+  items: QueueItem[];
+  /**
+   * The history rows this call added, one per image it changed (an image already carrying
+   * that class from the same person gets none). Undoing the batch names these rows.
+   */
+  written: { imageId: string; labelId: number }[];
+}
+
 export interface ImageLabelDetail {
   labelSetId: string;
   image: LabelImageInfo;

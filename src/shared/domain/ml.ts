@@ -1,7 +1,11 @@
 /** Machine-learning domain types shared by the main process, the renderer and the CLI. */
 
+import type { InputPreprocessing, ValidationCarve } from './mlInput';
+
 export const ARCHITECTURES = ['default', 'seed-cnn'] as const;
 export type Architecture = (typeof ARCHITECTURES)[number];
+/** A version's architecture: one CareLens builds, or 'imported' (a plain TF.js LayersModel from elsewhere: its layers are its own and never built here). */
+export type ModelArchitecture = Architecture | 'imported';
 export type SplitMode = 'patient' | 'predefined';
 export type SplitName = 'train' | 'val' | 'test';
 
@@ -21,10 +25,12 @@ export interface HyperParameters {
   augment: { horizontalFlip: boolean; maxShift?: number };
   earlyStoppingPatience: number;
   seed: number;
+  /** Input size and channels from the data, resizing and normalisation (mlInput.ts); absent on versions saved before: they stretched. */
+  input?: InputPreprocessing;
 }
 
 /** The largest training shift (pixels per axis) of a version, recorded or, before it was, implied. */
-export function trainingShift(arch: Architecture, augment: HyperParameters['augment']): number {
+export function trainingShift(arch: ModelArchitecture, augment: HyperParameters['augment']): number {
   return augment.maxShift ?? (arch === 'default' && augment.horizontalFlip ? 2 : 0);
 }
 
@@ -44,6 +50,21 @@ export interface ReliabilityBin {
   accuracy: number;
 }
 
+/** One point of a ROC curve: at scores >= threshold, the false and true positive rates. */
+export interface RocPoint {
+  fpr: number;
+  tpr: number;
+  threshold: number;
+}
+
+/** A class's one-vs-rest ROC curve on a split (the positive class's probability as the score). */
+export interface RocCurve {
+  className: string;
+  auc: number | null;
+  /** From (0, 0) to (1, 1); thinned to at most ROC_MAX_POINTS by dropping collinear and near points. */
+  points: RocPoint[];
+}
+
 export interface SplitMetrics {
   n: number;
   accuracy: number;
@@ -56,6 +77,8 @@ export interface SplitMetrics {
   ece: number;
   eceBeforeScaling: number;
   reliability: ReliabilityBin[];
+  /** ROC curves: the positive class's for two classes, one per class (one-vs-rest) for more. Absent on versions trained before curves were stored. */
+  roc?: RocCurve[];
 }
 
 export interface SubgroupMetrics {
@@ -100,6 +123,8 @@ export interface SplitSummary {
   /** images per class per split */
   classCounts: Record<SplitName, Record<string, number>>;
   subjects: Record<SplitName, number>;
+  /** Validation carved from train (predefined split without validation images); absent otherwise. */
+  valFromTrain?: ValidationCarve;
 }
 
 export interface ModelVersion {
@@ -107,7 +132,7 @@ export interface ModelVersion {
   version: number;
   labelSetId: string;
   labelSetName: string;
-  architecture: Architecture;
+  architecture: ModelArchitecture;
   classes: string[];
   hyperParameters: HyperParameters;
   split: SplitSummary;
@@ -122,6 +147,8 @@ export interface ModelVersion {
   intendedUse: IntendedUse | null;
   /** How its out-of-distribution score works and its threshold; null for versions saved before OOD scoring. */
   ood: OodCalibration | null;
+  /** Where it came from when not trained here from scratch: imported from a package, fine-tuned from another model (modelPackage.ts, fineTune.ts); absent or null otherwise. */
+  provenance?: ModelProvenance | null;
 }
 
 /**
@@ -150,6 +177,8 @@ export interface IntendedUse {
   labelSetId: string;
   labelSetName: string;
   classes: string[];
+  /** Set when a clinician recorded it by hand for a model imported without a CareLens card (no training images were seen: `images` is 0). */
+  declared?: { by: string; at: string; reason: string };
 }
 
 /**
@@ -158,6 +187,7 @@ export interface IntendedUse {
  */
 export function intendedUseText(u: IntendedUse | null): string {
   if (!u) return 'not recorded: this model version was trained before CareLens recorded what a model was trained on';
+  if (u.declared) return `Declared by ${u.declared.by} on ${u.declared.at.slice(0, 10)} for a model imported without a CareLens card (${u.declared.reason}). Modality: ${[u.modalities.join(', '), u.imagesWithoutModality ? 'none (PNG/JPEG)' : ''].filter(Boolean).join(' and ')}. Body part: ${u.bodyParts.join(', ') || 'any'}. Colour: ${u.colour.join(', ')}; format: ${u.formats.map((f) => f.toUpperCase()).join(', ')}. Size ${u.size.minWidth}-${u.size.maxWidth} x ${u.size.minHeight}-${u.size.maxHeight} pixels`;
   const noModality = u.formats.filter((f) => f !== 'dicom').map((f) => f.toUpperCase()).join(', ') || 'DICOM';
   const modality = [u.modalities.join(', '), u.imagesWithoutModality ? `none recorded (${noModality})` : ''].filter(Boolean).join(' and ');
   const range = (a: number, b: number) => (a === b ? `${a}` : `${a}-${b}`);
@@ -344,3 +374,45 @@ export const SUBGROUP_ATTRIBUTE_WORDS: Record<SubgroupMetrics['attribute'], stri
 export function subgroupAttributeWords(attribute: string): string {
   return (SUBGROUP_ATTRIBUTE_WORDS as Record<string, string>)[attribute] ?? attribute;
 }
+
+/** A version imported from a model package or a plain TF.js LayersModel (`carelens models import`). */
+export interface ImportedFrom {
+  /** 'carelens': a CareLens package with its card; 'none': a plain LayersModel, intended use unknown. */
+  card: 'carelens' | 'none';
+  at: string;
+  by: string;
+  /** SHA-256 of the package's manifest.json (it holds every file's hash); of model.json for a plain LayersModel. */
+  packageSha256: string;
+  /** The package format version and the CareLens version that wrote it (null for a plain LayersModel). */
+  packageFormat: number | null;
+  carelensVersion: string | null;
+  /** The version in the CareLens it was exported from: its id, number, label set, who trained it and when. */
+  source: { versionId: string; version: number; labelSetName: string; createdAt: string; createdBy: string; exportedAt: string; exportedBy: string } | null;
+  /** Changes made to the files on import, in words (e.g. a softmax output turned into logits). */
+  changes: string[];
+}
+
+/** The model a fine-tuned version started from (`carelens train --from`). */
+export interface StartedFrom {
+  versionId: string;
+  version: number;
+  /** SHA-256 of the package's manifest.json when it started from a package folder; null for a version of this data folder. */
+  packageSha256: string | null;
+  architecture: ModelArchitecture;
+  classes: string[];
+  labelSetName: string;
+  /** Training images of the source (from its intended use), null when not recorded. */
+  trainingImages: number | null;
+  /** The classifier head (last dense layer) was replaced by a fresh one because the classes differ. */
+  headReplaced: boolean;
+  /** Epochs during which only the head was trained (backbone frozen, batch norm in inference mode). */
+  freezeEpochs: number;
+}
+
+export interface ModelProvenance {
+  imported?: ImportedFrom;
+  startedFrom?: StartedFrom;
+}
+
+/** Applicability of a model whose intended use nobody has recorded (a plain LayersModel imported without a CareLens card). */
+export const NO_CARD_REASON = 'No CareLens card: intended use unknown. This model was imported without a record of what it was trained on; a clinician must record its intended use before its output can be used.';

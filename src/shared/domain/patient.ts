@@ -11,6 +11,27 @@ export interface Patient {
   updatedAt: string;
 }
 
+/**
+ * A patient registered from DICOM files without a Patient ID (grouped by name and birth date)
+ * has no MRN. Its MRN column holds this prefix and a hash of the grouping, a key that cannot be
+ * mistaken for a hospital's number; the interface says "no ID" instead of showing it.
+ */
+export const NO_ID_MRN_PREFIX = 'NO-ID:';
+
+/**
+ * Names that identify nobody: what de-identification and test tools write in place of a name
+ * ("Anonymized", "ANONYMOUS^PATIENT", "Unknown", "^"). Compared on the letters only, case folded.
+ */
+export function isPlaceholderName(name: string): boolean {
+  const letters = name.replace(/=.*/, '').toLowerCase().replace(/[^\p{L}]/gu, '');
+  return letters === '' || /^(anonymi[sz]ed|anonymous|anon|unknown|unknownpatient|anonymouspatient|anonymi[sz]edpatient|patient|nopatient|noname|none|na|test|testpatient|x+)$/.test(letters);
+}
+
+/** Whether this patient has no real MRN (registered from DICOM without a Patient ID). */
+export function hasNoId(patient: { mrn: string }): boolean {
+  return patient.mrn.startsWith(NO_ID_MRN_PREFIX);
+}
+
 export interface PatientPage {
   items: Patient[];
   total: number;

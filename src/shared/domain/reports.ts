@@ -4,6 +4,7 @@
  * model versions, care plans). The PDF, CSV and FHIR writers all read this one shape.
  */
 import type { Sex } from './patient';
+import type { Measurement } from './measurements';
 
 export type ExportFormat = 'pdf' | 'csv' | 'fhir';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['pdf', 'csv', 'fhir'];
@@ -123,6 +124,9 @@ export interface ReportPatient {
   notes: string;
 }
 
+/** A measurement on one of the case's images (values as the measurements feature stored them), with the image's study when it has one. */
+export type ReportMeasurement = Measurement & { studyId: string | null };
+
 /** One patient's case, ready to render. */
 export interface ReportCase {
   patient: ReportPatient;
@@ -132,6 +136,8 @@ export interface ReportCase {
   diagnoses: ReportDiagnosis[];
   modelVersions: ReportModelVersion[];
   carePlans: ReportCarePlan[];
+  /** Measurements on the case's images (length, angle, probe, ROI), oldest first. */
+  measurements: ReportMeasurement[];
   /** True when names, ids and dates were replaced (see docs/reports.md). */
   deidentified: boolean;
   /** What the assembler could not fill yet (e.g. "no diagnoses feature yet"), shown in the report. */

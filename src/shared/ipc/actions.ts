@@ -22,6 +22,7 @@ export const actionWords = {
   'system:folderRoots': { does: 'see which folders CareLens may use', did: 'Listed the folders CareLens may use' },
   'system:addFolderRoot': { does: 'allow a folder for imports and exports', did: 'Allowed a folder for imports and exports' },
   'system:removeFolderRoot': { does: 'stop allowing a folder for imports and exports', did: 'Stopped allowing a folder for imports and exports' },
+  'system:browseFolder': { does: 'browse folders to import', did: 'Browsed folders to import' },
 
   'patients:list': { does: 'find patients', did: 'Searched patients: {patients}' },
   'patients:get': { does: 'open a patient record', did: 'Opened the record of {patients|a patient}' },
@@ -77,6 +78,8 @@ export const actionWords = {
   'labels:queue': { does: 'see images to label', did: 'Viewed images to label: {patients}' },
   'labels:image': { does: "see an image's label", did: 'Viewed the label of an image of {patients|a patient}' },
   'labels:set': { does: 'label an image', did: 'Labelled an image of {patients|a patient}' },
+  'labels:setMany': { does: 'label images', did: 'Labelled images of {patients|patients}' },
+  'labels:undoMany': { does: 'undo a batch of labels', did: 'Undid a batch of labels on images of {patients|patients}' },
   'labels:clear': { does: "clear an image's label", did: 'Cleared the label of an image of {patients|a patient}' },
   'labels:undo': { does: 'undo a label change', did: 'Undid a label change on an image of {patients|a patient}' },
   'labels:skip': { does: 'set an image aside', did: 'Set aside an image of {patients|a patient}' },
@@ -85,11 +88,15 @@ export const actionWords = {
   'labels:export': { does: 'export labels', did: 'Exported labels' },
 
   'ml:train': { does: 'train a model', did: 'Started training a model' },
+  'ml:inputProposal': { does: 'see the input size proposed for a label set', did: 'Viewed the input size proposed for a label set' },
   'ml:cancel': { does: 'stop a training run', did: 'Stopped a training run' },
   'ml:runs': { does: 'see training runs', did: 'Viewed training runs' },
   'ml:versions': { does: 'see model versions', did: 'Viewed model versions' },
   'ml:version': { does: 'open a model card', did: 'Opened a model card' },
   'ml:activate': { does: 'activate a model', did: 'Activated a model' },
+  'ml:exportModel': { does: 'export a model package', did: 'Exported a model package' },
+  'ml:importModel': { does: 'import a model', did: 'Imported a model' },
+  'ml:declareIntendedUse': { does: "record an imported model's intended use", did: "Recorded an imported model's intended use" },
   'ml:activationCheck': { does: 'check a model before activating it', did: 'Checked a model before activating it' },
   'ml:minRecall': { does: "see the clinic's minimum recall for activation", did: "Viewed the clinic's minimum recall for activation" },
   'ml:setMinRecall': { does: "set the clinic's minimum recall for activation", did: "Set the clinic's minimum recall for activation" },
@@ -142,6 +149,11 @@ export const actionWords = {
   'pacs:retrieves': { does: 'see recent PACS retrieves', did: 'Viewed recent PACS retrieves' },
   'pacs:retrieveSummary': { does: "see a PACS retrieve's report", did: "Viewed a PACS retrieve's report: {patients}" },
   'pacs:send': { does: 'send reviewed findings to a PACS archive', did: 'Sent reviewed findings of {patients|a patient} to a PACS' },
+
+  'measurements:add': { does: 'measure on an image', did: 'Measured on an image of {patients|a patient}' },
+  'measurements:list': { does: "see an image's measurements", did: 'Viewed the measurements on an image of {patients|a patient}' },
+  'measurements:remove': { does: 'remove a measurement', did: 'Removed a measurement on an image of {patients|a patient}' },
+  'measurements:calibration': { does: "see an image's pixel spacing", did: "Checked an image's pixel spacing" },
 } as const satisfies { readonly [C in ChannelName]: ActionWords };
 
 /** The words for a channel; a name that is no channel (someone probing) gets a neutral phrase, never itself. */

@@ -18,6 +18,7 @@ import { mlChannels, mlEvents } from './ml';
 import { careplansChannels, careplansEvents } from './careplans';
 import { reportsChannels, reportsEvents } from './reports';
 import { pacsChannels, pacsEvents } from './pacs';
+import { measurementsChannels } from './measurements';
 
 export const channels = {
   ...systemChannels,
@@ -30,6 +31,7 @@ export const channels = {
   ...careplansChannels,
   ...reportsChannels,
   ...pacsChannels,
+  ...measurementsChannels,
 };
 
 export const events = {

@@ -62,13 +62,13 @@ export const imagingChannels = {
     input: z.object({ importId: id, limit: z.number().int().min(1).max(10_000).optional(), offset: z.number().int().min(0).optional() }).strict(),
     access: 'clinician',
     audit: 'read',
-    doc: "An import's report: every file that was not imported, with the reason.",
+    doc: "An import's report: every file that was not imported, with the reason, and every duplicate, with the stored image it duplicates.",
   }),
   'imaging:importReportCsv': channel<{ fileName: string; csv: string }>()({
     input: z.object({ importId: id }).strict(),
     access: 'clinician',
     audit: 'export',
-    doc: "An import's report as CSV (path, reason) to save.",
+    doc: "An import's report as CSV to save: failures and duplicates (path, outcome, reason, duplicate_of_image, duplicate_of_path, duplicate_from).",
   }),
   'imaging:patients': channel<ImagingPatient[]>()({
     input: z.object({ query: z.string().max(200).optional() }).strict(),

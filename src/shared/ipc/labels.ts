@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { channel, event } from './define';
-import type { AgreementStats, ImageLabelDetail, LabelExport, LabelImportOption, LabelQueue, LabelSet } from '../domain/labels';
+import type { AgreementStats, ImageLabelDetail, LabelBatchResult, LabelExport, LabelImportOption, LabelQueue, LabelSet } from '../domain/labels';
 import { LABEL_FILTERS } from '../domain/labels';
 
 // The labels feature's channels ('labels:verb'). Label-set definitions carry no patient data
@@ -14,6 +14,8 @@ const setName = z.string().trim().min(1, 'Name is required').max(120, 'A name is
 const description = z.string().max(2000, 'A description is at most 2000 characters');
 const importIds = z.array(z.string().min(1).max(64)).max(200);
 const note = z.string().max(1000, 'A note is at most 1000 characters');
+/** The most images one grid batch may label (a grid page holds at most 120). */
+export const MAX_BATCH = 1000;
 
 export const labelsChannels = {
   'labels:sets': channel<LabelSet[]>()({
@@ -91,6 +93,25 @@ export const labelsChannels = {
     access: 'clinician',
     audit: 'change',
     doc: 'Labels an image by hand (a new history row; nothing is overwritten).',
+  }),
+  'labels:setMany': channel<LabelBatchResult>()({
+    input: z
+      .object({
+        labelSetId,
+        imageIds: z.array(imageId).min(1).max(MAX_BATCH),
+        className,
+        note: note.optional(),
+      })
+      .strict(),
+    access: 'clinician',
+    audit: 'change',
+    doc: 'Labels many images with one class by hand (the grid), in one transaction: any unknown image, or one outside the set, refuses the whole batch.',
+  }),
+  'labels:undoMany': channel<LabelBatchResult>()({
+    input: z.object({ labelSetId, labelIds: z.array(z.number().int().min(1)).min(1).max(MAX_BATCH) }).strict(),
+    access: 'clinician',
+    audit: 'change',
+    doc: 'Undoes a batch by the label rows it wrote; refused as a whole when any of them is no longer the latest change on its image.',
   }),
   'labels:clear': channel<ImageLabelDetail>()({
     input: z.object({ labelSetId, imageId, note: note.optional() }).strict(),

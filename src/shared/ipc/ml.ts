@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channel, event } from './define';
+import type { InputProposal } from '../domain/mlInput';
 import { ARCHITECTURES, type ActivationCheck, type Diagnosis, type LabelFromDiagnosis, type ModelVersion, type Prediction, type ModelVersionSummary, type TrainingProgress, type TrainingRun } from '../domain/ml';
 
 // The ml feature's channels ('ml:verb') and push events. Training, activating and running
@@ -20,6 +21,19 @@ export interface FilePrediction extends Prediction {
   file: string;
 }
 
+/** What `ml:exportModel` wrote. */
+export interface ExportedPackage {
+  dir: string;
+  modelVersionId: string;
+  version: number;
+  /** SHA-256 of the package's manifest.json (which holds every file's hash). */
+  packageSha256: string;
+  files: { path: string; sha256: string; bytes: number }[];
+}
+
+/** The version `ml:importModel` registered (inactive), with the package's hash and whether it had a CareLens card. */
+export type ImportedPackage = ModelVersionSummary & { packageSha256: string; card: 'carelens' | 'none' };
+
 export const mlChannels = {
   'ml:train': channel<TrainingRun>()({
     input: z
@@ -34,6 +48,10 @@ export const mlChannels = {
         learningRate: z.number().positive().max(1).optional(),
         seed: z.number().int().min(0).max(2 ** 31).optional(),
         patience: z.number().int().min(1).max(50).optional(),
+        /** Fine-tuning: start from this model version (id) or CareLens model package folder. */
+        from: z.string().trim().min(1).max(4096).optional(),
+        /** Fine-tuning: epochs that train only the classifier head first. */
+        freezeEpochs: z.number().int().min(0).max(200).optional(),
         /** Answer when training has finished instead of when it has started. */
         wait: z.boolean().optional(),
       })
@@ -41,6 +59,12 @@ export const mlChannels = {
     access: 'clinician',
     audit: 'ml',
     doc: 'Trains a model on a label set in the ml worker; progress streams as ml:progress. The new version is never made active here: activation is its own decision (ml:activate).',
+  }),
+  'ml:inputProposal': channel<InputProposal>()({
+    input: z.object({ labelSet, architecture: z.enum(ARCHITECTURES).optional() }).strict(),
+    access: 'clinician',
+    audit: 'none',
+    doc: "The input size and channels proposed from a label set's images (sizes, colour and modality from the imaging index; nothing decoded), with the reason; ml:train uses it unless inputSize / channels are given.",
   }),
   'ml:cancel': channel<TrainingRun>()({
     input: z.object({ runId: id }).strict(),
@@ -71,6 +95,44 @@ export const mlChannels = {
     access: 'reviewer',
     audit: 'change',
     doc: "Makes a model version the one diagnoses use (a reviewer's or an admin's decision); a version below the clinic's minimum recall for any class needs a written reason, kept in the audit trail.",
+  }),
+  'ml:exportModel': channel<ExportedPackage>()({
+    input: z.object({ id, outDir: z.string().trim().min(1).max(4096) }).strict(),
+    access: 'clinician',
+    audit: 'export',
+    doc: 'Writes a model version as a package (TF.js model, model card, intended use, prediction settings, OOD statistics, manifest with SHA-256 of every file) into a new or empty folder.',
+  }),
+  'ml:importModel': channel<ImportedPackage>()({
+    input: z
+      .object({
+        dir: z.string().trim().min(1).max(4096),
+        labelSet: labelSet.optional(),
+        classes: z.array(z.string().trim().min(1).max(64)).min(2).max(100).optional(),
+        inputSize: z.number().int().min(8).max(512).optional(),
+        channels: z.union([z.literal(1), z.literal(3)]).optional(),
+      })
+      .strict(),
+    access: 'reviewer',
+    audit: 'change',
+    doc: 'Imports a model package (every hash and the package format checked; a tampered package is refused naming the file) or a plain TF.js LayersModel (classes, input size and channels given; intended use unknown), registered as an inactive version.',
+  }),
+  'ml:declareIntendedUse': channel<ModelVersion>()({
+    input: z
+      .object({
+        id,
+        modalities: z.array(z.string().trim().min(1).max(16)).max(20),
+        withoutModality: z.boolean(),
+        bodyParts: z.array(z.string().trim().min(1).max(64)).max(20),
+        colour: z.array(z.enum(['grey', 'colour'])).min(1),
+        formats: z.array(z.enum(['png', 'jpeg', 'dicom'])).min(1),
+        minSize: z.number().int().min(1).max(100_000),
+        maxSize: z.number().int().min(1).max(100_000),
+        reason: z.string().trim().min(10).max(1000),
+      })
+      .strict(),
+    access: 'clinician',
+    audit: 'change',
+    doc: 'Records, once, the intended use of a model imported without a CareLens card (what images it is for, and how the clinician knows); until then every prediction it makes is out of scope.',
   }),
   'ml:activationCheck': channel<ActivationCheck>()({
     input: z.object({ id }).strict(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channel } from './define';
+import type { Result } from './envelope';
 
 export interface BackendInfo {
   /** 'tensorflow' (tfjs-node), 'wasm', 'cpu', or null before the loader has run. */
@@ -29,6 +30,34 @@ export interface FolderRoots {
   roots: string[];
 }
 
+/** A folder the browser can jump to (a root, or one step of the way from a root). */
+export interface FolderPlace {
+  name: string;
+  path: string;
+  /** The user's home folder. */
+  home: boolean;
+}
+
+/** One folder's sub-folders, for the web host's folder browser (`system:browseFolder`). */
+export interface FolderListing {
+  /** The folder listed, as a real path. */
+  path: string;
+  /** The allowed root it is in (the home folder or an administrator's root). */
+  root: string;
+  /** One level up, or null at the root (the browser goes no higher). */
+  parent: string | null;
+  /** From the root down to this folder, for breadcrumbs. */
+  crumbs: FolderPlace[];
+  /** The allowed roots: the home folder first. */
+  places: FolderPlace[];
+  /** Sub-folders, sorted by name (hidden ones only when asked). */
+  entries: { name: string; path: string; kind: 'folder' }[];
+  /** More sub-folders than the listing holds (5,000). */
+  truncated: boolean;
+  /** Files directly in this folder (not in its sub-folders). */
+  files: number;
+}
+
 const folder = z.string().trim().min(1, 'Enter a folder').max(4096, 'A folder path is at most 4096 characters');
 
 export const systemChannels = {
@@ -56,6 +85,29 @@ export const systemChannels = {
     audit: 'change',
     doc: 'Stops allowing a folder root; imports and exports already done stay.',
   }),
+  'system:browseFolder': channel<FolderListing>()({
+    input: z
+      .object({
+        path: z.string().max(4096, 'A folder path is at most 4096 characters').optional(),
+        showHidden: z.boolean().optional(),
+      })
+      .strict(),
+    access: 'clinician',
+    audit: 'none',
+    doc: "A folder's sub-folders for choosing what to import (the web host's folder browser): the home folder when no path is given; only the home folder and allowed roots.",
+  }),
 };
 
 export const systemEvents = {};
+
+/**
+ * The desktop app's native folder dialog, outside the dispatch table (a window of the OS, not a
+ * service): the Electron preload adds `pickFolders` to `window.api` over this ipc channel; the
+ * web host has none, and the Import page then offers `system:browseFolder` instead.
+ */
+export const PICK_FOLDERS_CHANNEL = 'carelens:pickFolders';
+
+export interface NativeFolderDialog {
+  /** The folders chosen ([] when cancelled). */
+  pickFolders(options?: { title?: string }): Promise<Result<string[]>>;
+}

@@ -1,5 +1,6 @@
+import { hasNoId } from '../../../shared/domain/patient';
 import PDFDocument from 'pdfkit';
-import type { ReportCase, ReportDiagnosis, ReportImage, ReportModelVersion, ReportStudy } from '../../../shared/domain/reports';
+import type { ReportCase, ReportDiagnosis, ReportImage, ReportMeasurement, ReportModelVersion, ReportStudy } from '../../../shared/domain/reports';
 import type { ReportThumbnail } from '../providers';
 import type { ReportFonts } from './fonts';
 import { reportWords, REPORT_WORDS, type ReportLanguage, type ReportWords } from './words';
@@ -51,7 +52,7 @@ function windowText(w: ReportWords, t: { windowCenter: number | null; windowWidt
 /**
  * Renders one patient's case as a PDF (A4): header with the clinic, patient, studies with
  * key images, AI findings with confidence, uncertainty, heatmap and the clinician's review,
- * model cards, care plans, and the decision-support statement. Fonts are embedded (subset).
+ * measurements, model cards, care plans, and the decision-support statement. Fonts are embedded (subset).
  */
 export function renderPdf(c: ReportCase, meta: ReportMeta, media: ReportMedia, fonts: ReportFonts): Promise<Buffer> {
   const w = reportWords(meta.language);
@@ -156,7 +157,7 @@ function draw(doc: Doc, w: ReportWords, c: ReportCase, meta: ReportMeta, media: 
 
   heading(doc, w.patient);
   field(doc, w, c.deidentified ? w.pseudonym : w.name, c.patient.name);
-  if (!c.deidentified) field(doc, w, w.mrn, c.patient.mrn);
+  if (!c.deidentified) field(doc, w, w.mrn, hasNoId(c.patient) ? w.noId : c.patient.mrn);
   field(doc, w, c.deidentified ? w.birthDateShifted : w.birthDate, c.patient.birthDate ?? w.unknown);
   field(doc, w, w.sex, sexWord(w, c.patient.sex));
   if (!c.deidentified) field(doc, w, w.carelensId, c.patient.id);
@@ -176,6 +177,10 @@ function draw(doc: Doc, w: ReportWords, c: ReportCase, meta: ReportMeta, media: 
   if (c.diagnoses.length === 0) doc.fillColor(MUTED).text(w.noFindings).fillColor(INK);
   const models = new Map(c.modelVersions.map((m) => [m.id, m]));
   for (const d of c.diagnoses) drawDiagnosis(doc, w, c, d, models.get(d.modelVersionId ?? ''), media);
+
+  heading(doc, w.measurementsHeading);
+  if (c.measurements.length === 0) doc.fillColor(MUTED).text(w.noMeasurements).fillColor(INK);
+  else drawMeasurements(doc, w, c);
 
   if (c.modelVersions.length > 0) {
     heading(doc, w.modelCards);
@@ -306,6 +311,51 @@ function drawDiagnosis(doc: Doc, w: ReportWords, c: ReportCase, d: ReportDiagnos
   doc.moveDown(0.7);
 }
 
+/** A number as the PDF shows it: fixed decimals, no locale grouping (reports are read elsewhere). */
+function fixed(v: number | null | undefined, digits: number): string {
+  return v === null || v === undefined ? '—' : v.toFixed(digits);
+}
+
+function measurementValueText(w: ReportWords, m: ReportMeasurement): string {
+  if (m.kind === 'length') return m.valueMm !== null ? `${fixed(m.valueMm, 2)} mm` : `${fixed(m.valuePx, 1)} px`;
+  if (m.kind === 'angle') return `${fixed(m.angleDeg, 1)}°`;
+  if (m.kind === 'probe') return w.probeValue(fixed(m.probe?.value, Number.isInteger(m.probe?.value) ? 0 : 2), m.unit, fixed(m.probe?.raw, Number.isInteger(m.probe?.raw) ? 0 : 2));
+  const s = m.stats;
+  if (!s) return '—';
+  const area = s.areaMm2 !== null ? w.area(fixed(s.areaMm2, 1), 'mm²', s.count) : w.area(fixed(s.areaPx, 1), 'px²', s.count);
+  return `${w.roiValue(fixed(s.mean, 1), fixed(s.sd, 1), fixed(s.min, 1), fixed(s.max, 1), m.unit)}; ${area}`;
+}
+
+/** The measurements as a table: kind, value with unit, the spacing used (or uncalibrated), the image and frame, who and when. */
+function drawMeasurements(doc: Doc, w: ReportWords, c: ReportCase): void {
+  const images = new Map<string, ReportImage>([...c.studies.flatMap((st) => st.series.flatMap((se) => se.images)), ...c.looseImages].map((i) => [i.id, i]));
+  const width = contentWidth(doc);
+  const widths = [0.13, 0.31, 0.26, 0.12, 0.18].map((f) => f * width);
+  const row = (cells: string[], bold: boolean) => {
+    doc.font(bold ? 'bold' : 'body').fontSize(8.5);
+    const height = Math.max(...cells.map((text, i) => doc.heightOfString(text, { width: widths[i]! - 6 })));
+    ensureSpace(doc, height + 6);
+    const y = doc.y;
+    let x = MARGIN;
+    cells.forEach((text, i) => {
+      doc.fillColor(bold ? MUTED : INK).text(text, x, y, { width: widths[i]! - 6 });
+      x += widths[i]!;
+    });
+    doc.y = y + height + 3;
+    doc.moveTo(MARGIN, doc.y - 1.5).lineTo(MARGIN + width, doc.y - 1.5).lineWidth(0.3).strokeColor('#c9d1dc').stroke();
+  };
+  row(w.measurementColumns, true);
+  for (const m of c.measurements) {
+    const image = images.get(m.imageId);
+    const where = [image ? `${image.modality || image.format.toUpperCase()} #${image.instanceNumber ?? '—'}` : m.imageId.slice(0, 8), image && image.frames > 1 ? w.frameOf(m.frame + 1) : ''].filter(Boolean).join(w.listSep);
+    const calibration = m.spacing && m.spacingSource ? w.spacing(w.spacingSource[m.spacingSource], String(m.spacing[0]), String(m.spacing[1])) : w.uncalibrated;
+    row([w.measurementKind[m.kind], measurementValueText(w, m), calibration, where, `${m.createdBy}${w.listSep}${dateTime(w, m.createdAt)}`], false);
+  }
+  doc.x = MARGIN;
+  doc.font('body').fontSize(10).fillColor(INK);
+  doc.moveDown(0.4);
+}
+
 function drawModelCard(doc: Doc, w: ReportWords, m: ReportModelVersion): void {
   ensureSpace(doc, 90);
   doc.font('bold').fontSize(10.5).fillColor(INK).text(`${m.name} (${m.architecture})`);
@@ -331,7 +381,7 @@ function footers(doc: Doc, w: ReportWords, c: ReportCase, meta: ReportMeta): voi
     doc.page.margins.bottom = 0;
     const y = doc.page.height - MARGIN - 6;
     doc.font('body').fontSize(7.5).fillColor(MUTED);
-    const who = c.deidentified ? w.footerWhoDeidentified(c.patient.name) : w.footerWho(c.patient.name, c.patient.mrn);
+    const who = c.deidentified ? w.footerWhoDeidentified(c.patient.name) : w.footerWho(c.patient.name, hasNoId(c.patient) ? w.noId : c.patient.mrn);
     doc.text(w.footerExported(who, dateTime(w, meta.exportedAt), meta.exportedBy), MARGIN, y, { width: contentWidth(doc) - 80, lineBreak: false });
     doc.text(w.page(i - range.start + 1, range.count), MARGIN + contentWidth(doc) - 80, y, { width: 80, align: 'right', lineBreak: false });
     doc.text(w.disclaimerShort, MARGIN, y + 10, { width: contentWidth(doc), lineBreak: false });

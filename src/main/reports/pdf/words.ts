@@ -31,6 +31,8 @@ export interface ReportWords {
   pseudonym: string;
   name: string;
   mrn: string;
+  /** In place of the MRN of a patient registered from DICOM without a Patient ID. */
+  noId: string;
   birthDate: string;
   birthDateShifted: string;
   sex: string;
@@ -99,6 +101,19 @@ export interface ReportWords {
   footerWhoDeidentified: (name: string) => string;
   footerExported: (who: string, at: string, by: string) => string;
   page: (n: number, of: number) => string;
+  measurementsHeading: string;
+  noMeasurements: string;
+  /** The measurement table's column headings: kind, value, calibration, image, measured. */
+  measurementColumns: [string, string, string, string, string];
+  measurementKind: Record<'probe' | 'length' | 'angle' | 'rectangle' | 'ellipse', string>;
+  spacingSource: Record<'PixelSpacing' | 'ImagerPixelSpacing', string>;
+  /** "Pixel Spacing 0.5 × 0.25 mm (rows × columns)". */
+  spacing: (source: string, row: string, column: string) => string;
+  uncalibrated: string;
+  probeValue: (value: string, unit: string, raw: string) => string;
+  roiValue: (mean: string, sd: string, min: string, max: string, unit: string) => string;
+  area: (area: string, unit: 'mm²' | 'px²', pixels: number) => string;
+  frameOf: (n: number) => string;
   /** Joins list items ("a, b" / "a、b"). */
   listSep: string;
   /** A label before its value ("Sex: " / "性别："). */
@@ -131,6 +146,7 @@ const en: ReportWords = {
   pseudonym: 'Pseudonym',
   name: 'Name',
   mrn: 'MRN',
+  noId: 'none (DICOM without a Patient ID: check the identity)',
   birthDate: 'Birth date',
   birthDateShifted: 'Birth date (shifted)',
   sex: 'Sex',
@@ -199,6 +215,17 @@ const en: ReportWords = {
   footerWhoDeidentified: (name) => `De-identified · ${name}`,
   footerExported: (who, at, by) => `${who} · exported ${at} by ${by}`,
   page: (n, of) => `Page ${n} of ${of}`,
+  measurementsHeading: 'Measurements',
+  noMeasurements: "No measurements on this patient's images.",
+  measurementColumns: ['Measurement', 'Value', 'Calibration', 'Image', 'Measured'],
+  measurementKind: { probe: 'Probe', length: 'Length', angle: 'Angle', rectangle: 'Rectangle ROI', ellipse: 'Ellipse ROI' },
+  spacingSource: { PixelSpacing: 'Pixel Spacing', ImagerPixelSpacing: 'Imager Pixel Spacing' },
+  spacing: (source, row, column) => `${source} ${row} × ${column} mm (rows × columns)`,
+  uncalibrated: 'uncalibrated (no pixel spacing in the header): sizes in pixels',
+  probeValue: (value, unit, raw) => `${value}${unit ? ` ${unit}` : ''} (stored value ${raw})`,
+  roiValue: (mean, sd, min, max, unit) => `mean ${mean}${unit ? ` ${unit}` : ''}, SD ${sd}, min ${min}, max ${max}`,
+  area: (area, unit, pixels) => `area ${area} ${unit} (${pixels} pixels)`,
+  frameOf: (n) => `frame ${n}`,
   listSep: ', ',
   labelled: (label) => `${label}: `,
   dateTime: (iso) => (iso.length > 10 ? `${utcParts(iso).date} ${utcParts(iso).time} UTC` : iso),
@@ -222,6 +249,7 @@ const zhCN: ReportWords = {
   pseudonym: '假名',
   name: '姓名',
   mrn: '病历号',
+  noId: '无（DICOM 无患者 ID：请核对身份）',
   birthDate: '出生日期',
   birthDateShifted: '出生日期（已偏移）',
   sex: '性别',
@@ -290,6 +318,17 @@ const zhCN: ReportWords = {
   footerWhoDeidentified: (name) => `已去标识化 · ${name}`,
   footerExported: (who, at, by) => `${who} · 由 ${by} 于 ${at} 导出`,
   page: (n, of) => `第 ${n} 页，共 ${of} 页`,
+  measurementsHeading: '测量',
+  noMeasurements: '该患者的图像上没有测量。',
+  measurementColumns: ['测量', '数值', '校准', '图像', '测量人'],
+  measurementKind: { probe: '探针', length: '长度', angle: '角度', rectangle: '矩形感兴趣区', ellipse: '椭圆感兴趣区' },
+  spacingSource: { PixelSpacing: '像素间距', ImagerPixelSpacing: '成像器像素间距' },
+  spacing: (source, row, column) => `${source} ${row} × ${column} 毫米（行 × 列）`,
+  uncalibrated: '未校准（文件头中没有像素间距）：尺寸以像素计',
+  probeValue: (value, unit, raw) => `${value}${unit ? ` ${unit}` : ''}（存储值 ${raw}）`,
+  roiValue: (mean, sd, min, max, unit) => `均值 ${mean}${unit ? ` ${unit}` : ''}，标准差 ${sd}，最小 ${min}，最大 ${max}`,
+  area: (area, unit, pixels) => `面积 ${area} ${unit}（${pixels} 个像素）`,
+  frameOf: (n) => `第 ${n} 帧`,
   listSep: '、',
   labelled: (label) => `${label}：`,
   dateTime: (iso) => {

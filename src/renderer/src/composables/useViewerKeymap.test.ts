@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { PAN_STEP, useViewerKeymap, type ViewerKeyActions } from './useViewerKeymap';
+import { createPageKeymap, keyCaps, keyNames, keyOfCommand, PAN_STEP, shortcutGroups, useViewerKeymap, type PageKeyBinding, type ViewerKeyActions } from './useViewerKeymap';
 
 type Preset = { key: string; id: string };
 
@@ -110,5 +110,85 @@ describe('useViewerKeymap', () => {
     press('f');
     expect(called()).toEqual([]);
     expect(reachedPage).toHaveBeenCalledTimes(4);
+  });
+});
+
+describe('page keymaps (the reading room)', () => {
+  function page(extra: Partial<PageKeyBinding>[] = []) {
+    const ran: string[] = [];
+    let ct = false;
+    const b = (id: string, keys: string[], group = 'G', more: Partial<PageKeyBinding> = {}): PageKeyBinding => ({ id, keys, group, action: `do ${id}`, run: () => ran.push(id), ...more });
+    const bindings: PageKeyBinding[] = [
+      b('maximise', ['m']),
+      b('measurements', ['Shift+m'], 'H'),
+      b('next', ['ArrowDown', 'PageDown']),
+      b('panLeft', ['Shift+ArrowLeft']),
+      b('previous', ['ArrowLeft']),
+      b('lung', ['3'], 'G', { enabled: () => ct }),
+      b('help', ['?'], 'H'),
+      ...extra.map((x, i) => b(`extra${i}`, ['x'], 'G', x)),
+    ];
+    let on = true;
+    const { onKeydown } = createPageKeymap(() => bindings, () => on);
+    window.addEventListener('keydown', onKeydown);
+    const toolbar = document.createElement('button');
+    const input = document.createElement('input');
+    document.body.append(toolbar, input);
+    const press = (key: string, init: KeyboardEventInit = {}, target: Element = toolbar) => {
+      const e = new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true, ...init });
+      target.dispatchEvent(e);
+      return e;
+    };
+    const off = () => window.removeEventListener('keydown', onKeydown);
+    return { bindings, ran, press, input, off, setCt: (v: boolean) => (ct = v), setOn: (v: boolean) => (on = v) };
+  }
+
+  it('hears keys on window wherever the focus is (a toolbar button), Shift chords before the bare key', () => {
+    const p = page();
+    p.press('m');
+    p.press('M', { shiftKey: true });
+    p.press('M'); // Caps Lock: the bare key
+    p.press('ArrowLeft', { shiftKey: true });
+    p.press('ArrowLeft');
+    p.press('PageDown', { shiftKey: true });
+    p.press('?', { shiftKey: true });
+    expect(p.ran).toEqual(['maximise', 'measurements', 'maximise', 'panLeft', 'previous', 'next', 'help']);
+    p.off();
+  });
+
+  it('lets pass typing, chords with Ctrl/Alt/Meta, keys already handled, disabled bindings and a disabled page', () => {
+    const p = page();
+    p.press('m', {}, p.input);
+    p.press('m', { ctrlKey: true });
+    p.press('m', { altKey: true });
+    p.press('m', { metaKey: true });
+    const handled = new KeyboardEvent('keydown', { key: 'm', bubbles: true, cancelable: true });
+    handled.preventDefault();
+    document.body.dispatchEvent(handled);
+    const e = p.press('3');
+    expect(e.defaultPrevented).toBe(false);
+    p.setOn(false);
+    p.press('m');
+    expect(p.ran).toEqual([]);
+    p.setOn(true);
+    p.setCt(true);
+    expect(p.press('3').defaultPrevented).toBe(true);
+    expect(p.ran).toEqual(['lung']);
+    p.off();
+  });
+
+  it('lists the same table for "?", in groups, with key caps and alternatives', () => {
+    const p = page();
+    expect(keyNames({ key: 'M', shiftKey: true })).toEqual(['Shift+m', 'm']);
+    expect(keyCaps('Shift+ArrowLeft')).toEqual(['Shift', '←']);
+    expect(keyCaps('m')).toEqual(['M']);
+    expect(keyOfCommand(p.bindings, 'measurements')).toBe('Shift+M');
+    expect(keyOfCommand(p.bindings, 'nothing')).toBe('');
+    const groups = shortcutGroups(p.bindings);
+    expect(groups.map((g) => g.title)).toEqual(['G', 'H']);
+    expect(groups[0]!.items.find((i) => i.action === 'do next')).toEqual({ keys: ['↓'], alternatives: [['PageDown']], action: 'do next' });
+    // Every binding is listed once: the list is the table.
+    expect(groups.flatMap((g) => g.items).length).toBe(p.bindings.length);
+    p.off();
   });
 });

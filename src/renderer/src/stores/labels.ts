@@ -1,13 +1,18 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { AgreementStats, ImageLabelDetail, LabelFilter, LabelImportOption, LabelQueue, LabelSet, QueueItem } from '../../../shared/domain/labels';
+import type { AgreementStats, ImageLabelDetail, LabelBatchResult, LabelFilter, LabelImportOption, LabelQueue, LabelSet, QueueItem } from '../../../shared/domain/labels';
 import { api, unwrapResult, errorMessage } from '../api';
 import { i18n } from '../i18n';
 
 export type LabelMode = 'label' | 'review';
+/** One image at a time, or a grid of thumbnails labelled a selection at a time. */
+export type LabelLayout = 'single' | 'grid';
 
-/** One step the clinician can take back with Z. */
-type UndoStep = { kind: 'label' | 'review'; imageId: string } | { kind: 'skip'; imageId: string };
+/** One step the clinician can take back with Z: one image's change, or a whole grid batch (by the rows it wrote). */
+type UndoStep = { kind: 'label' | 'review' | 'skip'; imageId: string } | { kind: 'batch'; labelIds: number[]; imageIds: string[] };
+
+/** How many queue rows a view loads at once: the grid pages through thousands of small images. */
+const QUEUE_LIMIT: Record<LabelLayout, number> = { single: 2000, grid: 5000 };
 
 const CACHE_LIMIT = 64;
 
@@ -27,6 +32,7 @@ export const useLabelsStore = defineStore('labels', () => {
   /** "Model unsure": an image counts as unsure from this normalised entropy (0..1) up. */
   const unsureThreshold = ref(0.5);
   const mode = ref<LabelMode>('label');
+  const layout = ref<LabelLayout>('single');
   const queue = ref<LabelQueue | null>(null);
   const items = ref<QueueItem[]>([]);
   const index = ref(0);
@@ -111,7 +117,7 @@ export const useLabelsStore = defineStore('labels', () => {
     busy.value = true;
     try {
       const q = unwrapResult(
-        await api().labels.queue({ labelSetId: setId.value, filter: filter.value, limit: 2000, ...(filter.value === 'unsure' ? { threshold: unsureThreshold.value } : {}) }),
+        await api().labels.queue({ labelSetId: setId.value, filter: filter.value, limit: QUEUE_LIMIT[layout.value], ...(filter.value === 'unsure' ? { threshold: unsureThreshold.value } : {}) }),
       );
       queue.value = q;
       items.value = q.items;
@@ -146,9 +152,54 @@ export const useLabelsStore = defineStore('labels', () => {
 
   async function setMode(next: LabelMode) {
     mode.value = next;
+    // Review is one image at a time: a reviewer looks at each label.
+    if (next === 'review') layout.value = 'single';
     // Review works through labels not yet reviewed; labelling through what needs a label.
     filter.value = next === 'review' ? 'unreviewed' : 'next';
     await loadQueue();
+  }
+
+  /**
+   * Switches between one image and the grid. Into the grid the queue is reloaded (the grid
+   * holds more rows); back to one image, it opens `imageId` (the grid's cursor) when given.
+   */
+  async function setLayout(next: LabelLayout, imageId?: string) {
+    if (next === layout.value) return;
+    if (next === 'grid' && mode.value === 'review') return;
+    layout.value = next;
+    if (next === 'grid') return loadQueue();
+    const at = imageId ? items.value.findIndex((i) => i.imageId === imageId) : -1;
+    await open(at >= 0 ? at : index.value);
+  }
+
+  /** Puts a batch's rows into the queue in place (the list stays put) and forgets their cached details. */
+  function applyItems(changed: QueueItem[]) {
+    const byId = new Map(changed.map((i) => [i.imageId, i]));
+    items.value = items.value.map((i) => byId.get(i.imageId) ?? i);
+    for (const id of byId.keys()) details.delete(`${setId.value}|${id}`);
+  }
+
+  /**
+   * Labels the grid's selection with one class in one call (all or nothing); the batch is one
+   * undo step. Returns what the call did, or null when it was refused (the error is shown).
+   */
+  async function labelManyNow(imageIds: string[], className: string): Promise<LabelBatchResult | null> {
+    if (!setId.value || imageIds.length === 0) return null;
+    error.value = null;
+    notice.value = null;
+    try {
+      const r = unwrapResult(await api().labels.setMany({ labelSetId: setId.value, imageIds, className }));
+      applyItems(r.items);
+      if (r.written.length) undoSteps.value.push({ kind: 'batch', labelIds: r.written.map((w) => w.labelId), imageIds: r.written.map((w) => w.imageId) });
+      notice.value = r.written.length
+        ? i18n.global.t('labelGrid.notice.labelled', { n: r.written.length, name: className }, r.written.length)
+        : i18n.global.t('labelGrid.notice.unchanged', { name: className }, imageIds.length);
+      void loadSets();
+      return r;
+    } catch (err) {
+      error.value = message(err);
+      return null;
+    }
   }
 
   /**
@@ -263,6 +314,19 @@ export const useLabelsStore = defineStore('labels', () => {
       return null;
     }
     const labelSetId = setId.value;
+    if (step.kind === 'batch') {
+      try {
+        const r = unwrapResult(await api().labels.undoMany({ labelSetId, labelIds: step.labelIds }));
+        applyItems(r.items);
+        notice.value = i18n.global.t('labelGrid.notice.undone', { n: r.written.length }, r.written.length);
+        void loadSets();
+        return r;
+      } catch (err) {
+        undoSteps.value.push(step);
+        error.value = message(err);
+        return null;
+      }
+    }
     const d = await act(
       async () =>
         step.kind === 'skip'
@@ -298,6 +362,8 @@ export const useLabelsStore = defineStore('labels', () => {
     set,
     filter,
     mode,
+    layout,
+    setLayout,
     queue,
     items,
     index,
@@ -327,6 +393,7 @@ export const useLabelsStore = defineStore('labels', () => {
     skip: serial(skipNow),
     clear: serial(clearNow),
     undo: serial(undoNow),
+    labelMany: serial(labelManyNow),
     createSet,
     updateSet,
     refreshAgreement,

@@ -65,7 +65,7 @@ export const useMlStore = defineStore('ml', () => {
   }
 
   /** Starts a run; throws ApiError for the form to show. */
-  async function train(input: { labelSet: string; architecture: Architecture; epochs: number; split: SplitMode }) {
+  async function train(input: { labelSet: string; architecture: Architecture; epochs: number; split: SplitMode; inputSize?: number; channels?: 1 | 3 }) {
     listen();
     points.value = [];
     progress.value = null;

@@ -1,4 +1,4 @@
-import { flushPromises, mount } from '@vue/test-utils';
+import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Api } from '../../../shared/ipc/contract';
@@ -61,13 +61,23 @@ function fakeApi(hold: { images?: Promise<void> } = {}) {
   return { api: api as unknown as Api, raw: api };
 }
 
-const stubs = { ImageViewer: { props: ['imageId'], template: '<div data-testid="viewer-stub" :data-image-id="imageId"></div>' }, ThumbnailGrid: { props: ['items'], template: '<ul><li v-for="i in items" :key="i.id" data-testid="thumb">{{ i.id }}</li></ul>' } };
+// The Cornerstone viewport is stubbed: it shows which stack it was given and from which image.
+const stubs = {
+  StackViewport: {
+    props: ['imageIds', 'initialIndex'],
+    methods: { setTool: () => undefined },
+    template: '<div data-testid="viewer-stub" :data-image-id="imageIds[initialIndex]"></div>',
+  },
+  ThumbnailGrid: { props: ['items'], template: '<ul><li v-for="i in items" :key="i.id" data-testid="thumb">{{ i.id }}</li></ul>' },
+};
 
 beforeEach(() => {
   setActivePinia(createPinia());
   history.replaceState(null, '', '#/patients');
 });
 afterEach(() => setApi(null));
+// The page listens on window: a page left mounted by an earlier test would hear the keys too.
+enableAutoUnmount(afterEach);
 
 describe('ImagesView opens the patient it was sent to', () => {
   it('shows B after A when the Patients page sends it to B (the wrong-patient regression)', async () => {
@@ -154,4 +164,56 @@ describe('ImagesView opens the patient it was sent to', () => {
     await flushPromises();
     expect(wrapper.get('[data-testid="viewer-stub"]').attributes('data-image-id')).toBe('img-pA');
   });
+
+  it('empties every viewport when another patient is opened', async () => {
+    const f = fakeApi();
+    setApi(f.api);
+    const nav = useNavStore();
+    nav.go('images', { patientId: 'pA' });
+    const wrapper = mount(ImagesView, { global: { stubs } });
+    await flushPromises();
+    await wrapper.get('[data-testid="rr-layout-1x2"]').trigger('click');
+    expect(wrapper.findAll('[data-testid="viewer-stub"]').map((v) => v.attributes('data-image-id'))).toEqual(['img-pA']);
+    nav.go('images', { patientId: 'pB' });
+    await flushPromises();
+    // pB's first image in the first cell, nothing of pA's anywhere.
+    expect(wrapper.findAll('[data-testid="viewer-stub"]').map((v) => v.attributes('data-image-id'))).toEqual(['img-pB']);
+    expect(wrapper.get('[data-testid="viewport-cell-1"]').text()).toContain('Drag a series');
+  });
 });
+
+describe('ImagesView keys', () => {
+  it('keep working after a toolbar click, and "?" lists them', async () => {
+    setApi(fakeApi().api);
+    useNavStore().go('images', { patientId: 'pA' });
+    const wrapper = mount(ImagesView, { global: { stubs }, attachTo: document.body });
+    await flushPromises();
+    const button = wrapper.get('[data-testid="rr-layout-2x2"]');
+    await button.trigger('click');
+    (button.element as HTMLButtonElement).focus();
+    const press = async (key: string, init: KeyboardEventInit = {}) => {
+      button.element.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true, ...init }));
+      await flushPromises();
+    };
+    const grid = () => wrapper.get('[data-testid="viewport-grid"]').attributes('data-layout');
+    expect(grid()).toBe('2x2');
+    await press('m');
+    expect(grid()).toBe('maximised');
+    await press('Escape');
+    expect(grid()).toBe('2x2');
+    await press('g');
+    expect(grid()).toBe('1x1');
+    await press('s');
+    expect(wrapper.get('[data-testid="series-browser"]').isVisible()).toBe(false);
+    // Typing in a field is typing, not a shortcut.
+    const search = wrapper.get('input[type="search"], [data-testid="series-browser"] input');
+    search.element.dispatchEvent(new KeyboardEvent('keydown', { key: 'g', bubbles: true, cancelable: true }));
+    await flushPromises();
+    expect(grid()).toBe('1x1');
+    await press('?', { shiftKey: true });
+    const help = wrapper.get('[data-testid="shortcut-help"]');
+    expect(help.text()).toContain('Maximise or restore the active viewport');
+    expect(help.text()).toContain('Next layout (1x1, 1x2, 2x2)');
+  });
+});
+

@@ -25,4 +25,21 @@ describe('ThumbnailGrid', () => {
     await wrapper.get('[data-testid="thumbnail-grid"]').trigger('keydown', { key: 'ArrowRight' });
     expect(wrapper.emitted('open')![1]).toEqual(['img1']);
   });
+
+  it('drags the image id when draggable (the reading room drops it on a viewport), and nothing otherwise', async () => {
+    const drag = async (draggable: boolean) => {
+      const wrapper = mount(ThumbnailGrid, { props: { items, selectedId: null, thumbnail: () => null, version: 0, tile: 96, draggable } });
+      const data = new Map<string, string>();
+      const dataTransfer = { setData: (k: string, v: string) => data.set(k, v), effectAllowed: '' };
+      await wrapper.get('[data-testid="thumb-2"]').trigger('dragstart', { dataTransfer });
+      return { data, tile: wrapper.get('[data-testid="thumb-2"]') };
+    };
+    const on = await drag(true);
+    expect(on.tile.attributes('draggable')).toBe('true');
+    expect(on.tile.attributes('style')).toContain('width: 96px');
+    expect([...on.data]).toEqual([['application/x-carelens-image', 'img2']]);
+    const off = await drag(false);
+    expect(off.tile.attributes('draggable')).toBeUndefined();
+    expect(off.data.size).toBe(0);
+  });
 });

@@ -1,0 +1,67 @@
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import type { Calibration, Measurement, MeasurementKind } from '../../../shared/domain/measurements';
+import { api, unwrapResult, errorMessage } from '../api';
+
+/**
+ * Measurements of the images on screen (issue 13). The main process computes and stores every
+ * value; this store keeps what it answered, per image, oldest first. `add`, `remove` and
+ * `calibration` throw the main process's error (a point outside the image) so the caller can show it;
+ * `error` also holds the last one in the interface language.
+ */
+export const useMeasurementsStore = defineStore('measurements', () => {
+  const byImage = ref<Record<string, Measurement[]>>({});
+  const calibrations = ref<Record<string, Calibration>>({});
+  const error = ref<string | null>(null);
+
+  async function run<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      const value = await work();
+      error.value = null;
+      return value;
+    } catch (err) {
+      error.value = errorMessage(err);
+      throw err;
+    }
+  }
+
+  /** Measures on one frame; the stored measurement (with the main process's values) is added to `byImage`. */
+  async function add(imageId: string, frame: number, kind: MeasurementKind, points: [number, number][]): Promise<Measurement> {
+    return run(async () => {
+      const m = unwrapResult(await api().measurements.add({ imageId, frame, kind, points }));
+      byImage.value = { ...byImage.value, [imageId]: [...(byImage.value[imageId] ?? []).filter((x) => x.id !== m.id), m] };
+      return m;
+    });
+  }
+
+  /** Every frame's measurements of an image. */
+  async function load(imageId: string): Promise<Measurement[]> {
+    return run(async () => {
+      const list = unwrapResult(await api().measurements.list({ imageId }));
+      byImage.value = { ...byImage.value, [imageId]: list };
+      return list;
+    });
+  }
+
+  async function remove(id: string): Promise<void> {
+    await run(async () => {
+      unwrapResult(await api().measurements.remove({ id }));
+      const next: Record<string, Measurement[]> = {};
+      for (const [imageId, list] of Object.entries(byImage.value)) next[imageId] = list.filter((m) => m.id !== id);
+      byImage.value = next;
+    });
+  }
+
+  /** The image's pixel spacing (cached: the header does not change). */
+  async function calibration(imageId: string): Promise<Calibration> {
+    const known = calibrations.value[imageId];
+    if (known) return known;
+    return run(async () => {
+      const c = unwrapResult(await api().measurements.calibration({ imageId }));
+      calibrations.value = { ...calibrations.value, [imageId]: c };
+      return c;
+    });
+  }
+
+  return { byImage, calibrations, error, add, load, remove, calibration };
+});
