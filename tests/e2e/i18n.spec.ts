@@ -38,6 +38,9 @@ const ALLOWED = new Set([
   // (the optimiser's code name also appears in a model's hyper-parameters), a certificate
   // authority, the protocol, and FHIR's resource type.
   'Adam', 'adam', 'SGD', 'sgd', 'ReLU', 'CA', 'HTTPS', 'Bundle',
+  // Colour and DICOM display codes (RGB, the VOI window) and the model format (TF.js LayersModel)
+  // on the Train page's input and model-package panels.
+  'RGB', 'VOI', 'TF', 'js',
 ]);
 
 /** Data shown on pages: asked of the app itself (every string under these keys of its list answers). */

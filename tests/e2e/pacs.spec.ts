@@ -86,9 +86,9 @@ test('adds a PACS, queries it, retrieves a study with progress and views it', as
   // The retrieved study opens in the Images viewer.
   await page.getByTestId('pacs-open-images').click();
   await expect(page.getByTestId('imaging-patients')).toContainText('20120215_ASLtest_human');
-  const viewer = page.getByTestId('image-viewer');
+  const viewer = page.getByTestId('viewport-cell-0');
   await expect(viewer).toBeVisible({ timeout: 30_000 });
-  await expect(viewer).not.toHaveAttribute('data-ms', '', { timeout: 30_000 });
+  await expect(viewer.getByTestId('stack-viewport')).toHaveAttribute('data-first-pixels-ms', /\d+/, { timeout: 30_000 });
   await page.screenshot({ path: shot('4-viewer'), fullPage: true });
 });
 

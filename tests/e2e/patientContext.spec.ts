@@ -51,7 +51,8 @@ test('a patient card opens that patient: Images on A, back, Images on B shows B;
   await expect(banner.getByTestId('banner-name')).toHaveText('Alice Able');
   await expect(grid).toHaveAttribute('data-count', '2');
   await expect(page.getByTestId('thumb-0')).toHaveAttribute('title', /alice-\d\.png$/);
-  await expect(page.getByTestId('image-viewer')).toBeVisible();
+  // The reading room's first cell shows the patient's first image (first pixels drawn).
+  await expect(page.getByTestId('viewport-cell-0').getByTestId('stack-viewport')).toHaveAttribute('data-first-pixels-ms', /\d+/, { timeout: 30_000 });
   await page.screenshot({ path: shot('1-images-alice') });
 
   // Back to the patient list, and B's card: the page must be B's, not A's left over.
@@ -66,7 +67,7 @@ test('a patient card opens that patient: Images on A, back, Images on B shows B;
   await expect(banner.getByTestId('banner-birth')).not.toContainText('1990-07-04');
   await expect(grid).toHaveAttribute('data-count', '3');
   for (let i = 0; i < 3; i++) await expect(page.getByTestId(`thumb-${i}`)).toHaveAttribute('title', /bob-\d\.png$/);
-  await expect(page.locator('.viewer-pane .path')).toHaveText(/bob-\d\.png$/);
+  await expect(page.locator('.rr-info .path')).toHaveText(/bob-\d\.png$/);
   await expect(page.getByTestId('imaging-patient').filter({ hasText: 'Bob Baker' })).toHaveAttribute('aria-current', 'true');
   await page.screenshot({ path: shot('2-images-bob') });
 

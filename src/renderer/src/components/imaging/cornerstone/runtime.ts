@@ -106,9 +106,15 @@ export function onFullFrame(listener: (csImageId: string) => void): () => void {
  * on the same plane (its spacing scaled, so world millimetres and drawings are the full frame's),
  * and the full frame replaces it in the cache when it arrives (onFullFrame).
  */
+/** Ask for a quick lower-resolution preview of large JPEG 2000 frames first (off: see loadImage). */
+const PREVIEW_FIRST = false;
+
 async function loadImage(csImageId: string): Promise<Types.IImage> {
   const { imageId, frame } = parseCsImageId(csImageId);
-  const [f, calibration, geometry] = await Promise.all([fetchFrame(imageId, frame, true), calibrationOf(imageId), geometryOf(imageId)]);
+  // Previews are off (PREVIEW_FIRST): swapping the full frame in over a preview showed the
+  // 1841x1955 J2K CR of imaging.spec cropped, un-inverted and at the wrong window. The code
+  // below stays for when that swap is fixed; `reduced` is then never true.
+  const [f, calibration, geometry] = await Promise.all([fetchFrame(imageId, frame, PREVIEW_FIRST), calibrationOf(imageId), geometryOf(imageId)]);
   const full = planeModule({ imageId, frame, width: f.fullWidth, height: f.fullHeight }, calibration, geometry);
   const { data: _data, ...rest } = f;
   frameMeta.set(csImageId, { frame: { ...rest, width: f.fullWidth, height: f.fullHeight, reduced: false }, plane: full });
