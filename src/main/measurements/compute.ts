@@ -93,18 +93,21 @@ export function roiStats(frame: GreyFrame, shape: RoiShape, a: Point, b: Point, 
   const cEnd = Math.min(frame.width - 1, Math.floor(x1));
   const rStart = Math.max(0, Math.ceil(y0));
   const rEnd = Math.min(frame.height - 1, Math.floor(y1));
+  /** Whether pixel (c, r)'s centre is in the region: every pixel of the box, or inside the ellipse. */
+  const inside = (c: number, r: number): boolean => {
+    if (shape !== 'ellipse') return true;
+    if (rx === 0 || ry === 0) return false;
+    const ex = (c - cx) / rx;
+    const ey = (r - cy) / ry;
+    return ex * ex + ey * ey <= 1 + 1e-9;
+  };
   let count = 0;
   let sum = 0;
   let min = Infinity;
   let max = -Infinity;
   for (let r = rStart; r <= rEnd; r++) {
     for (let c = cStart; c <= cEnd; c++) {
-      if (shape === 'ellipse') {
-        if (rx === 0 || ry === 0) continue;
-        const ex = (c - cx) / rx;
-        const ey = (r - cy) / ry;
-        if (ex * ex + ey * ey > 1 + 1e-9) continue;
-      }
+      if (!inside(c, r)) continue;
       const v = Number(frame.values[r * frame.width + c]);
       count++;
       sum += v;
@@ -118,12 +121,7 @@ export function roiStats(frame: GreyFrame, shape: RoiShape, a: Point, b: Point, 
   let squares = 0;
   for (let r = rStart; r <= rEnd; r++) {
     for (let c = cStart; c <= cEnd; c++) {
-      if (shape === 'ellipse') {
-        if (rx === 0 || ry === 0) continue;
-        const ex = (c - cx) / rx;
-        const ey = (r - cy) / ry;
-        if (ex * ex + ey * ey > 1 + 1e-9) continue;
-      }
+      if (!inside(c, r)) continue;
       const d = Number(frame.values[r * frame.width + c]) - mean;
       squares += d * d;
     }
