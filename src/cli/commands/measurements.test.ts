@@ -3,6 +3,7 @@
  * returns the length in mm equal to the pixel length times the spacing, with a NON-SQUARE
  * spacing (a copy of a real CT whose (0028,0030) dcmtk's dcmodify rewrote).
  */
+import { hasTool } from '../../main/imaging/fixtures/dicomBytes';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,15 +13,7 @@ import { runCli } from '../testing';
 
 const CT = path.join(SHARED_DATA, 'dicom', 'cornerstonejs_cornerstone3D', 'CTImage.dcm_LittleEndianExplicitTransferSyntax_1.2.840.10008.1.2.1.dcm');
 
-function hasDcmtk(): boolean {
-  try {
-    execFileSync('dcmodify', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const DCMTK = hasDcmtk();
+const DCMTK = hasTool('dcmodify');
 if (!DCMTK) console.log('measurements CLI test skipped: dcmtk (dcmodify) is missing, and it writes the non-square Pixel Spacing');
 
 describe('carelens measurements', () => {

@@ -4,6 +4,7 @@
  * non-square spacing and for Imager Pixel Spacing), values checked against an independent
  * reading of the pixels with dcmjs.
  */
+import { hasTool } from '../imaging/fixtures/dicomBytes';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,15 +26,7 @@ const PNG = path.join(SHARED_DATA, 'images', 'pneumoniamnist', 'test', '0_normal
 const US_RGB = path.join(SHARED_DATA, 'dicom', 'ivmartel_dwv', 'gdcm-US-RGB-8-esopecho.dcm');
 const CLINICIAN: Actor = { id: 'u-cleo', username: 'cleo', role: 'clinician' };
 
-function hasDcmtk(): boolean {
-  try {
-    execFileSync('dcmodify', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const DCMTK = hasDcmtk();
+const DCMTK = hasTool('dcmodify');
 if (!DCMTK) console.log('measurements.test: dcmtk (dcmodify) is missing, so the non-square and Imager Pixel Spacing cases are skipped');
 
 /** A copy of the CT with its own SOP Instance UID and the given dcmodify edits. */
