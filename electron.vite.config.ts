@@ -19,6 +19,9 @@ export default defineConfig({
           imagingWorker: resolve(__dirname, 'src/main/imaging/worker.ts'),
           mlWorker: resolve(__dirname, 'src/main/ml/worker.ts'),
         },
+        // An optional dependency, so electron-vite does not externalize it by itself: where its
+        // native binding installs (users' machines) it must stay a runtime import, never bundled.
+        external: [/^@tensorflow\/tfjs-node(\/|$)/],
       },
     },
   },
