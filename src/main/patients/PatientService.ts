@@ -2,7 +2,7 @@ import type { Core } from '../core/Core';
 import { newId } from '../core/ids';
 import { AppError } from '../../shared/ipc/envelope';
 import type { PatientInput } from '../../shared/ipc/patients';
-import type { Patient, PatientPage } from '../../shared/domain/patient';
+import { hasNoId, type Patient, type PatientPage } from '../../shared/domain/patient';
 import { findPatientById, findPatientByMrn, insertPatient, searchPatients, updatePatientRow } from './patientRepository';
 
 /** The patient registry. */
@@ -35,13 +35,18 @@ export class PatientService {
       updatedAt: now,
     };
     return this.core.db.transaction(() => {
+      this.assertNotNoIdKey(patient.mrn);
       this.assertMrnFree(patient.mrn, null);
       insertPatient(this.core.db, patient);
       return patient;
     })();
   }
 
-  /** Edits a patient. Changing the MRN to one that is taken is a CONFLICT. */
+  /**
+   * Edits a patient. Changing the MRN to one that is taken is a CONFLICT. A "no ID" patient's
+   * edit without an MRN keeps its NO-ID key (the import finds the patient by it); the key is
+   * never written as a new MRN.
+   */
   update(id: string, changes: Partial<PatientInput>): Patient {
     return this.core.db.transaction(() => {
       const current = this.get(id);
@@ -54,10 +59,21 @@ export class PatientService {
         ...(changes.notes !== undefined ? { notes: changes.notes } : {}),
         updatedAt: this.core.clock.now().toISOString(),
       };
+      if (next.mrn !== current.mrn) this.assertNotNoIdKey(next.mrn);
       this.assertMrnFree(next.mrn, current.id);
       updatePatientRow(this.core.db, next);
       return next;
     })();
+  }
+
+  /** The NO-ID: prefix marks the import's key of a patient without a Patient ID (`hasNoId`): nobody types one as an MRN. */
+  private assertNotNoIdKey(mrn: string): void {
+    if (!hasNoId({ mrn })) return;
+    throw new AppError('VALIDATION', `"${mrn}" is the key CareLens gives a patient without a Patient ID, not an MRN. Nothing was changed.`, {
+      key: 'errors.patients.mrnIsNoIdKey',
+      params: { mrn },
+      issues: [{ path: 'mrn', message: 'Not an MRN: leave it empty, or type the real MRN', key: 'errors.issues.mrnIsNoIdKey' }],
+    });
   }
 
   private assertMrnFree(mrn: string, ownId: string | null): void {

@@ -29,6 +29,28 @@ export const usePatientsStore = defineStore('patients', () => {
     }
   }
 
+  let stopImports: (() => void) | null = null;
+
+  /**
+   * Searches again whenever an import ends (an `imaging:progress` event in a final state), so
+   * the patients it registered show without a reload. Idempotent; the Patients page calls it.
+   */
+  function listenForImports() {
+    if (stopImports) return;
+    try {
+      stopImports = api().on('imaging:progress', (progress) => {
+        if (progress.state !== 'running') void search();
+      });
+    } catch {
+      // No event channel (a test double without `on`): the page still loads on mount.
+    }
+  }
+
+  function stopListeningForImports() {
+    stopImports?.();
+    stopImports = null;
+  }
+
   /** Creates a patient; throws ApiError (with field issues) for the form to show. */
   async function create(input: PatientInput): Promise<Patient> {
     const patient = unwrapResult(await api().patients.create(input));
@@ -69,5 +91,5 @@ export const usePatientsStore = defineStore('patients', () => {
     return record;
   }
 
-  return { items, total, query, loading, error, selectedId, changes, search, create, update, allergies, addAllergy, removeAllergy, noKnownAllergies };
+  return { items, total, query, loading, error, selectedId, changes, search, listenForImports, stopListeningForImports, create, update, allergies, addAllergy, removeAllergy, noKnownAllergies };
 });

@@ -110,3 +110,81 @@ describe('PatientsView allergies', () => {
     expect((wrapper.get('[data-testid="allergy-substance"]').element as HTMLInputElement).value).toBe('');
   });
 });
+
+describe('PatientsView and "no ID" patients (DICOM without a Patient ID)', () => {
+  const jane = { ...ada, id: 'p2', mrn: 'NO-ID:0123456789abcdef', name: 'Roe Jane', birthDate: '1960-01-01' };
+
+  it('edits with an empty MRN and a note, and saving without an MRN leaves the key alone', async () => {
+    const update = vi.fn(async ({ id, changes }: { id: string; changes: Record<string, unknown> }) => ({ ok: true as const, value: { ...jane, ...changes, id } }));
+    const api = fakeApi({ list: vi.fn(async () => ({ ok: true as const, value: { items: [jane], total: 1 } })), update } as unknown as Partial<Api['patients']>);
+    setApi(api);
+    const wrapper = mount(PatientsView);
+    await flushPromises();
+    await wrapper.get('[data-testid="patient-row"]').trigger('click');
+    await wrapper.get('[data-testid="patient-edit"]').trigger('click');
+    const mrn = wrapper.get('[data-testid="field-mrn"]').element as HTMLInputElement;
+    expect(mrn.value).toBe('');
+    expect(wrapper.text()).not.toContain('NO-ID:');
+    expect(wrapper.get('[data-testid="mrn-no-id-note"]').text()).toContain('DICOM without a Patient ID');
+    expect(wrapper.get('[data-testid="mrn-no-id-note"]').text()).toContain('check the identity');
+    await wrapper.get('[data-testid="field-name"]').setValue('Roe Jane A');
+    await wrapper.get('[data-testid="patient-form"]').trigger('submit');
+    await flushPromises();
+    expect(update).toHaveBeenCalledTimes(1);
+    const changes = update.mock.calls[0]![0].changes;
+    expect(changes).toMatchObject({ name: 'Roe Jane A', birthDate: '1960-01-01' });
+    expect(changes).not.toHaveProperty('mrn');
+    expect(wrapper.find('[data-testid="patient-form"]').exists()).toBe(false);
+  });
+
+  it('sends an MRN typed for a "no ID" patient', async () => {
+    const update = vi.fn(async ({ id, changes }: { id: string; changes: Record<string, unknown> }) => ({ ok: true as const, value: { ...jane, ...changes, id } }));
+    setApi(fakeApi({ list: vi.fn(async () => ({ ok: true as const, value: { items: [jane], total: 1 } })), update } as unknown as Partial<Api['patients']>));
+    const wrapper = mount(PatientsView);
+    await flushPromises();
+    await wrapper.get('[data-testid="patient-row"]').trigger('click');
+    await wrapper.get('[data-testid="patient-edit"]').trigger('click');
+    await wrapper.get('[data-testid="field-mrn"]').setValue('H-12345');
+    await wrapper.get('[data-testid="patient-form"]').trigger('submit');
+    await flushPromises();
+    expect(update.mock.calls[0]![0].changes).toMatchObject({ mrn: 'H-12345' });
+  });
+
+  it('shows a patient with a real MRN in the field, without the note', async () => {
+    setApi(fakeApi());
+    const wrapper = mount(PatientsView);
+    await flushPromises();
+    await wrapper.get('[data-testid="patient-row"]').trigger('click');
+    await wrapper.get('[data-testid="patient-edit"]').trigger('click');
+    expect((wrapper.get('[data-testid="field-mrn"]').element as HTMLInputElement).value).toBe('A1');
+    expect(wrapper.find('[data-testid="mrn-no-id-note"]').exists()).toBe(false);
+  });
+});
+
+describe('PatientsView after an import', () => {
+  it('lists the patients an import registered when the import ends, without a reload', async () => {
+    let items = [ada];
+    const listeners = new Map<string, (payload: unknown) => void>();
+    const api = fakeApi({ list: vi.fn(async () => ({ ok: true as const, value: { items, total: items.length } })) } as unknown as Partial<Api['patients']>);
+    const unsubscribe = vi.fn();
+    (api as unknown as { on: unknown }).on = vi.fn((name: string, cb: (payload: unknown) => void) => {
+      listeners.set(name, cb);
+      return unsubscribe;
+    });
+    setApi(api);
+    const wrapper = mount(PatientsView);
+    await flushPromises();
+    expect(wrapper.findAll('[data-testid="patient-row"]')).toHaveLength(1);
+    items = [ada, { ...ada, id: 'p3', mrn: 'B2', name: 'Bea Imported' }];
+    const progress = listeners.get('imaging:progress')!;
+    progress({ importId: 'i1', state: 'running', processed: 1, found: 2 });
+    await flushPromises();
+    expect(wrapper.findAll('[data-testid="patient-row"]')).toHaveLength(1);
+    progress({ importId: 'i1', state: 'done', processed: 2, found: 2 });
+    await flushPromises();
+    expect(wrapper.findAll('[data-testid="patient-row"]')).toHaveLength(2);
+    expect(wrapper.text()).toContain('Bea Imported');
+    wrapper.unmount();
+    expect(unsubscribe).toHaveBeenCalled();
+  });
+});
