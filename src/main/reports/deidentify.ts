@@ -51,17 +51,21 @@ export class Pseudonymizer {
     return -(1 + (this.mac('dateshift', patientId).readUInt32BE(0) % 730));
   }
 
-  /** Shifts a YYYY-MM-DD (or YYYYMMDD, or an ISO date-time) by the patient's days; keeps the form. */
+  /**
+   * Shifts a YYYY-MM-DD (or YYYYMMDD, or an ISO date-time) by the patient's days; keeps the form.
+   * The ACR-NEMA YYYY.MM.DD that old DICOM DA values still hold (the importer reads it) is
+   * shifted too and written as today's DA, YYYYMMDD. One separator throughout or none.
+   */
   shiftDate(patientId: string, value: string | null): string | null {
     if (!value) return value;
-    const m = /^(\d{4})-?(\d{2})-?(\d{2})(.*)$/.exec(value);
+    const m = /^(\d{4})([-.]?)(\d{2})\2(\d{2})(.*)$/.exec(value);
     if (!m) return null; // a date we cannot read is dropped, not leaked
-    const dashed = value.charAt(4) === '-';
-    const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+    const dashed = m[2] === '-';
+    const d = new Date(Date.UTC(Number(m[1]), Number(m[3]) - 1, Number(m[4])));
     if (Number.isNaN(d.getTime())) return null;
     d.setUTCDate(d.getUTCDate() + this.dateShiftDays(patientId));
     const iso = d.toISOString().slice(0, 10);
-    return (dashed ? iso : iso.replace(/-/g, '')) + m[4];
+    return (dashed ? iso : iso.replace(/-/g, '')) + m[5];
   }
 }
 
