@@ -42,3 +42,33 @@ describe('carelens import / images list', () => {
     expect((await run(['images', 'list', '--limit', 'many'])).code).toBe(2);
   });
 });
+
+describe('carelens import-report', () => {
+  it('lists duplicates with the file each duplicates, as --json and the CSV do, beside the failures', async () => {
+    const dataDir = tempDir('carelens-cli-report-');
+    const folder = path.join(SHARED_DATA, 'dicom', 'ivmartel_dwv', 'bbmri_series');
+    const first = await run(['import', folder, '--data-dir', dataDir]);
+    const importId = /Import (\S+)/.exec(first.out)![1]!;
+    const json = JSON.parse((await run(['import-report', importId, '--json', '--data-dir', dataDir])).out) as { duplicates: { path: string; originalPath: string; withinImport: boolean }[]; failures: { path: string }[] };
+    expect(json.duplicates.length).toBe(2);
+
+    const text = await run(['import-report', importId, '--data-dir', dataDir]);
+    expect(text.code).toBe(0);
+    const lines = text.out.split('\n');
+    for (const f of json.failures) expect(lines).toContainEqual(expect.stringContaining(`  ${f.path}: `));
+    expect(lines).toContainEqual('Duplicates, not stored again (2):');
+    for (const d of json.duplicates) {
+      // Each duplicate on its line, naming the stored file it copies and where that came from.
+      const line = lines.find((l) => l.startsWith(`  ${d.path}: `));
+      expect(line).toContain(d.originalPath);
+      expect(line).toContain(d.withinImport ? 'earlier in this import' : 'from an earlier import');
+    }
+
+    // Importing again: every file is a duplicate of the first import's copy.
+    const again = /Import (\S+)/.exec((await run(['import', folder, '--data-dir', dataDir])).out)![1]!;
+    const second = (await run(['import-report', again, '--data-dir', dataDir])).out;
+    expect(second).toContain('Duplicates, not stored again (8):');
+    expect(second.split('\n').filter((l) => l.includes('from an earlier import'))).toHaveLength(8);
+    expect(second).not.toContain('Not imported (0)');
+  });
+});

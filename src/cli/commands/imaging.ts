@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { ImportStatus } from '../../shared/domain/imaging';
+import type { ImportDuplicate, ImportStatus } from '../../shared/domain/imaging';
 import type { OutputOf } from '../../shared/ipc/contract';
 import { call, printJson, progressBar, UsageError } from '../output';
 import type { CliCommand, CliContext } from '../types';
@@ -56,6 +56,14 @@ async function importCommand(ctx: CliContext, args: string[]): Promise<number> {
   return 0;
 }
 
+/** What a duplicate is a copy of, as the CSV says it: the stored file, and whether this import or an earlier one brought it. */
+function duplicateLine(d: ImportDuplicate): string {
+  const what = d.match === 'same-file' ? 'the same file' : 'the same SOP Instance UID';
+  const of = d.originalPath ?? (d.originalImageId ? `image ${d.originalImageId}` : 'an image no longer stored');
+  const when = d.withinImport ? 'earlier in this import' : 'from an earlier import';
+  return `${what} as ${of} (${d.originalPath && d.originalImageId ? `image ${d.originalImageId}, ` : ''}${when})`;
+}
+
 async function reportCommand(ctx: CliContext, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { csv: { type: 'boolean' } } });
   if (positionals.length !== 1) throw new UsageError('import-report takes one import id');
@@ -68,8 +76,15 @@ async function reportCommand(ctx: CliContext, args: string[]): Promise<number> {
   if (ctx.json) printJson(ctx, report);
   else {
     const s = report.status;
-    ctx.io.stdout.write(`${s.state}: ${s.processed}/${s.found} processed, imported ${s.imported}, duplicates ${s.duplicates}, failed ${s.failed}\n`);
-    for (const f of report.failures) ctx.io.stdout.write(`  ${f.path}: ${f.reason}\n`);
+    const out = ctx.io.stdout;
+    out.write(`${s.state}: ${s.processed}/${s.found} processed, imported ${s.imported}, duplicates ${s.duplicates}, failed ${s.failed}\n`);
+    if (report.failures.length) out.write(`Not imported (${report.totalFailures}):\n`);
+    for (const f of report.failures) out.write(`  ${f.path}: ${f.reason}\n`);
+    if (report.duplicates.length) out.write(`Duplicates, not stored again (${report.totalDuplicates}):\n`);
+    for (const d of report.duplicates) out.write(`  ${d.path}: ${duplicateLine(d)}\n`);
+    if (report.failures.length < report.totalFailures || report.duplicates.length < report.totalDuplicates) out.write(`  ... the whole list: carelens import-report ${s.importId} --csv\n`);
+    // Older imports counted duplicates without listing them.
+    if (report.totalDuplicates < s.duplicates) out.write(`  (${s.duplicates - report.totalDuplicates} duplicate(s) of an older CareLens were counted, not listed)\n`);
   }
   return 0;
 }
@@ -124,7 +139,7 @@ export const imagingCommands: CliCommand[] = [
   },
   {
     name: 'import-report',
-    summary: "Show an import's report (files not imported, with reasons).",
+    summary: "Show an import's report (files not imported, with reasons; duplicates, with the file each duplicates).",
     usage: 'carelens import-report <import-id> [--csv] [--json]',
     run: reportCommand,
   },

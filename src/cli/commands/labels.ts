@@ -124,6 +124,36 @@ async function setLabel(ctx: CliContext, args: string[]): Promise<number> {
   return 0;
 }
 
+/**
+ * `labels set-many --images ID,ID,... --label CLASS [--set SET]`: one class on many images in
+ * one call (labels:setMany, as the grid does): all or nothing, an unknown image refuses the
+ * batch. Without --set, the one label set there is; with several, the CLI asks which.
+ */
+async function setMany(ctx: CliContext, args: string[]): Promise<number> {
+  const { values } = positionals(args, 0, 'labels set-many takes its images and class as options: --images ID,ID,... --label CLASS [--set SET]', {
+    images: { type: 'string', multiple: true },
+    label: { type: 'string' },
+    set: { type: 'string' },
+    note: { type: 'string' },
+  });
+  const imageIds = [...new Set(((values.images as string[] | undefined) ?? []).flatMap((v) => v.split(',')).map((id) => id.trim()).filter(Boolean))];
+  if (imageIds.length === 0) throw new UsageError('give the images: --images ID,ID,...');
+  if (!values.label) throw new UsageError('give the class: --label NAME');
+  let labelSetId = values.set as string | undefined;
+  if (!labelSetId) {
+    const list = await call(ctx, 'labels:sets', {});
+    if (list.length !== 1) throw new UsageError(list.length === 0 ? 'there is no label set yet: create one with carelens labels create' : `choose the label set with --set (${list.map((s) => s.name).join(', ')})`);
+    labelSetId = list[0]!.id;
+  }
+  const result = await call(ctx, 'labels:setMany', { labelSetId, imageIds, className: String(values.label), ...(values.note ? { note: String(values.note) } : {}) });
+  if (ctx.json) printJson(ctx, result);
+  else {
+    const changed = result.written.length;
+    out(ctx, `Labelled ${result.items.length} image(s) as ${String(values.label)}: ${changed} changed, ${result.items.length - changed} already had it.`);
+  }
+  return 0;
+}
+
 async function clear(ctx: CliContext, args: string[]): Promise<number> {
   const { positionals: [labelSetId, imageId] } = positionals(args, 2, 'labels clear takes SET IMAGE');
   printDetail(ctx, await call(ctx, 'labels:clear', { labelSetId, imageId }));
@@ -187,6 +217,7 @@ const subcommands: Record<string, (ctx: CliContext, args: string[]) => Promise<n
   create,
   classes,
   set: setLabel,
+  'set-many': setMany,
   clear,
   history,
   queue,
@@ -204,6 +235,8 @@ export const labelsCommands: CliCommand[] = [
       'carelens labels classes SET [--add NAME]... [--rename OLD=NEW]... [--remove NAME[=MOVE_TO]]... [--json]',
       '    (--remove NAME= clears the labels of a class in use; a class in use needs =MOVE_TO or =)',
       'carelens labels set SET IMAGE_ID CLASS [--note TEXT] [--json]',
+      'carelens labels set-many --images ID,ID,... --label CLASS [--set SET] [--note TEXT] [--json]',
+      '    (all or nothing: an unknown image, or one outside the set, refuses the batch; --set may be left out when there is one set)',
       'carelens labels clear SET IMAGE_ID [--json]',
       'carelens labels history SET IMAGE_ID [--json]',
       `carelens labels queue SET [--filter ${LABEL_FILTERS.join('|')}] [--limit N] [--json]`,
