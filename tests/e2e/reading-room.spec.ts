@@ -72,7 +72,8 @@ test('2x2 with dragged series, maximise, keys after toolbar clicks, "?", and the
     await expect(cell(i).getByTestId('overlay-modality')).toHaveText(modality);
     await expect(cell(i).getByTestId('overlay-patient')).toHaveText('CompressedSamples CT1');
     await expect(cell(i).getByTestId('overlay-study')).toContainText(month);
-    await expect(cell(i).getByTestId('overlay-wl')).toHaveText(/^W \d+ \/ L -?\d+$/);
+    // The parametric map's float window as it is (not rounded to "W 1 / L 1"); the CT's whole numbers.
+    await expect(cell(i).getByTestId('overlay-wl')).toHaveText(modality === 'OT' ? 'W 1 / L 0.5' : /^W \d+ \/ L -?\d+$/);
   }
   // The CT has Pixel Spacing 0.661468 mm: a scale bar.
   await expect(cell(0).getByTestId('overlay-scale')).toHaveText(/^\d+ mm$/);

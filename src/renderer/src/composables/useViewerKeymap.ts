@@ -24,6 +24,47 @@ export interface ViewerKeyActions<P extends { key: string } = { key: string }> {
 /** CSS pixels per Shift+arrow press. */
 export const PAN_STEP = 40;
 
+/** A command of the viewer's keys (a `ViewerKeyActions` member, the four pans apart). */
+export type ViewerCommand =
+  | 'fit'
+  | 'actualSize'
+  | 'zoomIn'
+  | 'zoomOut'
+  | 'toggleInvert'
+  | 'reset'
+  | 'toggleTags'
+  | 'firstFrame'
+  | 'lastFrame'
+  | 'nextFrame'
+  | 'previousFrame'
+  | 'panLeft'
+  | 'panRight'
+  | 'panUp'
+  | 'panDown';
+
+/**
+ * The viewer's key table: KeyboardEvent.key values (`Shift+` for a Shift chord) per command,
+ * the main key first. The keymap below is built from it, and a page's "?" list reads it
+ * (the Label page's labelShortcuts.ts), so the list shows exactly the keys that work.
+ */
+export const VIEWER_KEYS: readonly { command: ViewerCommand; keys: readonly string[] }[] = [
+  { command: 'fit', keys: ['f', 'F'] },
+  { command: 'actualSize', keys: ['0'] },
+  { command: 'zoomIn', keys: ['+', '='] },
+  { command: 'zoomOut', keys: ['-'] },
+  { command: 'toggleInvert', keys: ['i', 'I'] },
+  { command: 'reset', keys: ['r', 'R'] },
+  { command: 'toggleTags', keys: ['t', 'T'] },
+  { command: 'firstFrame', keys: ['Home'] },
+  { command: 'lastFrame', keys: ['End'] },
+  { command: 'nextFrame', keys: ['PageDown', 'ArrowRight', 'ArrowDown'] },
+  { command: 'previousFrame', keys: ['PageUp', 'ArrowLeft', 'ArrowUp'] },
+  { command: 'panLeft', keys: ['Shift+ArrowLeft'] },
+  { command: 'panRight', keys: ['Shift+ArrowRight'] },
+  { command: 'panUp', keys: ['Shift+ArrowUp'] },
+  { command: 'panDown', keys: ['Shift+ArrowDown'] },
+];
+
 /**
  * The viewer's keyboard: a table from key to action. `Shift+` entries win over the bare key
  * when Shift is held; other keys ignore Shift (so Shift+F still fits). Preset keys (1-6) come
@@ -31,32 +72,24 @@ export const PAN_STEP = 40;
  * do not also fire while the viewer has focus; Alt chords and keys typed into inputs pass on.
  */
 export function useViewerKeymap<P extends { key: string }>(actions: ViewerKeyActions<P>) {
-  const keymap: Readonly<Record<string, () => void>> = {
-    f: actions.fit,
-    F: actions.fit,
-    '0': actions.actualSize,
-    '+': actions.zoomIn,
-    '=': actions.zoomIn,
-    '-': actions.zoomOut,
-    i: actions.toggleInvert,
-    I: actions.toggleInvert,
-    r: actions.reset,
-    R: actions.reset,
-    t: actions.toggleTags,
-    T: actions.toggleTags,
-    Home: actions.firstFrame,
-    End: actions.lastFrame,
-    PageDown: actions.nextFrame,
-    PageUp: actions.previousFrame,
-    ArrowRight: actions.nextFrame,
-    ArrowDown: actions.nextFrame,
-    ArrowLeft: actions.previousFrame,
-    ArrowUp: actions.previousFrame,
-    'Shift+ArrowLeft': () => actions.panBy(-PAN_STEP, 0),
-    'Shift+ArrowRight': () => actions.panBy(PAN_STEP, 0),
-    'Shift+ArrowUp': () => actions.panBy(0, -PAN_STEP),
-    'Shift+ArrowDown': () => actions.panBy(0, PAN_STEP),
+  const run: Record<ViewerCommand, () => void> = {
+    fit: actions.fit,
+    actualSize: actions.actualSize,
+    zoomIn: actions.zoomIn,
+    zoomOut: actions.zoomOut,
+    toggleInvert: actions.toggleInvert,
+    reset: actions.reset,
+    toggleTags: actions.toggleTags,
+    firstFrame: actions.firstFrame,
+    lastFrame: actions.lastFrame,
+    nextFrame: actions.nextFrame,
+    previousFrame: actions.previousFrame,
+    panLeft: () => actions.panBy(-PAN_STEP, 0),
+    panRight: () => actions.panBy(PAN_STEP, 0),
+    panUp: () => actions.panBy(0, -PAN_STEP),
+    panDown: () => actions.panBy(0, PAN_STEP),
   };
+  const keymap: Readonly<Record<string, () => void>> = Object.fromEntries(VIEWER_KEYS.flatMap((row) => row.keys.map((key) => [key, run[row.command]])));
 
   function actionFor(e: KeyboardEvent): (() => void) | undefined {
     const preset = actions.presets().find((p) => p.key === e.key);

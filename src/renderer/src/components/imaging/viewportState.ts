@@ -22,6 +22,23 @@ export interface ViewportState {
   firstPixelsMs: number | null;
 }
 
+/**
+ * A window centre or width for the overlay, with the precision it needs: whole numbers (to
+ * float noise) stay whole ("W 400"); others keep three significant digits, trailing zeros
+ * dropped, and never fewer decimals than a whole number has: 1.0 -> "1", 0.5 -> "0.5",
+ * 0.01234 -> "0.0123", 2.345 -> "2.35", 45.67 -> "45.7", 399.6 -> "400" (a parametric map's
+ * W 1 / L 0.5 is not "W 1 / L 1"). No digit grouping; `locale` is an Intl locale (format.ts's intlLocale()).
+ */
+export function formatWindowValue(value: number, locale: string): string {
+  if (!Number.isFinite(value)) return '—';
+  const abs = Math.abs(value);
+  const whole = Math.abs(value - Math.round(value)) <= 1e-6 * Math.max(1, abs);
+  const decimals = whole || abs >= 100 ? 0 : Math.min(6, 2 - Math.floor(Math.log10(abs)));
+  // maximumFractionDigits rounds and drops trailing zeros; -0 reads as 0.
+  const text = new Intl.NumberFormat(locale, { maximumFractionDigits: decimals, useGrouping: false }).format(value);
+  return text === '-0' ? '0' : text;
+}
+
 export type ViewportTool = 'windowLevel' | 'pan' | 'zoom' | 'probe' | 'length' | 'angle' | 'rectangle' | 'ellipse';
 
 export const VIEWPORT_TOOLS: readonly ViewportTool[] = ['windowLevel', 'pan', 'zoom', 'probe', 'length', 'angle', 'rectangle', 'ellipse'];

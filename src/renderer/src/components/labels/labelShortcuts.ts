@@ -5,6 +5,8 @@
  * shortcut does is a catalogue key.
  */
 import type { ShortcutGroup } from '../common/ShortcutHelp.vue';
+import { VIEWER_KEYS } from '../../composables/useViewerKeymap';
+import { windowPresets } from '../imaging/presets';
 
 /** One key (KeyboardEvent.key), with Ctrl (or ⌘) and Shift as the shortcut needs them. */
 export interface KeySpec {
@@ -117,7 +119,51 @@ function combos(keys: KeySpec[]): string[][] {
   return [[...caps[0]!.slice(0, -1), caps.map((c) => c[c.length - 1]).join(' ')]];
 }
 
-/** The groups the "?" overlay lists, from the table, worded by `t`, then the grid's mouse actions. */
+/** A viewer key name ('f', 'Shift+ArrowLeft') as a KeySpec; a capital letter is the same key (keyMatches folds case). */
+function viewerKeySpec(name: string): KeySpec {
+  const shift = name.startsWith('Shift+');
+  const key = shift ? name.slice(6) : name;
+  return { key: key.length === 1 ? key.toLowerCase() : key, ...(shift ? { shift: true } : {}) };
+}
+
+/**
+ * Whether a key of the embedded viewer works on the Label page: the page's own keys run
+ * first (capture) and stop the event, so a key that one of them takes in the single-image
+ * layout, in either mode, never reaches the viewer (its presets on 1-6, its frame arrows).
+ */
+export function viewerKeyWorks(name: string): boolean {
+  const spec = viewerKeySpec(name);
+  const e = { key: name.startsWith('Shift+') ? spec.key : name, shiftKey: Boolean(spec.shift), ctrlKey: false, metaKey: false, altKey: false };
+  return (['label', 'review'] as const).every((mode) => findShortcut(e, 'single', mode) === null);
+}
+
+/**
+ * The embedded viewer's keys that work on this page (viewerKeyWorks), from the viewer's own
+ * table (VIEWER_KEYS, and its window presets' keys): one row per command, the four pans as one.
+ */
+export function viewerShortcuts(t: (key: string) => string): ShortcutGroup {
+  const rows = new Map<string, KeySpec[]>();
+  const add = (row: string, names: readonly string[]) => {
+    const specs = rows.get(row) ?? [];
+    for (const name of names.filter(viewerKeyWorks)) {
+      const spec = viewerKeySpec(name);
+      if (!specs.some((s) => s.key === spec.key && Boolean(s.shift) === Boolean(spec.shift))) specs.push(spec);
+    }
+    rows.set(row, specs);
+  };
+  // Every preset key there can be (a CT has the most).
+  add('presets', windowPresets({ modality: 'CT', samples: 1, windowCenter: 0, windowWidth: 1, windowFromFile: true, min: 0, max: 1 }).map((p) => p.key));
+  for (const row of VIEWER_KEYS) add(row.command.startsWith('pan') ? 'pan' : row.command, row.keys);
+  const items = [...rows]
+    .filter(([, specs]) => specs.length > 0)
+    .map(([row, specs]) => {
+      const [first, ...rest] = combos(specs);
+      return { keys: first!, ...(rest.length ? { alternatives: rest } : {}), action: t(`shortcuts.viewer.${row}`) };
+    });
+  return { title: t('shortcuts.viewer.group'), items };
+}
+
+/** The groups the "?" overlay lists, from the table, worded by `t`, then the embedded viewer's keys, then the grid's mouse actions. */
 export function shortcutGroups(t: (key: string) => string): ShortcutGroup[] {
   const groups: { title: string; where: (s: LabelShortcut) => boolean }[] = [
     { title: 'labelGrid.keys.groupAny', where: (s) => s.layout === 'any' },
@@ -132,6 +178,8 @@ export function shortcutGroups(t: (key: string) => string): ShortcutGroup[] {
       return { keys: first!, ...(rest.length ? { alternatives: rest } : {}), action: t(s.action) };
     }),
   }));
+  // The viewer of the single-image layout has keys of its own (while it has the focus).
+  out.push(viewerShortcuts(t));
   // The mouse in the grid: not keys, so not in the table the key handler reads.
   const click = t('labelGrid.keys.click');
   out.push({
