@@ -51,6 +51,7 @@ export const channelAccess = {
   'imaging:importReportCsv': 'clinician',
   'imaging:patients': 'clinician',
   'imaging:studies': 'clinician',
+  'imaging:patientOverview': 'clinician',
   'imaging:series': 'clinician',
   'imaging:images': 'clinician',
   'imaging:image': 'clinician',

@@ -63,6 +63,7 @@ export const actionWords = {
   'imaging:importReportCsv': { does: "save an import's report", did: "Saved an import's report" },
   'imaging:patients': { does: 'browse patients with images', did: 'Browsed patients with images: {patients}' },
   'imaging:studies': { does: 'see imaging studies', did: 'Viewed the imaging studies of {patients|a patient}' },
+  'imaging:patientOverview': { does: "see a patient's imaging", did: 'Viewed the imaging studies, series and images of {patients|a patient}' },
   'imaging:series': { does: 'see image series', did: 'Viewed image series of {patients|a patient}' },
   'imaging:images': { does: 'see images', did: 'Viewed images of {patients|a patient}' },
   'imaging:image': { does: 'open an image', did: 'Opened an image of {patients|a patient}' },

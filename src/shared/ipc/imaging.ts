@@ -82,6 +82,15 @@ export const imagingChannels = {
     audit: 'read',
     doc: "A patient's imaging studies (null: studies of DICOM files without a Patient ID).",
   }),
+  'imaging:patientOverview': channel<PatientOverview>()({
+    input: z.object({ patientId: id.nullable() }).strict(),
+    access: 'clinician',
+    audit: 'read',
+    doc:
+      "A patient's imaging in one call (null: the unassigned images): their studies, each with its series, the count of their images without a series, " +
+      'and the images the Images page opens first (the only series of the only study, or the images without a series when there is no study). ' +
+      'It replaces the four calls that opening a patient made one after the other (imaging:studies, imaging:images for the count, imaging:series, imaging:images), so the viewer starts after one round trip.',
+  }),
   'imaging:series': channel<ImagingSeries[]>()({
     input: z.object({ studyId: id }).strict(),
     access: 'clinician',
@@ -130,6 +139,24 @@ export const imagingChannels = {
     doc: "A DICOM image's tags for the tags panel (empty for PNG/JPEG).",
   }),
 };
+
+/** As many images as the Images page lists for one series or source (ids and metadata are small; thumbnails come lazily). */
+export const SOURCE_PAGE_LIMIT = 20_000;
+
+/** The answer of `imaging:patientOverview`: what the Images page shows when a patient is opened. */
+export interface PatientOverview {
+  /** The patient's studies as `imaging:studies` lists them, each with its series as `imaging:series` lists them. */
+  studies: { study: ImagingStudy; series: ImagingSeries[] }[];
+  /** How many of the patient's images have no series (PNG/JPEG), as `imaging:images` with `noSeries` counts them. */
+  looseCount: number;
+  /** The study the page opens: the only one, when the patient has no images without a series; else null (the page waits for a choice). */
+  openStudyId: string | null;
+  /**
+   * The images the page shows at once (the first page of `imaging:images`, SOURCE_PAGE_LIMIT long): the only
+   * series of the study opened, or the images without a series when there is no study; else null.
+   */
+  opened: { kind: 'series'; seriesId: string; page: ImagePage } | { kind: 'loose'; page: ImagePage } | null;
+}
 
 /**
  * What an import's push event carries: its id and counts, never the folders it reads or its error

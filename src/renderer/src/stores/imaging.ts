@@ -5,6 +5,9 @@ import type { InputOf } from '../../../shared/ipc/contract';
 import { api, unwrapResult } from '../api';
 import { i18n } from '../i18n';
 
+/** Images listed per series or source: SOURCE_PAGE_LIMIT of src/shared/ipc/imaging.ts, which is not imported (it would bring the zod contract into the page). */
+const SOURCE_PAGE_LIMIT = 20_000;
+
 /** What the grid shows: one series, or a patient's images without a series (PNG/JPEG). */
 export type GridSource = { kind: 'series'; seriesId: string; label: string } | { kind: 'loose'; patientId: string | null; label: string };
 
@@ -134,23 +137,37 @@ export const useImagingStore = defineStore('imaging', () => {
     await selectPatient(listed ?? { patientId, mrn: '', name: patientId === null ? i18n.global.t('imaging.images.unassigned') : '', studies: 0, images: 0 });
   }
 
+  /**
+   * Shows a patient from one answer (`imaging:patientOverview`): their studies, the count of their
+   * images without a series, and what the page opens at once (the only study and its only series,
+   * or the images without a series when there is no study), so the viewer starts after one round trip.
+   */
   async function selectPatient(p: ImagingPatient) {
     clearBrowse();
     const mine = patientSeq;
+    const sourceMine = sourceSeq;
     patient.value = p;
     browseLoading.value = true;
     try {
-      const found = unwrapResult(await api().imaging.studies({ patientId: p.patientId }));
+      const overview = unwrapResult(await api().imaging.patientOverview({ patientId: p.patientId }));
       if (mine !== patientSeq) return;
-      studies.value = found;
-      const loose = unwrapResult(await api().imaging.images(p.patientId ? { patientId: p.patientId, noSeries: true, limit: 1 } : { unassigned: true, noSeries: true, limit: 1 }));
-      if (mine !== patientSeq) return;
-      looseCount.value = loose.total;
+      studies.value = overview.studies.map((s) => s.study);
+      looseCount.value = overview.looseCount;
+      const opened = overview.studies.find((s) => s.study.id === overview.openStudyId);
+      if (opened) {
+        study.value = opened.study;
+        series.value = opened.series;
+      }
+      // Not over a series or study chosen meanwhile.
+      if (!overview.opened || sourceMine !== sourceSeq) return;
+      const shown = overview.opened;
+      const only = shown.kind === 'series' ? opened?.series.find((se) => se.id === shown.seriesId) : undefined;
+      source.value = shown.kind === 'series' ? { kind: 'series', seriesId: shown.seriesId, label: only ? seriesLabel(only) : '' } : { kind: 'loose', patientId: p.patientId, label: '' };
+      images.value = shown.page.items;
+      totalImages.value = shown.page.total;
     } finally {
       if (mine === patientSeq) browseLoading.value = false;
     }
-    if (studies.value.length === 1 && looseCount.value === 0) await selectStudy(studies.value[0]!);
-    else if (studies.value.length === 0 && looseCount.value > 0) await selectSource({ kind: 'loose', patientId: p.patientId, label: '' });
   }
 
   async function selectStudy(s: ImagingStudy) {
@@ -174,7 +191,8 @@ export const useImagingStore = defineStore('imaging', () => {
     images.value = [];
     totalImages.value = 0;
     const t0 = performance.now();
-    const input = src.kind === 'series' ? { seriesId: src.seriesId, limit: 20_000 } : src.patientId ? { patientId: src.patientId, noSeries: true, limit: 20_000 } : { unassigned: true, noSeries: true, limit: 20_000 };
+    const limit = SOURCE_PAGE_LIMIT;
+    const input = src.kind === 'series' ? { seriesId: src.seriesId, limit } : src.patientId ? { patientId: src.patientId, noSeries: true, limit } : { unassigned: true, noSeries: true, limit };
     const page = unwrapResult(await api().imaging.images(input));
     if (mine !== sourceSeq) return performance.now() - t0;
     images.value = page.items;
