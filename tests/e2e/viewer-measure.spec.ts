@@ -107,10 +107,8 @@ async function frameValues(page: Page, imageId: string): Promise<{ width: number
     const r = await (window as unknown as { api: Api }).api.imaging.frame({ id, frame: 0 });
     if (!r.ok) throw new Error(JSON.stringify(r.error));
     const f = r.value;
-    const bin = atob(f.data);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    const dv = new DataView(bytes.buffer);
+    // Binary on the wire (the web host's envelope): little-endian values.
+    const dv = new DataView(f.data.buffer, f.data.byteOffset, f.data.byteLength);
     const n = f.width * f.height;
     const values: number[] = [];
     for (let i = 0; i < n; i++) values.push(f.encoding === 'int16' ? dv.getInt16(i * 2, true) : f.encoding === 'uint16' ? dv.getUint16(i * 2, true) : dv.getFloat32(i * 4, true));

@@ -103,6 +103,9 @@ describe('viewer loader conversions on real frames', () => {
     const geometry = geometryFromTags(await call<DicomTagRow[]>('imaging:tags', { id }));
     expect(geometry.orientation).toEqual(dcmdump(CT, '0020,0037').split('\\').map(Number));
     expect(geometry.position).toEqual(dcmdump(CT, '0020,0032').split('\\').map(Number));
+    // The frame carries both itself (the viewer asks for nothing else), equal to what the other channels read.
+    expect(f.calibration).toEqual(calibration);
+    expect(f.geometry).toEqual(geometry);
 
     const plane = planeModule(f, calibration, geometry);
     expect(plane).toMatchObject({ rows: 512, columns: 512, rowPixelSpacing: spacing[0], columnPixelSpacing: spacing[1], usingDefaultValues: false });
@@ -116,7 +119,9 @@ describe('viewer loader conversions on real frames', () => {
     for (const name of names) {
       const id = ids[name]!;
       const f = await call<FramePixels>('imaging:frame', { id, frame: 0 });
-      const plane = planeModule(f, await call<Calibration>('measurements:calibration', { imageId: id }), geometryFromTags(await call<DicomTagRow[]>('imaging:tags', { id })));
+      // The viewer draws with the frame's own calibration; measurements:add computes with its own reading of the header.
+      expect(f.calibration).toEqual(await call<Calibration>('measurements:calibration', { imageId: id }));
+      const plane = planeModule(f, f.calibration, f.geometry);
       const points: [number, number][] = [
         [101.5, 200.25],
         [333, 407],
@@ -156,9 +161,11 @@ describe('viewer loader conversions on real frames', () => {
     expect(pixelModule(cr).photometricInterpretation).toBe('MONOCHROME1');
 
     const mrId = ids['mr.dcm']!;
-    const cal = await call<Calibration>('measurements:calibration', { imageId: mrId });
-    const geometry = geometryFromTags(await call<DicomTagRow[]>('imaging:tags', { id: mrId }));
     const f0 = await call<FramePixels>('imaging:frame', { id: mrId, frame: 0 });
+    const cal = f0.calibration;
+    const geometry = f0.geometry;
+    expect(cal).toEqual(await call<Calibration>('measurements:calibration', { imageId: mrId }));
+    expect(geometry).toEqual(geometryFromTags(await call<DicomTagRow[]>('imaging:tags', { id: mrId })));
     const f3 = await call<FramePixels>('imaging:frame', { id: mrId, frame: 3 });
     expect(f0.frames).toBe(10);
     const p0 = planeModule(f0, cal, geometry);

@@ -22,6 +22,8 @@ function addAll(refs: Refs, set: Set<string>, value: unknown): void {
 /** Collects the references a call's input or result carries (bounded: inputs can be hostile). */
 function walk(value: unknown, refs: Refs, budget: { nodes: number }, depth: number, patientChannel: boolean): void {
   if (depth > 5 || budget.nodes <= 0 || value === null || typeof value !== 'object') return;
+  // Bytes (a viewer frame's pixels) hold no references; Object.entries would list every byte.
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return;
   budget.nodes--;
   if (Array.isArray(value)) {
     for (const item of value.slice(0, 1000)) walk(item, refs, budget, depth + 1, patientChannel);

@@ -2,7 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../core/logger';
 import type { WorkerIn, WorkerOut } from './importProtocol';
 import { PixelError } from './pixelError';
-import type { DecodedImage } from './pixels';
+import type { ViewerFrame } from './viewerFrame';
 
 /**
  * Decodes viewer frames in a long-lived imaging worker, so a 2,000 x 2,000 JPEG 2000 never
@@ -11,7 +11,7 @@ import type { DecodedImage } from './pixels';
 export class DecodeWorker {
   private worker: Worker | null = null;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (d: DecodedImage) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (d: ViewerFrame) => void; reject: (e: Error) => void }>();
 
   constructor(
     private readonly start: () => Worker,
@@ -19,10 +19,10 @@ export class DecodeWorker {
   ) {}
 
   /** `storeKey` (hex) decrypts the stored file in the worker; absent for a plain store. */
-  decode(file: string, frame: number, previewSize?: number, storeKey?: string): Promise<DecodedImage> {
+  decode(file: string, frame: number, previewSize?: number, storeKey?: string): Promise<ViewerFrame> {
     const worker = this.ensure();
     const requestId = this.nextId++;
-    return new Promise<DecodedImage>((resolve, reject) => {
+    return new Promise<ViewerFrame>((resolve, reject) => {
       this.pending.set(requestId, { resolve, reject });
       worker.postMessage({ type: 'decode', requestId, file, frame, ...(previewSize ? { previewSize } : {}), ...(storeKey ? { storeKey } : {}) } satisfies WorkerIn);
     });

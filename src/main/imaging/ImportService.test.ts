@@ -91,7 +91,8 @@ describe('importing the shared DICOM folder', () => {
     expect(page.items.map((i) => i.id)).toContain(cr.id);
     const frame = value<FramePixels>(await callAs(app, 'imaging:frame', { id: cr.id, frame: 0 }));
     expect(frame).toMatchObject({ width: 440, height: 440, invert: true, encoding: 'int16', samples: 1 });
-    expect(Buffer.from(frame.data, 'base64').length).toBe(440 * 440 * 2);
+    expect(frame.data).toBeInstanceOf(Uint8Array);
+    expect(frame.data.byteLength).toBe(440 * 440 * 2);
     const thumbs = value<Thumbnail[]>(await callAs(app, 'imaging:thumbnails', { ids: [cr.id] }));
     expect(thumbs[0]!.dataUrl).toMatch(/^data:image\/png;base64,/);
     const tags = value<{ name: string; value: string }[]>(await callAs(app, 'imaging:tags', { id: cr.id }));

@@ -1,5 +1,5 @@
 import type { BatchContext } from './BatchWriter';
-import type { DecodedImage } from './pixels';
+import type { ViewerFrame } from './viewerFrame';
 
 /** Main thread -> imaging worker. */
 export type WorkerIn =
@@ -41,4 +41,4 @@ export type WorkerOut =
   /** A 'bytes' instance was processed (and is in the next batch): the sender may send more. */
   | { type: 'accepted'; seq: number }
   | { type: 'error'; message: string }
-  | { type: 'decoded'; requestId: number; image: DecodedImage | null; error: string | null };
+  | { type: 'decoded'; requestId: number; image: ViewerFrame | null; error: string | null };

@@ -39,6 +39,17 @@ export interface DecodedImage {
   /** The stored size; larger than width/height only for a reduced preview (`previewSize`). */
   fullWidth: number;
   fullHeight: number;
+  /** A DICOM frame's plane and spacing tags as stored (absent for PNG/JPEG): viewerFrame.ts reads them. */
+  header?: DicomPlaneTags;
+}
+
+/** The values of (0020,0037), (0020,0032), (0020,0052), (0028,0030) and (0018,1164); null when absent. */
+export interface DicomPlaneTags {
+  orientation: string | null;
+  position: string | null;
+  frameOfReferenceUID: string | null;
+  pixelSpacing: string | null;
+  imagerPixelSpacing: string | null;
 }
 
 export interface DecodeOptions {
@@ -179,7 +190,7 @@ export async function decodeDicomFrame(parsed: ParsedDicom, frame: number, codec
   if (values.length < n * stored) throw new PixelError(`pixel data holds ${values.length} samples; ${n * stored} were expected for ${cols}x${rows}x${stored}`);
 
   const photometric = info.photometric;
-  const full = { fullWidth: fullCols, fullHeight: fullRows };
+  const full = { fullWidth: fullCols, fullHeight: fullRows, header: planeTags(ds, info.pixelSpacing) };
   if (spp === 3) {
     const rgb = toRgb8(values, n, isPlanar, bitsAllocated, alreadyRgb ? 'RGB' : photometric);
     return { ...fromRgb(cols, rows, rgb, photometric, frame, info.frames), ...full };
@@ -207,4 +218,15 @@ export async function decodeDicomFrame(parsed: ParsedDicom, frame: number, codec
     }
   }
   return { ...grey(cols, rows, data, photometric, info.windowCenter, info.windowWidth, frame, info.frames), ...full };
+}
+
+function planeTags(ds: ParsedDicom['dataSet'], pixelSpacing: string | null): DicomPlaneTags {
+  const text = (tag: string): string | null => {
+    try {
+      return ds.string(tag)?.replace(/\0/g, '').trim() || null;
+    } catch {
+      return null;
+    }
+  };
+  return { orientation: text('x00200037'), position: text('x00200032'), frameOfReferenceUID: text('x00200052'), pixelSpacing, imagerPixelSpacing: text('x00181164') };
 }

@@ -14,6 +14,7 @@ import { storeKeysFromDbKey, storeKeysFromHex } from '../core/fileCrypto';
 import { readStoreFileAtAsync, removeStored } from './store';
 import { Codecs } from './codecs';
 import { decodeImageBytes } from './pixels';
+import { toViewerFrame } from './viewerFrame';
 import { processBytes, processFile, walk, type FileJob, type FileResult } from './importFiles';
 import type { WorkerIn, WorkerOut } from './importProtocol';
 
@@ -154,13 +155,13 @@ function startBytesImport(start: Extract<WorkerIn, { type: 'startBytes' }>, isCa
 
 let decodeCodecs: Codecs | null = null;
 
-/** Decodes a frame for the viewer; the pixel buffer is transferred, not copied. */
+/** Decodes a frame for the viewer, compactly encoded here; the pixel buffer is transferred, not copied. */
 async function decodeForViewer(m: Extract<WorkerIn, { type: 'decode' }>): Promise<void> {
   decodeCodecs ??= new Codecs();
   try {
     // Decrypted here, in the worker: the store key travels with the request, the plaintext never leaves.
     const bytes = await readStoreFileAtAsync(storeKeysFromHex(m.storeKey), m.file);
-    const image = await decodeImageBytes(bytes, m.frame, decodeCodecs, { previewSize: m.previewSize });
+    const image = toViewerFrame(await decodeImageBytes(bytes, m.frame, decodeCodecs, { previewSize: m.previewSize }));
     const buffer = image.data.buffer as ArrayBuffer;
     parentPort?.postMessage({ type: 'decoded', requestId: m.requestId, image, error: null } satisfies WorkerOut, [buffer]);
   } catch (err) {

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { decodeEnvelope, ENVELOPE_TYPE } from './binaryEnvelope';
 import { SESSION_COOKIE, type WebHost } from './webHost';
 
 /** Test support for the web host: raw HTTP on 127.0.0.1, and a "browser" that keeps its session cookie. */
@@ -7,15 +8,20 @@ export interface RawResponse {
   status: number;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** The body as bytes (a binary envelope's). */
+  bytes: Buffer;
 }
 
 /** A raw request, so headers (Host, Origin, Cookie) are exactly what the test says. */
 export function request(port: number, options: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: { host: `127.0.0.1:${port}`, ...options.headers } }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      const chunks: Buffer[] = [];
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () => {
+        const bytes = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: bytes.toString(), bytes });
+      });
     });
     req.on('error', reject);
     if (options.body !== undefined) req.write(options.body);
@@ -60,6 +66,10 @@ export class TestBrowser {
 
   async call(channel: string, input: unknown = {}): Promise<Envelope> {
     const res = await this.raw(channel, input);
+    if (String(res.headers['content-type']).startsWith(ENVELOPE_TYPE)) {
+      const b = res.bytes;
+      return decodeEnvelope(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer) as Envelope;
+    }
     return JSON.parse(res.body) as Envelope;
   }
 

@@ -1,4 +1,5 @@
 import { channelNames, eventNames } from '../../shared/ipc/contract';
+import { BINARY_ENVELOPE_DECODER, ENVELOPE_TYPE } from './binaryEnvelope';
 
 /**
  * The script the web host serves as /carelens-api.js: it gives the page a `window.api`
@@ -13,6 +14,8 @@ export function webApiScript(): string {
   // The host redirects a sign-in link to '/'; should a token ever reach the page, keep it out of history.
   if (/[?&]token=/.test(location.search)) history.replaceState(null, '', location.pathname + location.hash);
   // Calls after which the host has given this page a new session cookie: the event stream reconnects on it.
+  // Answers holding bytes (viewer frames) arrive as the binary envelope (binaryEnvelope.ts).
+  const decodeEnvelope = ${BINARY_ENVELOPE_DECODER};
   const renewing = new Set(['auth:setup', 'auth:login', 'auth:unlock', 'auth:logout', 'auth:changePassword']);
   const call = async (channel, input) => {
     try {
@@ -22,7 +25,8 @@ export function webApiScript(): string {
         credentials: 'same-origin',
         body: JSON.stringify(input === undefined ? {} : input),
       });
-      const result = await response.json();
+      const binary = (response.headers.get('content-type') || '').startsWith(${JSON.stringify(ENVELOPE_TYPE)});
+      const result = binary ? decodeEnvelope(await response.arrayBuffer()) : await response.json();
       if (result && result.ok && renewing.has(channel)) reconnect();
       return result;
     } catch (err) {

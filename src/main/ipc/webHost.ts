@@ -7,6 +7,7 @@ import { mayDeliver, type EventAudience, type EventBus } from '../core/EventBus'
 import type { Logger } from '../core/logger';
 import type { Dispatch } from './dispatch';
 import type { RenewableContext } from './sessionContext';
+import { ENVELOPE_TYPE, encodeAnswer } from './binaryEnvelope';
 import { webApiScript } from './webApiScript';
 
 export interface WebHostOptions {
@@ -138,9 +139,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   };
 
   const send = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
-    res.end(text);
+    // An answer holding bytes (a viewer frame) goes out as the binary envelope (binaryEnvelope.ts).
+    const answer = encodeAnswer(body);
+    const type = answer.type === 'json' ? 'application/json; charset=utf-8' : ENVELOPE_TYPE;
+    res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', ...headers });
+    res.end(answer.type === 'json' ? answer.text : answer.bytes);
   };
   const refuse = (res: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) =>
     send(res, status, { ok: false, error: { code, message } }, headers);

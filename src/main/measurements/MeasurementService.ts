@@ -28,7 +28,7 @@ const FRAME_CACHE = 3;
 /** A frame's modality values as numbers, from `imaging:frame`'s compact encoding; null for colour. */
 export function greyFrameOf(p: FramePixels): GreyFrame | null {
   if (p.samples !== 1 || p.encoding === 'rgb8') return null;
-  const bytes = Buffer.from(p.data, 'base64');
+  const bytes = p.data;
   // A copy: typed arrays need an aligned buffer of their own.
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
   const values = p.encoding === 'int16' ? new Int16Array(buffer) : p.encoding === 'uint16' ? new Uint16Array(buffer) : new Float32Array(buffer);

@@ -1,4 +1,6 @@
-/** Imaging records as the UI and the CLI see them. Pure types. */
+/** Imaging records as the UI and the CLI see them: types, and one pure parser (geometryFromValues). */
+
+import type { Calibration } from './measurements';
 
 export interface ImportOptions {
   /** Folders (or single files) to walk recursively. */
@@ -163,6 +165,39 @@ export interface ImageDetail extends ImageSummary {
  * One frame's pixels for the viewer. Grey frames carry modality values (after rescale) as
  * little-endian int16 / uint16 / float32; colour frames interleaved 8-bit RGB. Base64.
  */
+/** Where an image sits in space: from the DICOM tags where present, else an axial plane at the origin. */
+export interface Geometry {
+  /** Row direction then column direction (DICOM Image Orientation (Patient)). */
+  orientation: [number, number, number, number, number, number] | null;
+  /** The centre of the first pixel, mm (Image Position (Patient)). */
+  position: [number, number, number] | null;
+  frameOfReferenceUID: string | null;
+}
+
+function numbers(value: string | undefined, count: number): number[] | null {
+  if (!value) return null;
+  const parts = value.split('\\').map((s) => Number(s.trim()));
+  if (parts.length !== count || parts.some((x) => !Number.isFinite(x))) return null;
+  return parts;
+}
+
+/**
+ * Orientation, position and frame of reference from the values of (0020,0037), (0020,0032) and
+ * (0020,0052) (a wrong or missing value gives null: the viewer then uses a default plane).
+ */
+export function geometryFromValues(orientation: string | null | undefined, position: string | null | undefined, frameOfReferenceUID: string | null | undefined): Geometry {
+  const o = numbers(orientation ?? undefined, 6);
+  // Unit vectors, not parallel: else the plane is unusable and the default is safer.
+  const ok = o && Math.abs(Math.hypot(o[0]!, o[1]!, o[2]!) - 1) < 0.01 && Math.abs(Math.hypot(o[3]!, o[4]!, o[5]!) - 1) < 0.01 && Math.abs(o[0]! * o[3]! + o[1]! * o[4]! + o[2]! * o[5]!) < 0.01;
+  const p = numbers(position ?? undefined, 3);
+  const uid = frameOfReferenceUID?.replace(/\0/g, '').trim();
+  return {
+    orientation: ok ? (o as Geometry['orientation']) : null,
+    position: p as Geometry['position'],
+    frameOfReferenceUID: uid || null,
+  };
+}
+
 export interface FramePixels {
   imageId: string;
   frame: number;
@@ -176,7 +211,15 @@ export interface FramePixels {
   reduced: boolean;
   samples: 1 | 3;
   encoding: 'int16' | 'uint16' | 'float32' | 'rgb8';
-  data: string;
+  /**
+   * The values, little-endian, as bytes: binary on both transports (Electron's structured clone;
+   * the web host's binary envelope, webHost.ts). Never base64 or JSON numbers.
+   */
+  data: Uint8Array;
+  /** Where the frame sits in space, from the header (nulls for PNG/JPEG or absent tags). */
+  geometry: Geometry;
+  /** Pixel Spacing, else Imager Pixel Spacing, as measurements read it; uncalibrated when neither. */
+  calibration: Calibration;
   photometric: string;
   modality: string;
   windowCenter: number;
@@ -185,8 +228,10 @@ export interface FramePixels {
   invert: boolean;
   min: number;
   max: number;
-  /** Milliseconds the main process spent reading and decoding. */
+  /** Milliseconds the main process spent reading and decoding (or waiting for a decode already under way). */
   decodeMs: number;
+  /** Whether the main process had it decoded already (its frame cache: a read-ahead, another viewport, an earlier view). */
+  cached: boolean;
 }
 
 export interface DicomTagRow {

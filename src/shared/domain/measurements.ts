@@ -54,3 +54,22 @@ export interface Measurement {
   createdBy: string;
   createdAt: string;
 }
+
+/** One spacing tag's value ("0.5\0.25") as [rows, columns] in mm, or null when absent or not two positive numbers. */
+export function parseSpacing(value: string | null | undefined): [number, number] | null {
+  if (!value) return null;
+  const parts = value.split('\\').map((s) => s.trim());
+  if (parts.length !== 2 || parts.some((s) => s === '')) return null;
+  const [row, column] = parts.map(Number) as [number, number];
+  if (!Number.isFinite(row) || !Number.isFinite(column) || row <= 0 || column <= 0) return null;
+  return [row, column];
+}
+
+/** Pixel Spacing (0028,0030), else Imager Pixel Spacing (0018,1164), else uncalibrated. */
+export function calibrationFrom(pixelSpacing: string | null | undefined, imagerPixelSpacing: string | null | undefined): Calibration {
+  const ps = parseSpacing(pixelSpacing);
+  if (ps) return { spacing: ps, source: 'PixelSpacing' };
+  const ips = parseSpacing(imagerPixelSpacing);
+  if (ips) return { spacing: ips, source: 'ImagerPixelSpacing' };
+  return { spacing: null, source: null };
+}

@@ -15,7 +15,8 @@ import type { ViewportState } from './viewportState';
 
 const frame: Omit<FramePixels, 'data'> = {
   imageId: 'img-a', frame: 0, frames: 3, width: 2, height: 2, fullWidth: 2, fullHeight: 2, reduced: false, samples: 1, encoding: 'int16',
-  photometric: 'MONOCHROME2', modality: 'CT', windowCenter: 40, windowWidth: 400, windowFromFile: true, invert: false, min: -1000, max: 2000, decodeMs: 3,
+  photometric: 'MONOCHROME2', modality: 'CT', windowCenter: 40, windowWidth: 400, windowFromFile: true, invert: false, min: -1000, max: 2000, decodeMs: 3, cached: false,
+  geometry: { orientation: null, position: null, frameOfReferenceUID: null }, calibration: { spacing: null, source: null },
 };
 
 vi.mock('./cornerstone/runtime', () => ({

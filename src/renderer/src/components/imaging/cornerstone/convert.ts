@@ -3,7 +3,9 @@
  * ids, pixel arrays, metadata modules, and the index <-> world mapping of an image plane. No DOM,
  * no Cornerstone import: tested in Node (convert.test.ts).
  */
-import type { DicomTagRow, FramePixels } from '../../../../../shared/domain/imaging';
+import { geometryFromValues, type DicomTagRow, type FramePixels, type Geometry } from '../../../../../shared/domain/imaging';
+
+export type { Geometry };
 import type { Calibration } from '../../../../../shared/domain/measurements';
 
 export const SCHEME = 'carelens';
@@ -22,71 +24,38 @@ export function parseCsImageId(csImageId: string): { imageId: string; frame: num
 
 export type PixelArray = Int16Array | Uint16Array | Float32Array | Uint8Array;
 
-type FromBase64 = (s: string) => Uint8Array;
-
-/** The bytes of a base64 string: the built-in decoder where the browser has one (Chromium 140+), else atob. */
-export function base64Bytes(b64: string): Uint8Array {
-  const native = (Uint8Array as unknown as { fromBase64?: FromBase64 }).fromBase64;
-  if (native) return native(b64);
-  const bin = atob(b64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return bytes;
-}
-
-/** A frame's modality values (or interleaved RGB bytes), typed as the main process sent them. */
+/** A frame's modality values (or interleaved RGB bytes), typed as the main process sent them (little-endian bytes). */
 export function framePixelArray(f: Pick<FramePixels, 'data' | 'encoding' | 'width' | 'height' | 'samples'>): PixelArray {
-  const bytes = base64Bytes(f.data);
-  // A fresh, aligned buffer (fromBase64 and the atob path both return one).
-  const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  const bytes = f.data;
+  const size = f.encoding === 'int16' || f.encoding === 'uint16' ? 2 : f.encoding === 'float32' ? 4 : 1;
+  if (bytes.byteLength % size !== 0) throw new Error(`Frame ${f.width}x${f.height}x${f.samples} arrived with ${bytes.byteLength} bytes, not whole ${f.encoding} values.`);
+  // A view where the bytes are aligned for their type (both transports deliver them so), else an aligned copy.
+  const buf = bytes.byteOffset % size === 0 ? bytes.buffer : bytes.slice().buffer;
+  const offset = bytes.byteOffset % size === 0 ? bytes.byteOffset : 0;
+  const count = bytes.byteLength / size;
   const n = f.width * f.height * f.samples;
   let out: PixelArray;
   switch (f.encoding) {
     case 'int16':
-      out = new Int16Array(buf);
+      out = new Int16Array(buf, offset, count);
       break;
     case 'uint16':
-      out = new Uint16Array(buf);
+      out = new Uint16Array(buf, offset, count);
       break;
     case 'float32':
-      out = new Float32Array(buf);
+      out = new Float32Array(buf, offset, count);
       break;
     default:
-      out = new Uint8Array(buf);
+      out = new Uint8Array(buf, offset, count);
   }
   if (out.length !== n) throw new Error(`Frame ${f.width}x${f.height}x${f.samples} arrived with ${out.length} values.`);
   return out;
 }
 
-/** Where an image sits in space: from the DICOM tags where present, else an axial plane at the origin. */
-export interface Geometry {
-  /** Row direction then column direction (DICOM Image Orientation (Patient)). */
-  orientation: [number, number, number, number, number, number] | null;
-  /** The centre of the first pixel, mm (Image Position (Patient)). */
-  position: [number, number, number] | null;
-  frameOfReferenceUID: string | null;
-}
-
-function numbers(value: string | undefined, count: number): number[] | null {
-  if (!value) return null;
-  const parts = value.split('\\').map((s) => Number(s.trim()));
-  if (parts.length !== count || parts.some((x) => !Number.isFinite(x))) return null;
-  return parts;
-}
-
 /** Orientation, position and frame of reference from an image's top-level tags (a wrong or missing value gives null). */
 export function geometryFromTags(tags: readonly DicomTagRow[]): Geometry {
   const top = (tag: string) => tags.find((r) => r.depth === 0 && r.tag === tag)?.value;
-  const o = numbers(top('(0020,0037)'), 6);
-  // Unit vectors, not parallel: else the plane is unusable and the default is safer.
-  const ok = o && Math.abs(Math.hypot(o[0]!, o[1]!, o[2]!) - 1) < 0.01 && Math.abs(Math.hypot(o[3]!, o[4]!, o[5]!) - 1) < 0.01 && Math.abs(o[0]! * o[3]! + o[1]! * o[4]! + o[2]! * o[5]!) < 0.01;
-  const p = numbers(top('(0020,0032)'), 3);
-  const uid = top('(0020,0052)')?.trim();
-  return {
-    orientation: ok ? (o as Geometry['orientation']) : null,
-    position: p as Geometry['position'],
-    frameOfReferenceUID: uid || null,
-  };
+  return geometryFromValues(top('(0020,0037)'), top('(0020,0032)'), top('(0020,0052)'));
 }
 
 /** Cornerstone's imagePlaneModule: spacing from `measurements:calibration` (the stored values use the same). */
