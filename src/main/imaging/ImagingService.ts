@@ -5,8 +5,10 @@ import { Codecs } from './codecs';
 import { DicomError, listTags, parseDicom } from './dicom';
 import { PixelError } from './pixelError';
 import type { DecodedImage } from './pixels';
+import type { ViewerFrame } from './viewerFrame';
 import { decodeStoredImage } from './storedImage';
 import { DecodeWorker } from './DecodeWorker';
+import { FrameCache } from './frameCache';
 import { currentLabelsOfImages } from '../labels/ports';
 import { patientIdByMrn, patientsByIds } from '../patients/ports';
 import { startImagingWorker } from './startImagingWorker';
@@ -47,6 +49,8 @@ interface ImageRow {
 
 /** The long side a preview frame keeps at least (a lower JPEG 2000 resolution level). */
 const PREVIEW_SIZE = 400;
+/** Decoded frames kept for the viewer (a 2k CR is 7 MB; a 512x512 CT slice 0.5 MB). */
+const FRAME_CACHE_BYTES = 96 * 1024 * 1024;
 
 const SELECT_IMAGE = `SELECT i.*, (t.image_id IS NOT NULL) AS has_thumb FROM images i LEFT JOIN thumbnails t ON t.image_id = i.id`;
 
@@ -56,6 +60,7 @@ export class ImagingService {
   readonly codecs = new Codecs();
 
   private readonly decoder: DecodeWorker;
+  private readonly frameCache = new FrameCache(FRAME_CACHE_BYTES);
 
   constructor(
     private readonly core: Core,
@@ -163,71 +168,48 @@ export class ImagingService {
     return decodeStoredImage(this.core, id, frame, this.codecs);
   }
 
-  /** Decodes a frame in the decode worker (off the main thread), with the same errors as decodeStoredImage. */
-  private async decodeOffThread(id: string, frame: number, previewSize?: number): Promise<DecodedImage> {
+  /**
+   * Decodes a frame in the decode worker (off the main thread), with the same errors as
+   * decodeStoredImage, through the frame cache (a read-ahead or a second viewport joins one decode).
+   */
+  private async decodeOffThread(id: string, frame: number, previewSize?: number): Promise<{ frame: ViewerFrame; cached: boolean }> {
     const row = this.core.db.prepare('SELECT sha256, frames FROM images WHERE id = ?').get(id) as { sha256: string; frames: number } | undefined;
     if (!row) throw new AppError('NOT_FOUND', `No image with id ${id}.`, { key: 'errors.imaging.noImageWithId2', params: { id } });
     if (frame >= row.frames) throw new AppError('VALIDATION', `Image ${id} has ${row.frames} frame(s); frame ${frame} does not exist.`, { key: 'errors.imaging.noSuchFrame2', params: { id, frames: row.frames, frame } });
-    const keys = storeKeysOf(this.core.db);
-    const file = locateStored(this.core.paths.store, row.sha256, keys);
-    if (!file) throw new AppError('NOT_FOUND', `The stored file of image ${id} is missing from the data folder (${row.sha256.slice(0, 12)}…).`, { key: 'errors.imaging.storedFileImageMissing2', params: { id, sha256: row.sha256.slice(0, 12) } });
-    try {
-      return await this.decoder.decode(file, frame, previewSize, keys?.root.toString('hex'));
-    } catch (err) {
-      if (err instanceof PixelError) throw new AppError('UNSUPPORTED', `Image ${id} cannot be shown: ${err.message}.`, { key: 'errors.imaging.imageCannotShown2', params: { id, message: err.message } });
-      throw err;
-    }
+    const key = `${row.sha256}#${frame}#${previewSize ?? 0}`;
+    const cached = this.frameCache.has(key);
+    const decoded = await this.frameCache.get(key, async () => {
+      const keys = storeKeysOf(this.core.db);
+      const file = locateStored(this.core.paths.store, row.sha256, keys);
+      if (!file) throw new AppError('NOT_FOUND', `The stored file of image ${id} is missing from the data folder (${row.sha256.slice(0, 12)}…).`, { key: 'errors.imaging.storedFileImageMissing2', params: { id, sha256: row.sha256.slice(0, 12) } });
+      try {
+        return await this.decoder.decode(file, frame, previewSize, keys?.root.toString('hex'));
+      } catch (err) {
+        if (err instanceof PixelError) throw new AppError('UNSUPPORTED', `Image ${id} cannot be shown: ${err.message}.`, { key: 'errors.imaging.imageCannotShown2', params: { id, message: err.message } });
+        throw err;
+      }
+    });
+    return { frame: decoded, cached };
   }
 
-  /** One frame's pixels for the viewer, compactly encoded (decoded in the decode worker). */
+  /** One frame's pixels for the viewer: decoded and compactly encoded in the decode worker (viewerFrame.ts). */
   async frame(id: string, frame = 0, preview = false): Promise<FramePixels> {
     const t0 = performance.now();
-    const d = await this.decodeOffThread(id, frame, preview ? PREVIEW_SIZE : undefined);
+    const { frame: f, cached } = await this.decodeOffThread(id, frame, preview ? PREVIEW_SIZE : undefined);
     const modality = (this.core.db.prepare('SELECT modality FROM images WHERE id = ?').pluck().get(id) as string | undefined) ?? '';
-    let encoding: FramePixels['encoding'];
-    let bytes: Uint8Array;
-    if (d.samples === 3) {
-      encoding = 'rgb8';
-      bytes = d.data as Uint8Array;
-    } else {
-      const data = d.data as Float32Array;
-      let integral = true;
-      for (let i = 0; i < data.length && integral; i++) integral = Number.isInteger(data[i]!);
-      if (integral && d.min >= -32768 && d.max <= 32767) {
-        const a = Int16Array.from(data);
-        encoding = 'int16';
-        bytes = new Uint8Array(a.buffer);
-      } else if (integral && d.min >= 0 && d.max <= 65535) {
-        const a = Uint16Array.from(data);
-        encoding = 'uint16';
-        bytes = new Uint8Array(a.buffer);
-      } else {
-        encoding = 'float32';
-        bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-      }
-    }
-    return {
-      imageId: id,
-      frame,
-      frames: d.frames,
-      width: d.width,
-      height: d.height,
-      fullWidth: d.fullWidth,
-      fullHeight: d.fullHeight,
-      reduced: d.width !== d.fullWidth || d.height !== d.fullHeight,
-      samples: d.samples,
-      encoding,
-      data: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'),
-      photometric: d.photometric,
-      modality,
-      windowCenter: d.windowCenter,
-      windowWidth: d.windowWidth,
-      windowFromFile: d.windowFromFile,
-      invert: d.invert,
-      min: d.min,
-      max: d.max,
-      decodeMs: Math.round((performance.now() - t0) * 10) / 10,
-    };
+    // A Buffer over the decoded bytes: binary on both transports (no base64). Shared with the
+    // cache, never written to.
+    const data = Buffer.from(f.data.buffer, f.data.byteOffset, f.data.byteLength);
+    return { imageId: id, ...f, data, modality, decodeMs: Math.round((performance.now() - t0) * 10) / 10, cached };
+  }
+
+  /**
+   * Starts decoding the frame the viewer is about to ask for (the first image of a patient just
+   * opened), so its `imaging:frame` call finds it decoding or decoded. Not a view: nothing is
+   * audited until the frame is asked for. Errors are left for that call to meet.
+   */
+  readAhead(id: string, frame = 0): void {
+    this.decodeOffThread(id, frame, PREVIEW_SIZE).catch(() => undefined);
   }
 
   thumbnails(ids: string[]): Thumbnail[] {

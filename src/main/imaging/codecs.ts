@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { inflateRawBounded } from './limits';
+import { WARMUP_J2K_BASE64 } from './warmupJ2k';
 
 /** A decoded codestream: interleaved samples unless `planar`. */
 export interface CodecOutput {
@@ -43,6 +44,9 @@ interface WasmDecoder {
 
 type WasmModule = Record<string, new () => WasmDecoder>;
 
+/** Decodes of the warm-up codestream: in full, then one and two levels down (previews are 2k frames two levels down). */
+const WARM_J2K_DECODES = 3;
+
 /** A codec failure the import report can show as it is. */
 export class CodecError extends Error {}
 
@@ -65,6 +69,11 @@ export class Codecs {
   /** Instantiates the wasm codecs ahead of use (the viewer's decode worker does this when the Images view opens). */
   async warm(): Promise<void> {
     await Promise.all(['@cornerstonejs/codec-openjpeg', '@cornerstonejs/codec-libjpeg-turbo-8bit', '@cornerstonejs/codec-charls'].map((p) => this.module(p)));
+    // The first JPEG 2000 decodes of a fresh wasm instance run slower (V8 has not optimised the
+    // decoder yet), and the first is the first image a clinician opens: decode a synthetic
+    // codestream now, in full and at a lower level (as previews are). warmupJ2k.ts has the numbers.
+    const j2k = Buffer.from(WARMUP_J2K_BASE64, 'base64');
+    for (let i = 0; i < WARM_J2K_DECODES; i++) await this.jpeg2000(j2k, i % 3);
   }
 
   private async runWasm(pkg: string, cls: string, data: Uint8Array, reduce = 0): Promise<CodecOutput> {

@@ -4,6 +4,7 @@ import { ImagingService } from './ImagingService';
 import { ImportService, type WorkerFactory } from './ImportService';
 import { startBytesImport } from './BytesImport';
 import { startImagingWorker } from './startImagingWorker';
+import { patientOverview } from './overview';
 
 /**
  * Builds the imaging feature: batch import (worker thread), browsing, pixels for the viewer.
@@ -23,6 +24,13 @@ export function createImagingFeature(core: Core, deps: { workerFactory?: WorkerF
     'imaging:importReportCsv': (i) => imports.reportCsv(i.importId),
     'imaging:patients': (i) => service.patients(i.query),
     'imaging:studies': (i) => service.studies(i.patientId),
+    'imaging:patientOverview': (i) => {
+      const overview = patientOverview(core, service, i.patientId);
+      // The viewer opens the first image shown next: its decode starts now, not a round trip later.
+      const first = overview.opened?.page.items[0];
+      if (first) service.readAhead(first.id);
+      return overview;
+    },
     'imaging:series': (i) => service.series(i.studyId),
     'imaging:images': (i) => service.images(i),
     'imaging:image': (i) => service.image(i.id),
