@@ -18,9 +18,8 @@ import {
   ZoomTool,
 } from '@cornerstonejs/tools';
 import type { FramePixels } from '../../../../../shared/domain/imaging';
-import type { Calibration } from '../../../../../shared/domain/measurements';
 import { api, unwrapResult } from '../../../api';
-import { framePixelArray, geometryFromTags, imageFields, parseCsImageId, pixelModule, planeModule, SCHEME, voiModule, type Geometry, type PlaneModule } from './convert';
+import { framePixelArray, imageFields, parseCsImageId, pixelModule, planeModule, SCHEME, voiModule, type PlaneModule } from './convert';
 
 export const ENGINE_ID = 'carelens';
 /** Cornerstone's image cache (decoded frames): enough for a few 512x512 series and 2k radiographs. */
@@ -34,8 +33,6 @@ export interface FrameMeta {
 
 const frameMeta = new Map<string, FrameMeta>();
 const framesOfImage = new Map<string, number>();
-const calibrations = new Map<string, Promise<Calibration>>();
-const geometries = new Map<string, Promise<Geometry>>();
 let started = false;
 let cpuRendering = false;
 
@@ -50,32 +47,6 @@ export function framesOf(imageId: string): number | undefined {
 
 export function usesCpuRendering(): boolean {
   return cpuRendering;
-}
-
-function calibrationOf(imageId: string): Promise<Calibration> {
-  let p = calibrations.get(imageId);
-  if (!p) {
-    p = api()
-      .measurements.calibration({ imageId })
-      .then(unwrapResult)
-      .catch(() => ({ spacing: null, source: null }) as Calibration);
-    calibrations.set(imageId, p);
-  }
-  return p;
-}
-
-function geometryOf(imageId: string): Promise<Geometry> {
-  let p = geometries.get(imageId);
-  if (!p) {
-    // A file whose tags cannot be read still shows, on a default plane.
-    p = api()
-      .imaging.tags({ id: imageId })
-      .then(unwrapResult)
-      .then(geometryFromTags)
-      .catch(() => ({ orientation: null, position: null, frameOfReferenceUID: null }));
-    geometries.set(imageId, p);
-  }
-  return p;
 }
 
 async function fetchFrame(imageId: string, frame: number, preview: boolean): Promise<FramePixels> {
@@ -93,29 +64,26 @@ function toImage(csImageId: string, f: FramePixels, plane: PlaneModule): Types.I
   } as unknown as Types.IImage;
 }
 
-/** Called with a stack entry whose full frame replaced its quick preview in the cache. */
-const fullFrameListeners = new Set<(csImageId: string) => void>();
-export function onFullFrame(listener: (csImageId: string) => void): () => void {
+/** Called with a stack entry whose full frame replaced its quick preview in the cache, or with why it could not. */
+type FullFrameListener = (csImageId: string, error?: string) => void;
+const fullFrameListeners = new Set<FullFrameListener>();
+export function onFullFrame(listener: FullFrameListener): () => void {
   fullFrameListeners.add(listener);
   return () => fullFrameListeners.delete(listener);
 }
 
 /**
- * Loads one `carelens:` stack entry: the frame, its calibration and plane, as a Cornerstone image.
+ * Loads one `carelens:` stack entry as a Cornerstone image: one `imaging:frame` call, which also
+ * brings the frame's plane (orientation, position) and calibration, so nothing else is asked.
  * A large JPEG 2000 answers first with a lower resolution level (`reduced`): that preview is shown
  * on the same plane (its spacing scaled, so world millimetres and drawings are the full frame's),
- * and the full frame replaces it in the cache when it arrives (onFullFrame).
+ * and the full frame replaces it in the cache when it arrives (onFullFrame; StackViewport.vue then
+ * shows it as a fresh stack, keeping only what the user changed while the preview was up).
  */
-/** Ask for a quick lower-resolution preview of large JPEG 2000 frames first (off: see loadImage). */
-const PREVIEW_FIRST = false;
-
 async function loadImage(csImageId: string): Promise<Types.IImage> {
   const { imageId, frame } = parseCsImageId(csImageId);
-  // Previews are off (PREVIEW_FIRST): swapping the full frame in over a preview showed the
-  // 1841x1955 J2K CR of imaging.spec cropped, un-inverted and at the wrong window. The code
-  // below stays for when that swap is fixed; `reduced` is then never true.
-  const [f, calibration, geometry] = await Promise.all([fetchFrame(imageId, frame, PREVIEW_FIRST), calibrationOf(imageId), geometryOf(imageId)]);
-  const full = planeModule({ imageId, frame, width: f.fullWidth, height: f.fullHeight }, calibration, geometry);
+  const f = await fetchFrame(imageId, frame, true);
+  const full = planeModule({ imageId, frame, width: f.fullWidth, height: f.fullHeight }, f.calibration, f.geometry);
   const { data: _data, ...rest } = f;
   frameMeta.set(csImageId, { frame: { ...rest, width: f.fullWidth, height: f.fullHeight, reduced: false }, plane: full });
   framesOfImage.set(imageId, f.frames);
@@ -134,7 +102,10 @@ async function loadImage(csImageId: string): Promise<Types.IImage> {
       cache.putImageLoadObject(csImageId, { promise: Promise.resolve(image) } as unknown as Types.IImageLoadObject).catch(() => undefined);
       for (const l of fullFrameListeners) l(csImageId);
     },
-    () => undefined,
+    (err: unknown) => {
+      // The preview stays (marked as one); the viewport says the full frame failed.
+      for (const l of fullFrameListeners) l(csImageId, err instanceof Error ? err.message : String(err));
+    },
   );
   return toImage(csImageId, f, previewPlane);
 }
