@@ -2,11 +2,11 @@ import type { Core } from '../core/Core';
 import { newId } from '../core/ids';
 import { AppError } from '../../shared/ipc/envelope';
 import type { FramePixels } from '../../shared/domain/imaging';
-import { measurementPointCount, type Calibration, type Measurement, type MeasurementKind } from '../../shared/domain/measurements';
+import { measurementPointCount, type Calibration, type ImageMeasurements, type Measurement, type MeasurementKind } from '../../shared/domain/measurements';
 import { imagesByIds } from '../imaging/ports';
 import { angleAt, lengthOf, probeAt, roiStats, type GreyFrame, type Point } from './compute';
 import type { MeasurementHeader } from './header';
-import { insertMeasurement, markMeasurementRemoved, measurementsOfImage, standingMeasurement } from './ports';
+import { insertMeasurement, markMeasurementRemoved, measurementsOfImage, measurementsOfImages, standingMeasurement } from './ports';
 
 export interface MeasurementSources {
   /** One full frame's pixels as `imaging:frame` gives them (modality values after rescale). */
@@ -136,6 +136,17 @@ export class MeasurementService {
   list(imageId: string, frame?: number): Measurement[] {
     this.image(imageId);
     return measurementsOfImage(this.core.db, imageId, frame);
+  }
+
+  /** The measurements of several images (a stack), each image's oldest first; refuses the call when one id is unknown. */
+  listMany(imageIds: string[]): ImageMeasurements[] {
+    const unique = [...new Set(imageIds)];
+    const known = imagesByIds(this.core.db, unique);
+    const missing = unique.find((id) => !known.has(id));
+    if (missing) throw new AppError('NOT_FOUND', `No image with id ${missing}.`, { key: 'errors.measurements.noSuchImage', params: { imageId: missing } });
+    const byImage = new Map<string, Measurement[]>(unique.map((id) => [id, []]));
+    for (const m of measurementsOfImages(this.core.db, unique)) byImage.get(m.imageId)?.push(m);
+    return unique.map((imageId) => ({ imageId, measurements: byImage.get(imageId)! }));
   }
 
   remove(id: string, actor: string): { removed: true; imageId: string } {

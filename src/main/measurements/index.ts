@@ -26,6 +26,7 @@ export function createMeasurementsFeature(core: Core, deps: MeasurementsDeps) {
   const handlers: FeatureHandlers<'measurements'> = {
     'measurements:add': (i, ctx) => service.add(i, actorName(ctx)),
     'measurements:list': (i) => service.list(i.imageId, i.frame),
+    'measurements:listMany': (i) => service.listMany(i.imageIds),
     'measurements:remove': (i, ctx) => service.remove(i.id, actorName(ctx)),
     'measurements:calibration': (i) => service.calibration(i.imageId),
   };

@@ -13,7 +13,8 @@ import { callAs, createTestApp, SHARED_DATA, tempDir, value } from '../app/testi
 import type { App } from '../app/createApp';
 import type { Actor } from '../../shared/domain/actor';
 import type { ImagePage } from '../../shared/domain/imaging';
-import type { Calibration, Measurement } from '../../shared/domain/measurements';
+import type { Calibration, ImageMeasurements, Measurement } from '../../shared/domain/measurements';
+import { measurementsOfImage } from './ports';
 import type { Result } from '../../shared/ipc/envelope';
 
 /** dcmjs has no type declarations: the little of it this test reads. */
@@ -95,6 +96,18 @@ describe('measurements on stored images', () => {
     expect(m.valueMm).toBeCloseTo(300 * 0.675781, 9);
     const listed = value<Measurement[]>(await callAs(app, 'measurements:list', { imageId: ids['ct.dcm'] }, CLINICIAN));
     expect(listed.map((x) => x.id)).toContain(m.id);
+  });
+
+  it('listMany answers each image of a stack as measurements:list does, in one call; one unknown id refuses it all', async () => {
+    const m = await add({ imageId: ids['ct.dcm'], kind: 'length', points: [[10, 20], [30, 40]] });
+    const stack = [ids['ct.dcm']!, ...(Object.values(ids).filter((id) => id !== ids['ct.dcm']).slice(0, 3) as string[])];
+    const many = value<ImageMeasurements[]>(await callAs(app, 'measurements:listMany', { imageIds: [...stack, stack[0]!] }, CLINICIAN));
+    expect(many.map((x) => x.imageId)).toEqual(stack);
+    for (const { imageId, measurements } of many) expect(measurements).toEqual(measurementsOfImage(app.core.db, imageId));
+    expect(many[0]!.measurements.map((x) => x.id)).toContain(m.id);
+    const refused = await callAs(app, 'measurements:listMany', { imageIds: [stack[0]!, 'no-such-image'] }, CLINICIAN);
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.error.code).toBe('NOT_FOUND');
   });
 
   it.skipIf(!DCMTK)('non-square Pixel Spacing: x steps use the column spacing (second value), y steps the row spacing (first)', async () => {

@@ -55,6 +55,12 @@ export interface Measurement {
   createdAt: string;
 }
 
+/** One image's standing measurements (every frame), oldest first. */
+export interface ImageMeasurements {
+  imageId: string;
+  measurements: Measurement[];
+}
+
 /** One spacing tag's value ("0.5\0.25") as [rows, columns] in mm, or null when absent or not two positive numbers. */
 export function parseSpacing(value: string | null | undefined): [number, number] | null {
   if (!value) return null;

@@ -135,6 +135,7 @@ export const channelAccess = {
   'pacs:send': 'clinician',
   'measurements:add': 'clinician',
   'measurements:list': 'clinician',
+  'measurements:listMany': 'clinician',
   'measurements:remove': 'clinician',
   'measurements:calibration': 'clinician',
 } as const satisfies { readonly [C in ChannelName]: Access };

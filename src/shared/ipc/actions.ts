@@ -153,6 +153,7 @@ export const actionWords = {
 
   'measurements:add': { does: 'measure on an image', did: 'Measured on an image of {patients|a patient}' },
   'measurements:list': { does: "see an image's measurements", did: 'Viewed the measurements on an image of {patients|a patient}' },
+  'measurements:listMany': { does: 'see the measurements of a series', did: 'Viewed the measurements on images of {patients|a patient}' },
   'measurements:remove': { does: 'remove a measurement', did: 'Removed a measurement on an image of {patients|a patient}' },
   'measurements:calibration': { does: "see an image's pixel spacing", did: "Checked an image's pixel spacing" },
 } as const satisfies { readonly [C in ChannelName]: ActionWords };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { channel } from './define';
-import type { Calibration, Measurement } from '../domain/measurements';
+import type { Calibration, ImageMeasurements, Measurement } from '../domain/measurements';
 
 const id = z.string().min(1).max(64);
 const frame = z.number().int().min(0).max(100_000);
@@ -26,6 +26,12 @@ export const measurementsChannels = {
     access: 'clinician',
     audit: 'read',
     doc: "An image's measurements (one frame, or all frames when frame is absent), oldest first.",
+  }),
+  'measurements:listMany': channel<ImageMeasurements[]>()({
+    input: z.object({ imageIds: z.array(id).min(1).max(2000) }).strict(),
+    access: 'clinician',
+    audit: 'read',
+    doc: "The measurements of several images (a viewer's whole stack) in one call: each image's, every frame, oldest first. Unknown ids are refused.",
   }),
   'measurements:remove': channel<{ removed: true; imageId: string }>()({
     input: z.object({ id }).strict(),

@@ -43,6 +43,31 @@ export const useMeasurementsStore = defineStore('measurements', () => {
     });
   }
 
+  /** Images whose measurements are on the way (loadMany): drawing waits for them instead of asking one by one. */
+  const pending = new Set<string>();
+
+  /** The measurements of a whole stack in one call (cine through a series would otherwise ask once per image). */
+  async function loadMany(imageIds: string[]): Promise<void> {
+    const wanted = [...new Set(imageIds)].filter((id) => !byImage.value[id] && !pending.has(id));
+    if (!wanted.length) return;
+    for (const id of wanted) pending.add(id);
+    try {
+      await run(async () => {
+        const next = { ...byImage.value };
+        for (let i = 0; i < wanted.length; i += 2000) {
+          for (const { imageId, measurements } of unwrapResult(await api().measurements.listMany({ imageIds: wanted.slice(i, i + 2000) }))) next[imageId] = measurements;
+        }
+        byImage.value = next;
+      });
+    } finally {
+      for (const id of wanted) pending.delete(id);
+    }
+  }
+
+  function isPending(imageId: string): boolean {
+    return pending.has(imageId);
+  }
+
   async function remove(id: string): Promise<void> {
     await run(async () => {
       unwrapResult(await api().measurements.remove({ id }));
@@ -63,5 +88,5 @@ export const useMeasurementsStore = defineStore('measurements', () => {
     });
   }
 
-  return { byImage, calibrations, error, add, load, remove, calibration };
+  return { byImage, calibrations, error, add, load, loadMany, isPending, remove, calibration };
 });
