@@ -99,7 +99,7 @@ describe('importing the shared DICOM folder', () => {
     expect(tags.find((t) => t.name === 'Modality')?.value).toBe('CR');
     const rg1 = app.core.db.prepare("SELECT id FROM images WHERE original_path LIKE '%RG1_J2KI.dcm'").pluck().get() as string;
     const preview = value<FramePixels>(await callAs(app, 'imaging:frame', { id: rg1, preview: true }));
-    expect(preview).toMatchObject({ reduced: true, fullWidth: 1841, fullHeight: 1955, width: 461 });
+    expect(preview).toMatchObject({ reduced: true, fullWidth: 1841, fullHeight: 1955, width: 231, height: 245 });
     const multi = app.core.db.prepare("SELECT id FROM images WHERE original_path LIKE '%emri_small.dcm'").pluck().get() as string;
     const f9 = value<FramePixels>(await callAs(app, 'imaging:frame', { id: multi, frame: 9 }));
     expect([f9.frame, f9.frames]).toEqual([9, 10]);

@@ -165,6 +165,11 @@ describe('quick previews', () => {
     // A small image is never reduced.
     const ct = await decodeImageBytes(read('cornerstonejs_cornerstone3D/CT1_J2KR'), 0, codecs, { previewSize: 400 });
     expect([ct.width, ct.fullWidth]).toEqual([512, 512]);
+    // Nor one under 4x the preview size (512 < 4 x 200), though a level down would still be 256.
+    const ct200 = await decodeImageBytes(read('cornerstonejs_cornerstone3D/CT1_J2KR'), 0, codecs, { previewSize: 200 });
+    expect([ct200.width, ct200.fullWidth]).toEqual([512, 512]);
+    const cr200 = await decodeImageBytes(bytes, 0, codecs, { previewSize: 200 });
+    expect([cr200.width, cr200.height]).toEqual([231, 245]);
   });
 });
 

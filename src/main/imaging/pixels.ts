@@ -54,8 +54,8 @@ export interface DicomPlaneTags {
 
 export interface DecodeOptions {
   /**
-   * A quick preview: JPEG 2000 frames larger than this decode at a lower resolution level
-   * (at least this size on the long side). Other images decode in full.
+   * A quick preview: JPEG 2000 frames at least 4x this on the long side decode at a lower
+   * resolution level (at least this size on the long side). Other images decode in full.
    */
   previewSize?: number;
 }

@@ -25,7 +25,7 @@ export interface FrameRequest {
   planar: boolean;
   photometric: string;
   codecs: Codecs;
-  /** JPEG 2000 only: decode a lower resolution level, still at least this size on the long side. */
+  /** JPEG 2000 frames at least 4x this on the long side: decode a lower resolution level, still at least this size. */
   previewSize?: number;
 }
 
@@ -208,7 +208,8 @@ async function decodeJpeg2000(given: Uint8Array, r: FrameRequest): Promise<Frame
   const bytes = jpeg2000Start(given);
   checkCodestreamSize(j2kSize(bytes), r, 'JPEG 2000');
   let reduce = 0;
-  if (r.previewSize) while (Math.max(r.cols, r.rows) / 2 ** (reduce + 1) >= r.previewSize) reduce++;
+  // Only frames at least 4x the preview size get one (a 512x512 CT decodes in full at once).
+  if (r.previewSize && Math.max(r.cols, r.rows) >= 4 * r.previewSize) while (Math.max(r.cols, r.rows) / 2 ** (reduce + 1) >= r.previewSize) reduce++;
   const out = await r.codecs.jpeg2000(bytes, reduce);
   // The codec decodes in full when the codestream has fewer levels than asked for.
   const reduced = reduce > 0 && out.width === Math.ceil(r.cols / 2 ** reduce) && out.height === Math.ceil(r.rows / 2 ** reduce);
