@@ -59,6 +59,15 @@ function copiesOf(file: string, dir: string, n: number): void {
   }
 }
 
+/** Stops a `carelens serve` and waits for it to exit (the next one opens the same data folder). */
+function stopHost(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill();
+  });
+}
+
 async function serve(dataDir: string): Promise<{ url: string; token: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [CLI, 'serve', '--json', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -143,13 +152,27 @@ async function clickToFirstPixels(page: Page, patient: RegExp): Promise<number> 
   });
 }
 
+/** The API calls after the click, up to first pixels: "channel start-end" in ms after the click (resource timing). */
+async function callsAfterClick(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const click = (globalThis as unknown as { __click: number }).__click;
+    const pixels = performance.getEntriesByName('carelens:first-pixels').find((e) => e.startTime >= click)!.startTime;
+    return performance
+      .getEntriesByType('resource')
+      .map((e) => e as unknown as { name: string; startTime: number; responseEnd: number })
+      .filter((e) => e.name.includes('/api/') && e.startTime >= click && e.startTime <= pixels)
+      .map((e) => `${decodeURIComponent(e.name.slice(e.name.indexOf('/api/') + 5))} ${Math.round(e.startTime - click)}-${Math.round(e.responseEnd - click)}`)
+      .join(', ');
+  });
+}
+
 /** After clickToFirstPixels: ms from the click to the full-resolution frame on screen (the preview replaced). */
 async function clickToFullFrame(page: Page): Promise<number> {
   await page.getByTestId('stack-viewport').first().and(page.locator('[data-preview="false"]')).waitFor({ timeout: 60_000 });
   return page.evaluate(() => performance.now() - (globalThis as unknown as { __click: number }).__click);
 }
 
-async function frameCall(page: Page, modality: string): Promise<{ total: number; decode: number; mb: number }> {
+async function frameCall(page: Page, modality: string): Promise<{ total: number; decode: number; mb: number; cached: boolean }> {
   return page.evaluate(async (mod) => {
     const api = (globalThis as unknown as { api: Api }).api;
     const patients = await api.imaging.patients({});
@@ -161,7 +184,7 @@ async function frameCall(page: Page, modality: string): Promise<{ total: number;
       const t = performance.now();
       const r = await api.imaging.frame({ id: hit.id, preview: true });
       if (!r.ok) throw new Error(r.error.message);
-      return { total: performance.now() - t, decode: r.value.decodeMs, mb: r.value.data.length / 1e6 };
+      return { total: performance.now() - t, decode: r.value.decodeMs, mb: r.value.data.byteLength / 1e6, cached: r.value.cached };
     }
     throw new Error(`no ${mod}`);
   }, modality);
@@ -177,36 +200,46 @@ async function perEntryCalls(page: Page): Promise<Record<string, number>> {
     const images = p?.patientId ? await api.imaging.images({ patientId: p.patientId }) : null;
     if (!images?.ok) throw new Error('no CT series');
     const items = images.value.items.slice(0, 10);
-    const out: Record<string, number[]> = { frame: [], decode: [], tags: [], calibration: [] };
+    const out: Record<string, number[]> = { frame: [], decode: [] };
     for (const it of items) {
-      let t = performance.now();
+      const t = performance.now();
       const f = await api.imaging.frame({ id: it.id, preview: true });
       out.frame!.push(performance.now() - t);
       if (f.ok) out.decode!.push(f.value.decodeMs);
-      t = performance.now();
-      await api.imaging.tags({ id: it.id });
-      out.tags!.push(performance.now() - t);
-      t = performance.now();
-      await api.measurements.calibration({ imageId: it.id });
-      out.calibration!.push(performance.now() - t);
     }
     return out;
   });
   return Object.fromEntries(Object.entries(raw).map(([k, xs]) => [k, median(xs)]));
 }
 
-async function cine(page: Page, seconds: number): Promise<{ shown: number; late: number; fps: number }> {
+/** The `decodeMs` of an `imaging:frame` answer: JSON, or the binary envelope's JSON part (src/main/ipc/binaryEnvelope.ts). */
+function decodeMsOf(body: Buffer): number {
+  let text = body.toString('utf8');
+  if (body.length >= 12 && body.readUInt32LE(0) === 0x31424c43) {
+    const head = 12 + 8 * body.readUInt32LE(8);
+    text = body.subarray(head, head + body.readUInt32LE(4)).toString('utf8');
+  }
+  return (JSON.parse(text) as { value?: { decodeMs?: number } }).value?.decodeMs ?? 0;
+}
+
+async function cine(page: Page, seconds: number): Promise<{ shown: number; late: number; fps: number; allCachedS: number | null; bufferedMs: number }> {
   const vp = page.getByTestId('stack-viewport').first();
   await page.getByTestId('rr-fps').fill('30');
   await page.getByTestId('rr-cine').click();
   await vp.and(page.locator('[data-playing="true"]')).waitFor();
   const t0 = Date.now();
-  await page.waitForTimeout(seconds * 1000);
+  // When the whole series is in the renderer's cache (how fast frames arrive, whatever the cine shows).
+  let allCachedS: number | null = null;
+  while (Date.now() - t0 < seconds * 1000) {
+    if (allCachedS === null && (await vp.getAttribute('data-cached')) === (await vp.getAttribute('data-count'))) allCachedS = (Date.now() - t0) / 1000;
+    await page.waitForTimeout(50);
+  }
   const shown = Number(await vp.getAttribute('data-cine-shown'));
   const late = Number(await vp.getAttribute('data-cine-late'));
+  const bufferedMs = Number(await vp.getAttribute('data-cine-buffered-ms'));
   const elapsed = (Date.now() - t0) / 1000;
   await page.getByTestId('rr-cine').click();
-  return { shown, late, fps: shown / elapsed };
+  return { shown, late, fps: shown / elapsed, allCachedS, bufferedMs };
 }
 
 export default async function viewer(args: string[]): Promise<void> {
@@ -219,46 +252,65 @@ export default async function viewer(args: string[]): Promise<void> {
 
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'carelens-bench-viewer-'));
   const dataDir = path.join(work, 'data');
-  let host: ChildProcess | null = null;
+  let host = null as ChildProcess | null;
   const browser = await chromium.launch({ executablePath: exe, args: CHROMIUM_ARGS });
   try {
     copiesOf(CT, path.join(work, 'ct-series'), 60);
     await run(['import', CR, path.join(work, 'ct-series'), '--data-dir', dataDir, '--json']);
-    const h = await serve(dataDir);
-    host = h.child;
+    // Every measurement below starts a fresh `carelens serve` (and a fresh browser context): the
+    // main process keeps recently decoded frames (imaging/frameCache.ts), and a first view is what
+    // is measured here, never a frame an earlier run decoded.
+    const fresh = async () => {
+      if (host) await stopHost(host);
+      const h = await serve(dataDir);
+      host = h.child;
+      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      const page = await context.newPage();
+      await signIn(page, await loginUrl(h.url, h.token));
+      return { h, context, page };
+    };
     let render = '?';
+    let timeline = '';
     const times: number[] = [];
     const fullTimes: number[] = [];
     /** The viewer's own part: from its stack being set (loadStack) to first pixels. */
     const own: number[] = [];
-    const calls: { total: number; decode: number; mb: number }[] = [];
+    const calls: { total: number; decode: number; mb: number; cached: boolean }[] = [];
     for (let i = 0; i < runs; i++) {
-      // A fresh browser context each time: an empty renderer cache and no page state kept.
-      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-      const fresh = await context.newPage();
-      await signIn(fresh, await loginUrl(h.url, h.token));
-      await fresh.getByTestId('nav-images').click();
-      await fresh.getByTestId('imaging-patient').first().waitFor();
-      times.push(await clickToFirstPixels(fresh, /RG1/));
-      own.push(Number(await fresh.getByTestId('stack-viewport').first().getAttribute('data-first-pixels-ms')));
-      fullTimes.push(await clickToFullFrame(fresh));
-      calls.push(await frameCall(fresh, 'CR'));
-      render = (await fresh.getByTestId('stack-viewport').first().getAttribute('data-render')) ?? '?';
+      const { context, page } = await fresh();
+      await page.getByTestId('nav-images').click();
+      await page.getByTestId('imaging-patient').first().waitFor();
+      // A person reads the list before clicking; meanwhile the decoder starts (the patient list
+      // warms it: worker and wasm codecs, ~0.5 s on a fresh host). Without this pause the first
+      // decode of each fresh host would include compiling the codecs.
+      await page.waitForTimeout(1500);
+      times.push(await clickToFirstPixels(page, /RG1/));
+      timeline = `${await callsAfterClick(page)}; first pixels ${Math.round(times[times.length - 1]!)}`;
+      own.push(Number(await page.getByTestId('stack-viewport').first().getAttribute('data-first-pixels-ms')));
+      fullTimes.push(await clickToFullFrame(page));
+      render = (await page.getByTestId('stack-viewport').first().getAttribute('data-render')) ?? '?';
       await context.close();
     }
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await signIn(page, await loginUrl(h.url, h.token));
-    const vp = page.getByTestId('stack-viewport').first();
+    for (let i = 0; i < 3; i++) {
+      const { context, page } = await fresh();
+      await page.getByTestId('nav-images').click();
+      await page.getByTestId('imaging-patient').first().waitFor();
+      await page.waitForTimeout(1500);
+      calls.push(await frameCall(page, 'CR'));
+      await context.close();
+    }
     console.log(`CR 1841x1955 (JPEG 2000): click -> first pixels median ${fmt(median(times))} ms over ${runs} runs (min ${fmt(Math.min(...times))}, max ${fmt(Math.max(...times))}); rendering: ${render}`);
-    console.log(`  of which the viewer's own (stack set -> pixels: frame, tags and calibration calls, drawing): median ${fmt(median(own))} ms; the rest is the page (patient, studies, series and image lists) before it`);
+    console.log(`  of which the viewer's own (stack set -> pixels: the frame call, drawing): median ${fmt(median(own))} ms; the rest is the page before it`);
+    console.log(`  the last run's API calls after the click (ms after it): ${timeline}`);
     console.log(`  full resolution on screen (the preview replaced): median ${fmt(median(fullTimes))} ms after the click (an upper bound: polled)`);
-    console.log(`  then imaging:frame (preview: true, as the viewer asks first) alone from the page: median ${fmt(median(calls.map((c) => c.total)))} ms, of which decode ${fmt(median(calls.map((c) => c.decode)))} ms; ${fmt(calls[0]!.mb, 1)} MB of base64`);
+    console.log(`  imaging:frame (preview: true, as the viewer asks first) alone from a fresh page and host: median ${fmt(median(calls.map((c) => c.total)))} ms over 3, of which decode ${fmt(median(calls.map((c) => c.decode)))} ms; ${fmt(calls[0]!.mb, 1)} MB of pixels (binary)${calls.some((c) => c.cached) ? '; SOME FROM THE CACHE' : ''}`);
 
-    await showSeries(page, /MISTER/);
-    await page.getByTestId('thumbnail-grid').locator('.tile').first().click();
-    await vp.and(page.locator('[data-count="60"]')).waitFor({ timeout: 30_000 });
-    const calls512 = await perEntryCalls(page);
-    console.log(`512x512 CT, per stack entry from the page (median of 10): imaging:frame ${fmt(calls512.frame!)} ms (decode ${fmt(calls512.decode!)} ms), imaging:tags ${fmt(calls512.tags!)} ms, measurements:calibration ${fmt(calls512.calibration!)} ms`);
+    {
+      const { context, page } = await fresh();
+      const calls512 = await perEntryCalls(page);
+      console.log(`512x512 CT, per stack entry from a fresh page and host (median of 10, not decoded before): imaging:frame ${fmt(calls512.frame!)} ms (decode ${fmt(calls512.decode!)} ms), the only call per entry (it brings the plane and calibration)`);
+      await context.close();
+    }
     // Cold: play at once, frames fetched as the cine (and the prefetch ahead of it) reaches them.
     // Warm: once the viewer's background prefetch has the whole series in the cache.
     const cineBoth = async (p: Page, label: string) => {
@@ -273,27 +325,29 @@ export default async function viewer(args: string[]): Promise<void> {
         .then(() => `the rest of the series was cached ${fmt((Date.now() - t0) / 1000)} s after the cold run`)
         .catch(async () => `only ${await v.getAttribute('data-cached')} of 60 cached 60 s after the cold run`);
       const warm = await cine(p, 4);
-      console.log(`cine 60 x 512x512 CT at 30/s${label}, 4 s each: cold ${cold.shown} frames (${fmt(cold.fps)}/s, ${cold.late} late); warm ${warm.shown} frames (${fmt(warm.fps)}/s, ${warm.late} late); ${filled}`);
+      console.log(`cine 60 x 512x512 CT at 30/s${label}, 4 s each: cold ${cold.shown} frames (${fmt(cold.fps)}/s, ${cold.late} late, clock started after ${cold.bufferedMs} ms of buffering; all 60 frames in the renderer ${cold.allCachedS === null ? 'not within the run' : `${fmt(cold.allCachedS)} s after play`}); warm ${warm.shown} frames (${fmt(warm.fps)}/s, ${warm.late} late, ${warm.bufferedMs} ms buffering); ${filled}`);
     };
-    await page.reload();
-    await page.getByTestId('statusbar').waitFor();
-    await cineBoth(page, '');
-
-    // 2x slower decode: every frame answer waits as long again as the main process took to decode it.
-    const slowPage = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await slowPage.route(
-      (url) => decodeURIComponent(url.pathname).endsWith('imaging:frame'),
-      async (route) => {
-        const response = await route.fetch();
-        const text = await response.text();
-        const decodeMs = (JSON.parse(text) as { value?: { decodeMs?: number } }).value?.decodeMs ?? 0;
-        await new Promise((r) => setTimeout(r, decodeMs));
-        await route.fulfill({ response, body: text });
-      },
-    );
-    await signIn(slowPage, await loginUrl(h.url, h.token));
-    await cineBoth(slowPage, ' at 2x slower decode');
-    await slowPage.unrouteAll({ behavior: 'ignoreErrors' });
+    {
+      const { context, page } = await fresh();
+      await cineBoth(page, '');
+      await context.close();
+    }
+    {
+      // 2x slower decode: every frame answer waits as long again as the main process took to decode it.
+      const { context, page } = await fresh();
+      await page.route(
+        (url) => decodeURIComponent(url.pathname).endsWith('imaging:frame'),
+        async (route) => {
+          const response = await route.fetch();
+          const body = await response.body();
+          await new Promise((r) => setTimeout(r, decodeMsOf(body)));
+          await route.fulfill({ response, body });
+        },
+      );
+      await cineBoth(page, ' at 2x slower decode');
+      await page.unrouteAll({ behavior: 'ignoreErrors' });
+      await context.close();
+    }
     console.log(`load average at end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   } finally {
     await browser.close();
