@@ -2,16 +2,22 @@
  * `npm run bench -- viewer [--runs N] [--keep]`: the Cornerstone3D viewer in the real renderer
  * (docs/viewer.md). Needs the built app (`npx electron-vite build`) and Debian's Chromium.
  *
- * Starts `carelens serve` (the loopback web host) on a fresh data folder holding a 1841x1955
- * JPEG 2000 CR (pydicom's RG1_J2KI) and a 60-image 512x512 CT series (one real slice copied with
- * distinct SOP Instance UIDs), opens Chromium with Playwright and:
- * 1. first pixels: N times (default 7) in a fresh browser context (an empty renderer cache) opens
- *    the Images page and clicks the CR's patient, which shows the patient's first image; first pixels = the viewer's `carelens:first-pixels` mark
- *    minus the click. Also the `imaging:frame` call alone (decode + transport) from the page.
- * 2. cine: plays the CT series at 30 frames/s for 4 s as soon as it opens (cold) and again once
- *    the viewer's prefetch has it all (warm), then the same with every `imaging:frame` answer held
- *    back by its own decode time (2x slower decode); prints frames shown, late ticks (a frame not
- *    there in time: the viewer waits for it, nothing is skipped) and the rate achieved.
+ * Imports, into a fresh data folder, a 1841x1955 JPEG 2000 CR (pydicom's RG1_J2KI) and a 60-image
+ * 512x512 CT series (one real slice copied with distinct SOP Instance UIDs). Every measurement
+ * then starts its own `carelens serve` (the loopback web host) and a fresh Chromium context, so
+ * nothing comes from an earlier run's caches (the main process keeps decoded frames):
+ * 1. first pixels, N times (default 7): opens the Images page, waits 1.5 s (a person reading the
+ *    list; the decoder warms meanwhile), clicks the CR's patient (which shows the patient's first
+ *    image); first pixels = the viewer's `carelens:first-pixels` mark minus the click. Prints the
+ *    last run's API calls after the click, and when the full frame replaced the preview. Then
+ *    `imaging:frame` alone (decode + transport) from a fresh page and host, 3 times.
+ * 2. per-entry cost of the CT series (frames not decoded before).
+ * 3. cine: plays the CT series at 30 frames/s for 4 s as soon as it opens (cold) and again once
+ *    the viewer's prefetch has it all (warm), then the same on another fresh host with every
+ *    `imaging:frame` answer held back by its own decode time (2x slower decode, through
+ *    Playwright's request interception, itself a cost); prints frames shown, late ticks (a frame
+ *    not there in time: the viewer waits for it, nothing is skipped), how long the cine buffered
+ *    before its clock started, and when the whole series was in the renderer.
  * Prints medians with the machine (bench/index.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
