@@ -84,6 +84,17 @@ test('creates a label set, labels with keys, undoes, and a second clinician revi
   await atImage(page, 2, total);
   await expect(page.getByTestId('label-current')).toContainText('benign');
   await expect(page.getByTestId('label-provenance')).toContainText('Set by ana (by hand)');
+  // A 28x28 image is drawn with its pixels visible (nearest neighbour), not smoothed into a blur.
+  await expect(page.getByTestId('label-image').getByTestId('stack-viewport')).toHaveAttribute('data-pixelated', 'true');
+  // On the canvas itself: along the middle row, grey changes only at the 28 pixel edges (smoothed,
+  // it changes at almost every screen pixel of the ~540 the image spans).
+  const changes = await page.getByTestId('label-image').locator('canvas').first().evaluate((c: HTMLCanvasElement) => {
+    const row = c.getContext('2d')!.getImageData(0, Math.round(c.height / 2), c.width, 1).data;
+    let n = 0;
+    for (let x = 1; x < c.width; x++) if (row[x * 4] !== row[(x - 1) * 4]) n++;
+    return n;
+  });
+  expect(changes).toBeLessThan(60);
   await page.screenshot({ path: 'test-results/e2e/labels-labelling.png' });
   // Reported, not asserted (speed belongs in benchmarks): how fast the prefetched next image appeared.
   await page.keyboard.press('ArrowRight');

@@ -131,6 +131,8 @@ test('a length and an ROI on a CT match the header spacing and the pixels; a mul
   const vp = page.getByTestId('stack-viewport').first();
   await expect(vp).not.toHaveAttribute('data-first-pixels-ms', '', { timeout: 30_000 });
   console.log(`viewer: CT first pixels ${await vp.getAttribute('data-first-pixels-ms')} ms, rendering on the ${await vp.getAttribute('data-render')}`);
+  // A 512x512 CT is smoothed when magnified (only images of 64 px or less show their pixels).
+  await expect(vp).toHaveAttribute('data-pixelated', 'false');
   const box = (await vp.boundingBox())!;
   const zoom = Number(await vp.getAttribute('data-zoom'));
   expect(zoom).toBeGreaterThan(0);

@@ -7,7 +7,7 @@
  * step in y (down a column), the second a step in x (along a row). A vector (dx, dy) in pixels
  * is (dx * spacing[1], dy * spacing[0]) in millimetres.
  */
-import type { Calibration, RoiStats } from '../../shared/domain/measurements';
+import type { RoiStats } from '../../shared/domain/measurements';
 
 export type Point = [number, number];
 
