@@ -178,38 +178,46 @@ describe.skipIf(skip !== null)('PACS against a real Orthanc', () => {
 
   for (const via of ['dicomweb', 'dimse'] as const) {
     it(`Orthanc killed mid-retrieve over ${via}: a clear error per instance, nothing half-written`, async () => {
-      const victim = await startOrthanc();
-      const app = createTestApp({ onDisk: true });
-      try {
-        await (victim as OrthancInstance & { uploadSome(f: string[]): Promise<unknown> }).uploadSome(sharedDicomFiles(SHARED_DATA).filter((f) => f.includes('bbmri-') || f.includes('CTImage.dcm_Little') || f.includes('emri')));
-        const node = await ok<PacsNode>(callAs(app, 'pacs:addNode', { name: 'Victim', dicomweb: { baseUrl: victim.dicomWebUrl }, dimse: { calledAet: victim.aet, host: '127.0.0.1', port: victim.dicomPort } }, ADMIN));
-        const studies = await ok<PacsStudy[]>(callAs(app, 'pacs:query', { nodeId: node.id }, CLINICIAN));
-        const started = await ok<RetrieveStatus>(callAs(app, 'pacs:retrieveStart', { nodeId: node.id, studyUids: studies.map((s) => s.studyInstanceUid), via }, CLINICIAN));
-        const pacs = app.features.pacs;
-        await new Promise<void>((resolve) => {
-          const timer = setInterval(() => {
-            const s = pacs.retriever.status(started.retrieveId);
-            if (s.fetched >= 2 || s.state !== 'running') {
-              clearInterval(timer);
-              victim.kill();
-              resolve();
-            }
-          }, 2);
-        });
-        await pacs.retriever.waitFor(started.retrieveId);
-        const s = await ok<RetrieveSummary>(callAs(app, 'pacs:retrieveSummary', { retrieveId: started.retrieveId }, CLINICIAN));
-        expect(s.imported).toBeLessThan(s.found);
-        expect(s.failed.length).toBeGreaterThan(0);
-        for (const f of s.failed) expect(f.reason.length).toBeGreaterThan(10);
-        // Every image row has its file, whole: nothing half-written.
-        const rows = app.core.db.prepare('SELECT sha256, size_bytes FROM images').all() as { sha256: string; size_bytes: number }[];
-        expect(rows.length).toBe(s.imported);
-        for (const r of rows) expect(readStored(app.core.paths.store, r.sha256, storeKeysOf(app.core.db))?.length).toBe(r.size_bytes);
-      } finally {
-        await app.close();
-        await victim.stop();
+      // The kill must land while the retrieve runs; on a quick machine a small retrieve can finish
+      // first, and that attempt proves nothing: it is tried again (3 times at most) with a fresh Orthanc.
+      let killedWhileRunning = false;
+      for (let attempt = 0; attempt < 3 && !killedWhileRunning; attempt++) {
+        const victim = await startOrthanc();
+        const app = createTestApp({ onDisk: true });
+        try {
+          await (victim as OrthancInstance & { uploadSome(f: string[]): Promise<unknown> }).uploadSome(sharedDicomFiles(SHARED_DATA).filter((f) => f.includes('bbmri-') || f.includes('CTImage.dcm_Little') || f.includes('emri')));
+          const node = await ok<PacsNode>(callAs(app, 'pacs:addNode', { name: 'Victim', dicomweb: { baseUrl: victim.dicomWebUrl }, dimse: { calledAet: victim.aet, host: '127.0.0.1', port: victim.dicomPort } }, ADMIN));
+          const studies = await ok<PacsStudy[]>(callAs(app, 'pacs:query', { nodeId: node.id }, CLINICIAN));
+          const started = await ok<RetrieveStatus>(callAs(app, 'pacs:retrieveStart', { nodeId: node.id, studyUids: studies.map((s) => s.studyInstanceUid), via }, CLINICIAN));
+          const pacs = app.features.pacs;
+          await new Promise<void>((resolve) => {
+            const timer = setInterval(() => {
+              const s = pacs.retriever.status(started.retrieveId);
+              if (s.fetched >= 1 || s.state !== 'running') {
+                clearInterval(timer);
+                killedWhileRunning = s.state === 'running';
+                victim.kill();
+                resolve();
+              }
+            }, 2);
+          });
+          await pacs.retriever.waitFor(started.retrieveId);
+          if (!killedWhileRunning) continue;
+          const s = await ok<RetrieveSummary>(callAs(app, 'pacs:retrieveSummary', { retrieveId: started.retrieveId }, CLINICIAN));
+          expect(s.imported).toBeLessThan(s.found);
+          expect(s.failed.length).toBeGreaterThan(0);
+          for (const f of s.failed) expect(f.reason.length).toBeGreaterThan(10);
+          // Every image row has its file, whole: nothing half-written.
+          const rows = app.core.db.prepare('SELECT sha256, size_bytes FROM images').all() as { sha256: string; size_bytes: number }[];
+          expect(rows.length).toBe(s.imported);
+          for (const r of rows) expect(readStored(app.core.paths.store, r.sha256, storeKeysOf(app.core.db))?.length).toBe(r.size_bytes);
+        } finally {
+          await app.close();
+          await victim.stop();
+        }
       }
-    }, 120_000);
+      expect(killedWhileRunning).toBe(true);
+    }, 240_000);
 
     it(`sends a reviewed finding over ${via} (${via === 'dimse' ? 'C-STORE' : 'STOW-RS'}); Orthanc holds an SR that dsrdump reads with the model version and reviewer`, async () => {
       const { app, node } = await appWithNode();
