@@ -13,10 +13,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callAs, createTestApp, SHARED_DATA, tempDir, value } from '../../src/main/app/testing';
 import type { App } from '../../src/main/app/createApp';
 import type { Actor } from '../../src/shared/domain/actor';
-import type { DicomTagRow, FramePixels, ImagePage } from '../../src/shared/domain/imaging';
+import { geometryFromValues, type DicomTagRow, type FramePixels, type Geometry, type ImagePage } from '../../src/shared/domain/imaging';
 import type { Calibration, Measurement } from '../../src/shared/domain/measurements';
-import { framePixelArray, geometryFromTags, imageFields, indexToWorld, pixelModule, planeModule, toCsImageId, parseCsImageId, worldToIndex } from '../../src/renderer/src/components/imaging/cornerstone/convert';
+import { framePixelArray, imageFields, indexToWorld, pixelModule, planeModule, toCsImageId, parseCsImageId, worldToIndex } from '../../src/renderer/src/components/imaging/cornerstone/convert';
 import { handlesOfMeasurement, pointsOfAnnotation } from '../../src/renderer/src/components/imaging/cornerstone/annotations';
+
+/** The plane as the tags panel's rows (`imaging:tags`) give it: an independent read of the header. */
+function geometryFromTags(tags: readonly DicomTagRow[]): Geometry {
+  const top = (tag: string) => tags.find((r) => r.depth === 0 && r.tag === tag)?.value;
+  return geometryFromValues(top('(0020,0037)'), top('(0020,0032)'), top('(0020,0052)'));
+}
 
 const CT = path.join(SHARED_DATA, 'dicom', 'cornerstonejs_cornerstone3D', 'CTImage.dcm_LittleEndianExplicitTransferSyntax_1.2.840.10008.1.2.1.dcm');
 const CR = path.join(SHARED_DATA, 'dicom', 'ivmartel_dwv', 'gdcm-CR-MONO1-10-chest.dcm');

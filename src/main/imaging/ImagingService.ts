@@ -178,8 +178,8 @@ export class ImagingService {
    * Decodes a frame in the decode worker (off the main thread), with the same errors as
    * decodeStoredImage, through the frame cache (a read-ahead or a second viewport joins one decode).
    */
-  private async decodeOffThread(id: string, frame: number, previewSize?: number): Promise<{ frame: ViewerFrame; cached: boolean }> {
-    const row = this.core.db.prepare('SELECT sha256, frames FROM images WHERE id = ?').get(id) as { sha256: string; frames: number } | undefined;
+  private async decodeOffThread(id: string, frame: number, previewSize?: number): Promise<{ frame: ViewerFrame; cached: boolean; modality: string }> {
+    const row = this.core.db.prepare('SELECT sha256, frames, modality FROM images WHERE id = ?').get(id) as { sha256: string; frames: number; modality: string | null } | undefined;
     if (!row) throw new AppError('NOT_FOUND', `No image with id ${id}.`, { key: 'errors.imaging.noImageWithId2', params: { id } });
     if (frame >= row.frames) throw new AppError('VALIDATION', `Image ${id} has ${row.frames} frame(s); frame ${frame} does not exist.`, { key: 'errors.imaging.noSuchFrame2', params: { id, frames: row.frames, frame } });
     const key = `${row.sha256}#${frame}#${previewSize ?? 0}`;
@@ -195,14 +195,13 @@ export class ImagingService {
         throw err;
       }
     });
-    return { frame: decoded, cached };
+    return { frame: decoded, cached, modality: row.modality ?? '' };
   }
 
   /** One frame's pixels for the viewer: decoded and compactly encoded in the decode worker (viewerFrame.ts). */
   async frame(id: string, frame = 0, preview = false): Promise<FramePixels> {
     const t0 = performance.now();
-    const { frame: f, cached } = await this.decodeOffThread(id, frame, preview ? PREVIEW_SIZE : undefined);
-    const modality = (this.core.db.prepare('SELECT modality FROM images WHERE id = ?').pluck().get(id) as string | undefined) ?? '';
+    const { frame: f, cached, modality } = await this.decodeOffThread(id, frame, preview ? PREVIEW_SIZE : undefined);
     // A Buffer over the decoded bytes: binary on both transports (no base64). Shared with the
     // cache, never written to.
     const data = Buffer.from(f.data.buffer, f.data.byteOffset, f.data.byteLength);

@@ -61,9 +61,12 @@ function withoutBytes(value: unknown, blobs: Uint8Array[]): unknown {
   return blobs.length === before ? value : out;
 }
 
-/** Decodes an envelope (Node: the test client); the page runs BINARY_ENVELOPE_DECODER instead. */
+let nodeDecoder: ((b: ArrayBuffer) => unknown) | null = null;
+
+/** Decodes an envelope (Node: the test client) with the very source the page runs (BINARY_ENVELOPE_DECODER), compiled once. */
 export function decodeEnvelope(buffer: ArrayBuffer): unknown {
-  return (new Function(`return ${BINARY_ENVELOPE_DECODER}`)() as (b: ArrayBuffer) => unknown)(buffer);
+  nodeDecoder ??= new Function(`return ${BINARY_ENVELOPE_DECODER}`)() as (b: ArrayBuffer) => unknown;
+  return nodeDecoder(buffer);
 }
 
 /** The page's decoder, as plain ES2020 source (a function expression of one ArrayBuffer). */

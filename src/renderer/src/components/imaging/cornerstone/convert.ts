@@ -3,9 +3,7 @@
  * ids, pixel arrays, metadata modules, and the index <-> world mapping of an image plane. No DOM,
  * no Cornerstone import: tested in Node (convert.test.ts).
  */
-import { geometryFromValues, type DicomTagRow, type FramePixels, type Geometry } from '../../../../../shared/domain/imaging';
-
-export type { Geometry };
+import type { FramePixels, Geometry } from '../../../../../shared/domain/imaging';
 import type { Calibration } from '../../../../../shared/domain/measurements';
 
 export const SCHEME = 'carelens';
@@ -50,12 +48,6 @@ export function framePixelArray(f: Pick<FramePixels, 'data' | 'encoding' | 'widt
   }
   if (out.length !== n) throw new Error(`Frame ${f.width}x${f.height}x${f.samples} arrived with ${out.length} values.`);
   return out;
-}
-
-/** Orientation, position and frame of reference from an image's top-level tags (a wrong or missing value gives null). */
-export function geometryFromTags(tags: readonly DicomTagRow[]): Geometry {
-  const top = (tag: string) => tags.find((r) => r.depth === 0 && r.tag === tag)?.value;
-  return geometryFromValues(top('(0020,0037)'), top('(0020,0032)'), top('(0020,0052)'));
 }
 
 /** Cornerstone's imagePlaneModule: spacing from `measurements:calibration` (the stored values use the same). */
