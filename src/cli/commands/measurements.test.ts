@@ -60,6 +60,12 @@ describe('carelens measurements', () => {
     expect(readable.out.split('\n')[0]).toMatch(/length +70 mm \(200 px\) +\[Pixel Spacing 0\.8 x 0\.35 mm\] +system /);
     expect(readable.out).toContain('5 measurement(s)');
 
+    // The spacing every length above used, as the viewer draws with it.
+    const cal = await runCli(['measurements', 'calibration', '--image', imageId, '--json', '--data-dir', dataDir]);
+    expect(JSON.parse(cal.out)).toEqual({ spacing: [0.8, 0.35], source: 'PixelSpacing' });
+    expect((await runCli(['measurements', 'calibration', '--image', imageId, '--data-dir', dataDir])).out).toBe('Pixel Spacing 0.8 x 0.35 mm (between rows x between columns)\n');
+    expect((await runCli(['measurements', 'calibration', '--image', 'no-such-image', '--data-dir', dataDir])).code).toBe(1);
+
     // Outside the 512 x 512 image: a clear error, exit 1, nothing stored.
     const outside = await runCli(['measurements', 'add', '--image', imageId, '--length', '0,0,600,0', '--data-dir', dataDir]);
     expect(outside.code).toBe(1);
@@ -72,5 +78,6 @@ describe('carelens measurements', () => {
     expect((await runCli(['measurements', 'add', '--image', 'x', '--length', '1,2,3,4', '--probe', '1,2'])).code).toBe(2);
     expect((await runCli(['measurements', 'add', '--length', '1,2,3,4'])).code).toBe(2);
     expect((await runCli(['measurements', 'frobnicate'])).code).toBe(2);
+    expect((await runCli(['measurements', 'calibration'])).code).toBe(2);
   });
 });

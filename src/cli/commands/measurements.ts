@@ -99,6 +99,15 @@ async function list(ctx: CliContext, args: string[]): Promise<number> {
   return 0;
 }
 
+async function calibration(ctx: CliContext, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, strict: true, options: { image: { type: 'string' } } });
+  if (!values.image) throw new UsageError('give the image with --image ID');
+  const c = await call(ctx, 'measurements:calibration', { imageId: values.image });
+  if (ctx.json) printJson(ctx, c);
+  else ctx.io.stdout.write(c.spacing ? `${c.source === 'PixelSpacing' ? 'Pixel Spacing' : 'Imager Pixel Spacing'} ${c.spacing[0]} x ${c.spacing[1]} mm (between rows x between columns)\n` : 'uncalibrated: no Pixel Spacing or Imager Pixel Spacing; lengths are in pixels\n');
+  return 0;
+}
+
 async function remove(ctx: CliContext, args: string[]): Promise<number> {
   const { positionals } = parseArgs({ args, strict: true, allowPositionals: true, options: {} });
   if (positionals.length !== 1) throw new UsageError('remove takes one measurement id');
@@ -112,6 +121,7 @@ async function measurementsCommand(ctx: CliContext, args: string[]): Promise<num
   const [sub, ...rest] = args;
   if (sub === 'add') return add(ctx, rest);
   if (sub === 'list') return list(ctx, rest);
+  if (sub === 'calibration') return calibration(ctx, rest);
   if (sub === 'remove') return remove(ctx, rest);
   throw new UsageError(`unknown measurements command: ${sub ?? '(none)'}`);
 }
@@ -126,6 +136,7 @@ export const measurementsCommands: CliCommand[] = [
       `carelens measurements add --image ID [--frame N] (${KIND_OPTIONS.filter((k) => k.option !== 'length').map((k) => `--${k.option} ${k.form}`).join(' | ')}) [--json]`,
       'carelens measurements list --image ID [--frame N] [--json]',
       'carelens measurements remove <measurement-id> [--json]',
+      'carelens measurements calibration --image ID [--json]   (the spacing lengths are measured with, and where it comes from)',
       'Coordinates are image pixels: x = column, y = row, the centre of the top-left pixel being 0,0.',
     ].join('\n'),
     run: measurementsCommand,

@@ -1,17 +1,15 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { Calibration, Measurement, MeasurementKind } from '../../../shared/domain/measurements';
+import type { Measurement, MeasurementKind } from '../../../shared/domain/measurements';
 import { api, unwrapResult, errorMessage } from '../api';
 
 /**
  * Measurements of the images on screen (issue 13). The main process computes and stores every
- * value; this store keeps what it answered, per image, oldest first. `add`, `remove` and
- * `calibration` throw the main process's error (a point outside the image) so the caller can show it;
- * `error` also holds the last one in the interface language.
+ * value; this store keeps what it answered, per image, oldest first. `add` and `remove` throw the
+ * main process's error (a point outside the image) so the caller can show it; `error` also holds the last one in the interface language.
  */
 export const useMeasurementsStore = defineStore('measurements', () => {
   const byImage = ref<Record<string, Measurement[]>>({});
-  const calibrations = ref<Record<string, Calibration>>({});
   const error = ref<string | null>(null);
 
   async function run<T>(work: () => Promise<T>): Promise<T> {
@@ -77,16 +75,5 @@ export const useMeasurementsStore = defineStore('measurements', () => {
     });
   }
 
-  /** The image's pixel spacing (cached: the header does not change). */
-  async function calibration(imageId: string): Promise<Calibration> {
-    const known = calibrations.value[imageId];
-    if (known) return known;
-    return run(async () => {
-      const c = unwrapResult(await api().measurements.calibration({ imageId }));
-      calibrations.value = { ...calibrations.value, [imageId]: c };
-      return c;
-    });
-  }
-
-  return { byImage, calibrations, error, add, load, loadMany, isPending, remove, calibration };
+  return { byImage, error, add, load, loadMany, isPending, remove };
 });
